@@ -1,0 +1,1 @@
+"""intacct_api."""
