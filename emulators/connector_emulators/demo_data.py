@@ -130,18 +130,18 @@ CUSTOMERS: tuple[Customer, ...] = (
              "500 Market St", "San Francisco", "CA", "94105", "US", "+1 415 555 0104",
              credit_limit=Decimal("12500.50")),
     Customer("C-1005", "No Email Carpentry", "Nils", "Noemail", None, "9 Birch Lane", "Albany",
-             "NY", "12207", "US"),
+             "NY", "12207", "US", "+1 518 555 0105"),
     Customer("C-1006", "Postcode-less Plumbing", "Pat", "Plumber", "pat@plumbing.example",
-             "77 Pipe Street", "Austin", "TX", None, "US"),
+             "77 Pipe Street", "Austin", "TX", None, "US", "+1 512 555 0106"),
     Customer("C-1007", "Acme Hardware West", "Ada", "Acme", "ap@acme.example", "2 West Road",
-             "Portland", "OR", "97201", "US"),
+             "Portland", "OR", "97201", "US", "+1 503 555 0107"),
     Customer("C-1008", "東京ツール株式会社", "Hiro", "Tanaka", "hiro@tokyo-tools.example",
              "1-1 Chiyoda", "Tokyo", None, "100-0001", "JP", "+81 3 5550 0108"),
     Customer("C-1009", "Dormant Decorators", "Dora", "Dormant", "dora@dormant.example",
-             "3 Quiet Close", "Boston", "MA", "02108", "US", active=False),
+             "3 Quiet Close", "Boston", "MA", "02108", "US", "+1 617 555 0109", active=False),
     Customer("C-1010", "Long Name Landscaping " + "and Garden Design " * 3, "Lena", "Long",
              "lena@longname.example", "1000 Very Long Avenue, Building 7, Suite 1200",
-             "Seattle", "WA", "98101", "US", loyalty_tier="Bronze"),
+             "Seattle", "WA", "98101", "US", "+1 206 555 0110", loyalty_tier="Bronze"),
 )
 
 SALES_ORDERS: tuple[SalesOrder, ...] = (

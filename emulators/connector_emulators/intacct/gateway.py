@@ -1,0 +1,437 @@
+"""The XML gateway: envelope, sender, login and sessions, dispatch, transactions, uniqueid.
+
+`Gateway.prepare` parses a request and finds its company and function names (fault injection
+needs them before anything runs); `Gateway.execute` runs it under the store lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lxml import etree
+
+from .functions import GENERIC, LEGACY_DELETES, Call, Cursors, child_text, delete_by_id
+from .legacy import LEGACY
+from .objects import OBJECTS_BY_NAME
+from .records import Ctx, FunctionError, Writer
+from .store import Store
+from .xmlout import Err, Result, control_block, document, errormessage, esc
+
+log = logging.getLogger(__name__)
+
+SENDER_ID = "demo_sender"
+SENDER_PASSWORD = "demo_sender_password"
+USER_ID = "demo_user"
+USER_PASSWORD = "demo_user_password"
+DEMO_COMPANY = "demo"
+ROLLED_BACK = Err(
+    "XL03000009",
+    "",
+    "The entire transaction in this operation has been rolled back due to an error.",
+)
+MAX_BODY = 50 * 1024 * 1024
+PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+
+
+class Clock:
+    """The emulator's clock: real time, optionally shifted or frozen (admin `/clock`)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+        self.frozen: datetime | None = None
+        self.lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self.lock:
+            if self.frozen is not None:
+                return self.frozen
+            return datetime.now(UTC).replace(microsecond=0) + self.offset
+
+    def set(
+        self, now: datetime | None = None, frozen: bool | None = None, advance_seconds: float = 0
+    ) -> None:
+        current = self.now()
+        target = (now or current) + timedelta(seconds=advance_seconds)
+        with self.lock:
+            freeze = (self.frozen is not None) if frozen is None else frozen
+            self.frozen = target if freeze else None
+            self.offset = target - datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class Session:
+    """An API session: company, user, entity and last use."""
+
+    sessionid: str
+    company: str
+    userid: str
+    location: str | None
+    last_used: datetime
+
+
+@dataclass
+class Prepared:
+    """A parsed request, before it runs."""
+
+    body: bytes
+    root: etree._Element | None = None
+    control: etree._Element | None = None
+    parse_error: str = ""
+    senderid: str = ""
+    controlid: str = ""
+    uniqueid: str = "false"
+    dtdversion: str = "3.0"
+    company: str | None = None
+    functions: list[str] = field(default_factory=list)
+    sessionid: str | None = None
+
+
+@dataclass
+class Config:
+    """Timeouts the admin API can change."""
+
+    session_timeout: float = 3600.0
+    resultid_ttl: float = 1800.0
+
+
+class Gateway:
+    """Runs XML requests against the store."""
+
+    def __init__(self, store: Store, clock: Clock, config: Config) -> None:
+        self.store = store
+        self.clock = clock
+        self.config = config
+        self.cursors = Cursors(config.resultid_ttl)
+        self.sessions: dict[str, Session] = {}
+        self.sessions_lock = threading.Lock()
+        self.endpoint = ""
+
+    # -- sessions ------------------------------------------------------------------------------
+    def new_session(self, company: str, userid: str, location: str | None) -> Session:
+        session = Session(
+            secrets.token_urlsafe(24) + "..", company, userid, location, self.clock.now()
+        )
+        with self.sessions_lock:
+            self.sessions[session.sessionid] = session
+        return session
+
+    def live_session(self, sessionid: str) -> Session | None:
+        now = self.clock.now()
+        with self.sessions_lock:
+            session = self.sessions.get(sessionid)
+            if session is None:
+                return None
+            if now - session.last_used > timedelta(seconds=self.config.session_timeout):
+                del self.sessions[sessionid]
+                return None
+            session.last_used = now
+            return session
+
+    def expire_sessions(self, company: str | None = None, sessionid: str | None = None) -> None:
+        with self.sessions_lock:
+            for key in list(self.sessions):
+                session = self.sessions[key]
+                if sessionid is not None and key != sessionid:
+                    continue
+                if company is not None and session.company != company:
+                    continue
+                del self.sessions[key]
+
+    def clear(self) -> None:
+        self.expire_sessions()
+        self.cursors.expire()
+
+    # -- parsing ------------------------------------------------------------------------------
+    def prepare(self, body: bytes) -> Prepared:
+        prepared = Prepared(body)
+        try:
+            root = etree.fromstring(body, PARSER)
+        except etree.XMLSyntaxError as exc:
+            prepared.parse_error = f"XML Parse schema error: {exc}"
+            return prepared
+        control = root.find("control")
+        if root.tag != "request" or control is None:
+            prepared.parse_error = (
+                "XML Parse schema error: the document is not a <request> with a <control>."
+            )
+            return prepared
+        prepared.root, prepared.control = root, control
+        prepared.senderid = child_text(control, "senderid")
+        prepared.controlid = child_text(control, "controlid")
+        prepared.uniqueid = child_text(control, "uniqueid", "false") or "false"
+        prepared.dtdversion = child_text(control, "dtdversion", "3.0") or "3.0"
+        operation = root.find("operation")
+        if operation is None:
+            return prepared
+        login = operation.find("authentication/login")
+        sessionid = operation.find("authentication/sessionid")
+        if login is not None:
+            prepared.company = child_text(login, "companyid") or None
+        elif sessionid is not None:
+            prepared.sessionid = (sessionid.text or "").strip()
+            with self.sessions_lock:
+                known = self.sessions.get(prepared.sessionid)
+            prepared.company = known.company if known else None
+        for fn in operation.findall("content/function"):
+            inner = [c for c in fn if isinstance(c.tag, str)]
+            if inner:
+                prepared.functions.append(str(inner[0].tag))
+        return prepared
+
+    # -- running ------------------------------------------------------------------------------
+    def execute(self, prepared: Prepared) -> bytes:
+        root, control = prepared.root, prepared.control
+        if root is None or control is None:
+            return self._control_failure(
+                prepared, [Err("XL03000003", "", prepared.parse_error or "XML Parse error")]
+            )
+        if child_text(control, "senderid") != SENDER_ID or (
+            child_text(control, "password") != SENDER_PASSWORD
+        ):
+            return self._control_failure(
+                prepared, [Err("XL03000006", "", "Incorrect Intacct XML Partner ID or password.")]
+            )
+        policy = child_text(control, "policyid")
+        if policy:
+            return self._control_failure(
+                prepared, [Err("XL03000006", "", f"{policy} is not a valid transport policy.")]
+            )
+        operation = root.find("operation")
+        authentication = operation.find("authentication") if operation is not None else None
+        if operation is None or authentication is None:
+            return self._control_failure(
+                prepared,
+                [
+                    Err(
+                        "XL03000003",
+                        "",
+                        "XML Parse schema error: <request> needs an <operation> with "
+                        "<authentication>.",
+                    )
+                ],
+            )
+        functions = operation.findall("content/function")
+        bad = self._schema_problem(functions)
+        if bad:
+            return self._control_failure(prepared, [Err("XL03000003", "", bad)])
+        control_xml = control_block(
+            "success", prepared.senderid, prepared.controlid, prepared.uniqueid, prepared.dtdversion
+        )
+        auth = self._authenticate(authentication)
+        if isinstance(auth, str):
+            return document(control_xml + auth)
+        userid, company, location, session = auth
+        with self.store.lock:
+            tz, unsubscribed = self._company_settings(company)
+            now = self.clock.now()
+            ctx = Ctx(self.store, company, tz, userid, location, now)
+            results, session = self._run(
+                ctx,
+                functions,
+                transaction=operation.get("transaction", "false") == "true",
+                unique=prepared.uniqueid == "true",
+                unsubscribed=frozenset(unsubscribed),
+                session=session,
+            )
+        auth_xml = self._auth_block(userid, company, session.location if session else location, tz)
+        operation_xml = "<operation>" + auth_xml + "".join(r.xml() for r in results)
+        return document(control_xml + operation_xml + "</operation>")
+
+    @staticmethod
+    def _schema_problem(functions: list[etree._Element]) -> str:
+        for fn in functions:
+            inner = [c for c in fn if isinstance(c.tag, str)]
+            if not fn.get("controlid"):
+                return "XML Parse schema error: attribute controlid of <function> is required."
+            if len(inner) != 1:
+                return "XML Parse schema error: <function> must hold exactly one function element."
+            tag = str(inner[0].tag)
+            if (
+                tag not in GENERIC
+                and tag not in LEGACY
+                and tag not in LEGACY_DELETES
+                and (tag != "getAPISession")
+            ):
+                return f"XML Parse schema error: Element '{tag}' is not a known function."
+        if any(c[0].tag == "getAPISession" for c in functions if len(c)) and len(functions) > 1:
+            return "XML Parse schema error: getAPISession must be alone in its request."
+        return ""
+
+    def _company_settings(self, company: str) -> tuple[str, list[str]]:
+        settings = self.store.company(company) or {"timezone": "UTC", "unsubscribed": []}
+        return settings["timezone"], settings["unsubscribed"]
+
+    def _authenticate(
+        self, auth: etree._Element
+    ) -> str | tuple[str, str, str | None, Session | None]:
+        login = auth.find("login")
+        if login is not None:
+            userid = child_text(login, "userid")
+            company = child_text(login, "companyid")
+            location = child_text(login, "locationid") or None
+            if userid != USER_ID or child_text(login, "password") != USER_PASSWORD or not company:
+                return self._auth_failure(userid, company, "Sign-in information is incorrect")
+            with self.store.lock:
+                self.store.ensure_company(company)
+                if location and not self._entity_exists(company, location):
+                    return self._auth_failure(
+                        userid,
+                        company,
+                        f"Sign-in information is incorrect: entity "
+                        f"'{location}' does not exist in company '{company}'",
+                    )
+            return userid, company, location, None
+        sessionid = child_text(auth, "sessionid")
+        session = self.live_session(sessionid) if sessionid else None
+        if session is None:
+            return self._auth_failure(
+                "", "", f"Invalid session {sessionid[:4]}....", location=False
+            )
+        return session.userid, session.company, session.location, session
+
+    def _entity_exists(self, company: str, location: str) -> bool:
+        return self.store.get_by_id(company, OBJECTS_BY_NAME["LOCATION"], location) is not None
+
+    @staticmethod
+    def _auth_failure(userid: str, company: str, message: str, location: bool = True) -> str:
+        loc = "<locationid></locationid>" if location else ""
+        return (
+            f"<operation><authentication><status>failure</status><userid>{esc(userid)}</userid>"
+            f"<companyid>{esc(company)}</companyid>{loc}</authentication>"
+            f"{errormessage([Err('XL03000006', '', message)])}</operation>"
+        )
+
+    def _auth_block(self, userid: str, company: str, location: str | None, tz: str) -> str:
+        from .values import iso_with_offset
+
+        now = self.clock.now()
+        timeout = now + timedelta(seconds=self.config.session_timeout)
+        return (
+            f"<authentication><status>success</status><userid>{esc(userid)}</userid>"
+            f"<companyid>{esc(company)}</companyid><locationid>{esc(location or '')}</locationid>"
+            f"<sessiontimestamp>{iso_with_offset(now, tz)}</sessiontimestamp>"
+            f"<sessiontimeout>{iso_with_offset(timeout, tz)}</sessiontimeout></authentication>"
+        )
+
+    def _control_failure(self, prepared: Prepared, errors: list[Err]) -> bytes:
+        control = control_block(
+            "failure", prepared.senderid, prepared.controlid, prepared.uniqueid, prepared.dtdversion
+        )
+        return document(control + errormessage(errors))
+
+    def _run(
+        self,
+        ctx: Ctx,
+        functions: list[etree._Element],
+        *,
+        transaction: bool,
+        unique: bool,
+        unsubscribed: frozenset[str],
+        session: Session | None,
+    ) -> tuple[list[Result], Session | None]:
+        conn = self.store.conn
+        results: list[Result] = []
+        failed = False
+        conn.execute("BEGIN")
+        try:
+            for fn in functions:
+                element = next(c for c in fn if isinstance(c.tag, str))
+                name, controlid = str(element.tag), fn.get("controlid", "")
+                result = Result(name, controlid)
+                results.append(result)
+                if transaction and failed:
+                    result.status, result.errors = "aborted", [ROLLED_BACK]
+                    continue
+                if name == "getAPISession":
+                    session = self._get_api_session(ctx, element, session, result)
+                    continue
+                conn.execute("SAVEPOINT fn")
+                try:
+                    if unique and ctx.store.controlid_seen(ctx.company, controlid):
+                        raise FunctionError(
+                            [
+                                Err(
+                                    "XL03000011",
+                                    "",
+                                    f"A request's function with the control ID "
+                                    f"'{controlid}' has already been executed.",
+                                    "Use a new control ID for a new function.",
+                                )
+                            ]
+                        )
+                    result.body = self._dispatch(ctx, name, element, unsubscribed)
+                    if unique:
+                        ctx.store.remember_controlid(ctx.company, controlid)
+                    conn.execute("RELEASE fn")
+                except FunctionError as exc:
+                    conn.execute("ROLLBACK TO fn")
+                    ctx.store.counter.drop()
+                    conn.execute("RELEASE fn")
+                    result.status, result.body, result.errors = "failure", exc.data, exc.errors
+                    failed = True
+            if transaction and failed:
+                conn.execute("ROLLBACK")
+                ctx.store.counter.drop()
+                for result in results:
+                    if result.status == "success":
+                        result.status, result.body, result.errors = "aborted", "", [ROLLED_BACK]
+                    elif result.status == "failure":
+                        result.errors = [*result.errors, ROLLED_BACK]
+            else:
+                conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            ctx.store.counter.drop()
+            raise
+        return results, session
+
+    def _dispatch(
+        self, ctx: Ctx, name: str, element: etree._Element, unsubscribed: frozenset[str]
+    ) -> str:
+        call = Call(ctx, Writer(ctx), self.cursors, name, unsubscribed)
+        handler: Any = GENERIC.get(name) or LEGACY.get(name)
+        if handler is None and name in LEGACY_DELETES:
+            handler = delete_by_id
+        try:
+            return str(handler(call, element))
+        except FunctionError:
+            raise
+        except Exception as exc:
+            log.exception("function %s failed unexpectedly", name)
+            raise FunctionError(
+                [Err("XL03000000", "Internal error", f"{name} failed: {exc}", "")]
+            ) from exc
+
+    def _get_api_session(
+        self, ctx: Ctx, element: etree._Element, session: Session | None, result: Result
+    ) -> Session:
+        location_el = element.find("locationid")
+        location = ctx.location
+        if location_el is not None:
+            location = (location_el.text or "").strip() or None
+            if location and not self._entity_exists(ctx.company, location):
+                result.status = "failure"
+                result.errors = [
+                    Err(
+                        "XL03000006",
+                        "",
+                        f"Entity '{location}' does not exist in company '{ctx.company}'.",
+                    )
+                ]
+                return session  # type: ignore[return-value]
+        if session is None or location != session.location:
+            session = self.new_session(ctx.company, ctx.userid, location)
+        result.body = (
+            f"<data><api><sessionid>{esc(session.sessionid)}</sessionid>"
+            f"<endpoint>{esc(self.endpoint)}</endpoint>"
+            f"<locationid>{esc(session.location or '')}</locationid></api></data>"
+        )
+        return session

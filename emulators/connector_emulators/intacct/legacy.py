@@ -1,0 +1,932 @@
+"""Legacy (DTD 3.0 object-specific) write functions, and the AR/OE operations behind them.
+
+The functions read lowercase elements in the order of the official XSD, take dates as
+`<year>/<month>/<day>`, and return `<key>`. The seed data is created through the same
+operations (`create_ar_invoice`, `create_sales_document`, `receive_payment`, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from lxml import etree
+
+from .functions import Call, child_text, delete_record
+from .objects import OBJECTS_BY_NAME, ObjectDef
+from .records import FunctionError, Writer, could_not
+from .rules import (
+    ZERO,
+    apply_to_invoice,
+    customer_name,
+    dec,
+    invoice_state,
+    refresh_customer_balance,
+)
+from .store import Record
+from .values import BadValueError, add_days, money, parse_decimal
+from .xmlout import Err, esc
+
+ARINVOICE = OBJECTS_BY_NAME["ARINVOICE"]
+ARPYMT = OBJECTS_BY_NAME["ARPYMT"]
+ARADJUSTMENT = OBJECTS_BY_NAME["ARADJUSTMENT"]
+SODOCUMENT = OBJECTS_BY_NAME["SODOCUMENT"]
+DEPOSIT = OBJECTS_BY_NAME["DEPOSIT"]
+SALES_TYPES = {"Sales Quote": "SQ-", "Sales Order": "SO-", "Sales Invoice": "INV-"}
+SALES_ACCOUNT = "4000"
+
+
+# -- element helpers ------------------------------------------------------------------------
+def legacy_date(
+    obj: ObjectDef, el: etree._Element, tag: str, *, required: bool = False
+) -> str | None:
+    """`<tag><year/><month/><day/></tag>` → ISO date."""
+    found = el.find(tag)
+    if found is None:
+        if required:
+            raise could_not(obj, f"Required element <{tag}> is missing.", errorno="BL03000018")
+        return None
+    try:
+        return date(
+            int(child_text(found, "year")),
+            int(child_text(found, "month")),
+            int(child_text(found, "day")),
+        ).isoformat()
+    except ValueError as exc:
+        raise could_not(obj, f"<{tag}> is not a valid year/month/day date.") from exc
+
+
+def amount_of(obj: ObjectDef, text: str, what: str) -> Decimal:
+    """A decimal amount of a legacy element, failing with the element named."""
+    try:
+        return parse_decimal(text)
+    except BadValueError as exc:
+        raise could_not(obj, f"{what}: {exc}.") from exc
+
+
+def required_text(obj: ObjectDef, el: etree._Element, tag: str) -> str:
+    """Text of a required legacy element."""
+    value = child_text(el, tag)
+    if not value:
+        raise could_not(obj, f"Required element <{tag}> is missing or empty.", errorno="BL03000018")
+    return value
+
+
+def key_result(key: Any) -> str:
+    """The `<key>` result of legacy create functions."""
+    return f"<key>{esc(str(key))}</key>"
+
+
+def customer_for(writer: Writer, obj: ObjectDef, customer_id: str) -> Record:
+    """The customer a transaction names, visible to the session."""
+    customer = writer.by_id("CUSTOMER", customer_id)
+    if customer is None or not writer.visible(OBJECTS_BY_NAME["CUSTOMER"], customer):
+        raise could_not(
+            obj, f"Invalid customer '{customer_id}': no such customer.", errorno="BL03000017"
+        )
+    return customer
+
+
+def owner_of(writer: Writer, customer: Record) -> str:
+    """Transactions belong to the session's entity, else to their customer's."""
+    return writer.ctx.location or customer.get("MEGAENTITYID") or ""
+
+
+def due_date(created: str, termname: str | None, explicit: str | None) -> str:
+    """The due date: explicit, from an `N<days>` term, or the document date."""
+    if explicit:
+        return explicit
+    match = re.fullmatch(r"N(\d+)", termname or "")
+    return add_days(created, int(match[1])) if match else created
+
+
+def number_taken(writer: Writer, obj: ObjectDef, field: str, value: str) -> bool:
+    """Whether a document number is already used."""
+    return bool(
+        writer.store.find(writer.ctx.company, obj, f"json_extract(data, '$.{field}') = ?", [value])
+    )
+
+
+def collision(obj: ObjectDef, number: str) -> FunctionError:
+    """The error for a document number that is already used."""
+    return could_not(
+        obj, f"A transaction with the number '{number}' already exists.", errorno="BL03002131"
+    )
+
+
+def gl_account(writer: Writer, obj: ObjectDef, account: str, label: str) -> str:
+    """A checked GL account number."""
+    if not account:
+        raise could_not(
+            obj, f"{label}: enter a GL account number (glaccountno).", errorno="BL03000018"
+        )
+    if not writer.exists("GLACCOUNT", account):
+        raise could_not(obj, f"{label}: invalid GL account '{account}'.", errorno="BL03000017")
+    return account
+
+
+# -- AR invoices ----------------------------------------------------------------------------
+def create_ar_invoice(
+    writer: Writer,
+    customer_id: str,
+    created: str,
+    lines: list[Record],
+    *,
+    invoice_no: str | None = None,
+    due: str | None = None,
+    termname: str | None = None,
+    module: str = "4.AR",
+    header: dict[str, Any] | None = None,
+    draft: bool = False,
+) -> Record:
+    """Post an AR invoice with its lines and update the customer's balance."""
+    customer = customer_for(writer, ARINVOICE, customer_id)
+    if invoice_no and number_taken(writer, ARINVOICE, "RECORDID", invoice_no):
+        raise collision(ARINVOICE, invoice_no)
+    total = sum((dec(line["AMOUNT"]) for line in lines), ZERO)
+    rec: Record = {
+        "RECORDID": invoice_no,
+        "CUSTOMERID": customer_id,
+        "CUSTOMERNAME": customer.get("NAME"),
+        "WHENCREATED": created,
+        "WHENPOSTED": created,
+        "WHENDUE": due_date(created, termname, due),
+        "TERMNAME": termname,
+        "TOTALENTERED": money(total),
+        "TOTALPAID": money(ZERO),
+        "TOTALDUE": money(total),
+        "STATE": invoice_state(total, ZERO, draft),
+        "MODULEKEY": module,
+        "CURRENCY": "USD",
+        "BASECURR": "USD",
+        **(header or {}),
+    }
+    stored = writer.insert(ARINVOICE, rec, location=owner_of(writer, customer))
+    writer.replace_lines(ARINVOICE, stored, lines)
+    refresh_customer_balance(writer, customer_id)
+    return stored
+
+
+def invoice_lines(call: Call, obj: ObjectDef, items: list[etree._Element]) -> list[Record]:
+    """ARINVOICEITEM/ARADJUSTMENTITEM rows from legacy `lineitem` elements."""
+    lines = []
+    for number, item in enumerate(items, start=1):
+        label = f"line {number}"
+        if child_text(item, "accountlabel"):
+            raise could_not(obj, f"{label}: account labels are not enabled; use glaccountno.")
+        lines.append(
+            {
+                "ACCOUNTNO": gl_account(call.writer, obj, child_text(item, "glaccountno"), label),
+                "AMOUNT": money(amount_of(obj, required_text(obj, item, "amount"), label)),
+                "ENTRYDESCRIPTION": child_text(item, "memo") or None,
+                "LOCATIONID": child_text(item, "locationid") or None,
+                "DEPARTMENTID": child_text(item, "departmentid") or None,
+            }
+        )
+    return lines
+
+
+def create_invoice(call: Call, el: etree._Element) -> str:
+    """`create_invoice` (legacy AR invoice)."""
+    items = el.findall("invoiceitems/lineitem")
+    if not items:
+        raise could_not(
+            ARINVOICE, "An invoice needs at least one <lineitem>.", errorno="BL03000018"
+        )
+    customer_id = required_text(ARINVOICE, el, "customerid")
+    customer_for(call.writer, ARINVOICE, customer_id)
+    created = legacy_date(ARINVOICE, el, "datecreated", required=True) or ""
+    header = {
+        "WHENPOSTED": legacy_date(ARINVOICE, el, "dateposted") or created,
+        "DOCNUMBER": child_text(el, "ponumber") or None,
+        "DESCRIPTION": child_text(el, "description") or None,
+        "PRBATCHKEY": child_text(el, "batchkey") or None,
+        "CURRENCY": child_text(el, "currency") or "USD",
+    }
+    stored = create_ar_invoice(
+        call.writer,
+        customer_id,
+        created,
+        invoice_lines(call, ARINVOICE, items),
+        invoice_no=child_text(el, "invoiceno") or None,
+        due=legacy_date(ARINVOICE, el, "datedue"),
+        termname=child_text(el, "termname") or None,
+        header=header,
+        draft=child_text(el, "action") == "Draft",
+    )
+    return key_result(stored["RECORDNO"])
+
+
+def _invoice_by_key(call: Call, key: str) -> Record:
+    rec = call.writer.get(ARINVOICE, int(key)) if key.isdigit() else None
+    if rec is None:
+        raise could_not(ARINVOICE, f"AR invoice with key '{key}' does not exist.", "update")
+    return rec
+
+
+def update_invoice(call: Call, el: etree._Element) -> str:
+    """`update_invoice key=RECORDNO`: header fields and lines (add or change)."""
+    writer = call.writer
+    rec = _invoice_by_key(call, el.get("key", ""))
+    if rec.get("MODULEKEY") == "8.SO":
+        raise could_not(
+            ARINVOICE,
+            "This invoice was created by Order Entry; update the Sales Invoice instead.",
+            "update",
+        )
+    if child_text(el, "customerid"):
+        customer_for(writer, ARINVOICE, child_text(el, "customerid"))
+        rec["CUSTOMERID"] = child_text(el, "customerid")
+        rec["CUSTOMERNAME"] = customer_name(writer, rec["CUSTOMERID"])
+    for tag, name in (
+        ("datecreated", "WHENCREATED"),
+        ("dateposted", "WHENPOSTED"),
+        ("datedue", "WHENDUE"),
+    ):
+        value = legacy_date(ARINVOICE, el, tag)
+        if value:
+            rec[name] = value
+    number = child_text(el, "invoiceno")
+    if number and number != rec.get("RECORDID"):
+        if number_taken(writer, ARINVOICE, "RECORDID", number):
+            raise collision(ARINVOICE, number)
+        rec["RECORDID"] = number
+    for tag, name in (
+        ("ponumber", "DOCNUMBER"),
+        ("description", "DESCRIPTION"),
+        ("termname", "TERMNAME"),
+        ("currency", "CURRENCY"),
+    ):
+        if el.find(tag) is not None:
+            rec[name] = child_text(el, tag) or None
+    lines = writer.lines_of(ARINVOICE, rec)
+    items = el.find("updateinvoiceitems")
+    if items is not None:
+        for item in items:
+            if item.tag == "lineitem":
+                lines.extend(invoice_lines(call, ARINVOICE, [item]))
+            elif item.tag == "updatelineitem":
+                _update_line(call, lines, item)
+        lines = [{k: v for k, v in line.items() if k not in ("RECORDNO",)} for line in lines]
+        writer.replace_lines(ARINVOICE, rec, lines)
+    total = sum((dec(line["AMOUNT"]) for line in lines), ZERO)
+    paid = dec(rec.get("TOTALPAID"))
+    if total < paid:
+        raise could_not(
+            ARINVOICE,
+            f"The new total {money(total)} is below the amount already paid {money(paid)}.",
+            "update",
+        )
+    rec.update(
+        TOTALENTERED=money(total),
+        TOTALDUE=money(total - paid),
+        STATE=invoice_state(total, paid, child_text(el, "action") == "Draft"),
+    )
+    writer.save(ARINVOICE, rec)
+    refresh_customer_balance(writer, rec["CUSTOMERID"])
+    return key_result(rec["RECORDNO"])
+
+
+def _update_line(call: Call, lines: list[Record], item: etree._Element) -> None:
+    try:
+        index = int(item.get("line_num", "")) - 1
+        line = lines[index]
+        if index < 0:
+            raise IndexError
+    except (ValueError, IndexError):
+        raise could_not(
+            ARINVOICE, f"updatelineitem line_num '{item.get('line_num')}' does not exist.", "update"
+        ) from None
+    if child_text(item, "glaccountno"):
+        line["ACCOUNTNO"] = gl_account(
+            call.writer, ARINVOICE, child_text(item, "glaccountno"), f"line {index + 1}"
+        )
+    if child_text(item, "amount"):
+        line["AMOUNT"] = money(amount_of(ARINVOICE, child_text(item, "amount"), "amount"))
+    if item.find("memo") is not None:
+        line["ENTRYDESCRIPTION"] = child_text(item, "memo") or None
+
+
+def delete_invoice(call: Call, el: etree._Element) -> str:
+    """`delete_invoice key=RECORDNO`."""
+    key = el.get("key", "")
+    rec = call.writer.get(ARINVOICE, int(key)) if key.isdigit() else None
+    if rec is None:
+        raise FunctionError(
+            [Err("BL01001973", "", f"Cannot find arinvoice with key '{key}' to delete.")]
+        )
+    delete_record(call.writer, ARINVOICE, rec)
+    return ""
+
+
+# -- AR payments ----------------------------------------------------------------------------
+def receive_payment(
+    writer: Writer,
+    *,
+    customer_id: str,
+    amount: Decimal,
+    received: str,
+    applications: list[tuple[Any, Decimal]],
+    header: dict[str, Any],
+) -> Record:
+    """Post an AR payment and apply it to invoices (refusing to overpay)."""
+    customer = customer_for(writer, ARPYMT, customer_id)
+    applied = sum((a for _, a in applications), ZERO)
+    if amount <= ZERO:
+        raise could_not(ARPYMT, "The payment amount must be positive.")
+    if applied > amount:
+        raise could_not(
+            ARPYMT,
+            f"Applied amounts {money(applied)} exceed the payment amount {money(amount)}.",
+            errorno="BL03002130",
+        )
+    lines = []
+    for invoice_key, part in applications:
+        apply_to_invoice(writer, ARPYMT, invoice_key, part, customer_id=customer_id, when=received)
+        lines.append(
+            {
+                "RECORDKEY": int(str(invoice_key)),
+                "TRX_PAYMENTAMOUNT": money(part),
+                "PAYMENTAMOUNT": money(part),
+            }
+        )
+    rec: Record = {
+        "CUSTOMERID": customer_id,
+        "CUSTOMERNAME": customer.get("NAME"),
+        "RECEIPTDATE": received,
+        "PAYMENTDATE": received,
+        "TOTALENTERED": money(amount),
+        "TOTALPAID": money(applied),
+        "TOTALDUE": money(amount - applied),
+        "STATE": "Posted",
+        "CURRENCY": "USD",
+        **header,
+    }
+    stored = writer.insert(ARPYMT, rec, location=owner_of(writer, customer))
+    writer.replace_lines(ARPYMT, stored, lines)
+    refresh_customer_balance(writer, customer_id)
+    return stored
+
+
+def _applications(el: etree._Element, path: str) -> list[tuple[Any, Decimal]]:
+    out = []
+    for item in el.findall(path):
+        key = required_text(ARPYMT, item, "invoicekey")
+        out.append(
+            (key, amount_of(ARPYMT, required_text(ARPYMT, item, "amount"), f"invoice {key}"))
+        )
+    return out
+
+
+def create_arpayment(call: Call, el: etree._Element) -> str:
+    """`create_arpayment`: a payment applied to the listed invoices."""
+    sources = {t: child_text(el, t) for t in ("batchkey", "bankaccountid", "undepfundsacct")}
+    if sum(1 for v in sources.values() if v) != 1:
+        raise could_not(
+            ARPYMT,
+            "Give exactly one of batchkey, bankaccountid or undepfundsacct.",
+            errorno="BL03000018",
+        )
+    received = legacy_date(ARPYMT, el, "datereceived") or call.ctx.now.date().isoformat()
+    method = child_text(el, "paymentmethod") or "Printed Check"
+    valid = OBJECTS_BY_NAME["ARPYMT"].field_map["PAYMENTMETHOD"].valid
+    if method not in valid:
+        raise could_not(ARPYMT, f"Invalid paymentmethod '{method}' (valid: {', '.join(valid)}).")
+    header = {
+        "PAYMENTMETHOD": method,
+        "PRBATCHKEY": sources["batchkey"] or None,
+        "FINANCIALENTITY": sources["bankaccountid"] or None,
+        "UNDEPOSITEDACCOUNTNO": sources["undepfundsacct"] or None,
+        "DOCNUMBER": child_text(el, "refid") or None,
+    }
+    stored = receive_payment(
+        call.writer,
+        customer_id=required_text(ARPYMT, el, "customerid"),
+        amount=amount_of(ARPYMT, required_text(ARPYMT, el, "paymentamount"), "paymentamount"),
+        received=received,
+        applications=_applications(el, "arpaymentitem"),
+        header=header,
+    )
+    return key_result(stored["RECORDNO"])
+
+
+def apply_arpayment(call: Call, el: etree._Element) -> str:
+    """`apply_arpayment`: apply the unapplied part of a payment."""
+    writer = call.writer
+    key = required_text(ARPYMT, el, "arpaymentkey")
+    payment = writer.get(ARPYMT, int(key)) if key.isdigit() else None
+    if payment is None:
+        raise could_not(ARPYMT, f"AR payment with key '{key}' does not exist.", "apply")
+    when = legacy_date(ARPYMT, el, "paymentdate", required=True) or ""
+    available = dec(payment.get("TOTALDUE"))
+    applications = _applications(el, "arpaymentitems/arpaymentitem")
+    if not applications:  # apply what is left to the oldest open invoices
+        open_invoices = writer.store.find(
+            writer.ctx.company,
+            ARINVOICE,
+            "json_extract(data, '$.CUSTOMERID') = ? AND CAST(json_extract(data, '$.TOTALDUE')"
+            " AS REAL) > 0",
+            [payment["CUSTOMERID"]],
+        )
+        open_invoices.sort(key=lambda i: (i.get("WHENCREATED", ""), i["RECORDNO"]))
+        left = available
+        for invoice in open_invoices:
+            part = min(left, dec(invoice["TOTALDUE"]))
+            if part > ZERO:
+                applications.append((invoice["RECORDNO"], part))
+                left -= part
+    applied = sum((a for _, a in applications), ZERO)
+    if applied > available:
+        raise could_not(
+            ARPYMT,
+            f"Applying {money(applied)} exceeds the unapplied amount "
+            f"{money(available)} of payment {key}.",
+            "apply",
+            "BL03002130",
+        )
+    lines = [
+        {k: v for k, v in line.items() if k != "RECORDNO"}
+        for line in writer.lines_of(ARPYMT, payment)
+    ]
+    for invoice_key, part in applications:
+        apply_to_invoice(
+            writer, ARPYMT, invoice_key, part, customer_id=payment["CUSTOMERID"], when=when
+        )
+        lines.append(
+            {
+                "RECORDKEY": int(str(invoice_key)),
+                "TRX_PAYMENTAMOUNT": money(part),
+                "PAYMENTAMOUNT": money(part),
+            }
+        )
+    payment["TOTALPAID"] = money(dec(payment.get("TOTALPAID")) + applied)
+    payment["TOTALDUE"] = money(available - applied)
+    writer.save(ARPYMT, payment)
+    writer.replace_lines(ARPYMT, payment, lines)
+    refresh_customer_balance(writer, payment["CUSTOMERID"])
+    return key_result(payment["RECORDNO"])
+
+
+# -- AR adjustments -------------------------------------------------------------------------
+def create_adjustment(
+    writer: Writer, customer_id: str, created: str, lines: list[Record], header: dict[str, Any]
+) -> Record:
+    """Post an AR adjustment with its lines."""
+    customer = customer_for(writer, ARADJUSTMENT, customer_id)
+    number = header.get("RECORDID")
+    if number and number_taken(writer, ARADJUSTMENT, "RECORDID", number):
+        raise collision(ARADJUSTMENT, number)
+    total = sum((dec(line["AMOUNT"]) for line in lines), ZERO)
+    rec = {
+        "CUSTOMERID": customer_id,
+        "CUSTOMERNAME": customer.get("NAME"),
+        "WHENCREATED": created,
+        "TOTALENTERED": money(total),
+        **header,
+    }
+    stored = writer.insert(ARADJUSTMENT, rec, location=owner_of(writer, customer))
+    writer.replace_lines(ARADJUSTMENT, stored, lines)
+    return stored
+
+
+def create_aradjustment(call: Call, el: etree._Element) -> str:
+    """`create_aradjustment`."""
+    items = el.findall("aradjustmentitems/lineitem")
+    if not items:
+        raise could_not(
+            ARADJUSTMENT, "An adjustment needs at least one <lineitem>.", errorno="BL03000018"
+        )
+    customer_id = required_text(ARADJUSTMENT, el, "customerid")
+    customer_for(call.writer, ARADJUSTMENT, customer_id)
+    created = legacy_date(ARADJUSTMENT, el, "datecreated", required=True) or ""
+    header = {
+        "RECORDID": child_text(el, "adjustmentno") or None,
+        "WHENPOSTED": legacy_date(ARADJUSTMENT, el, "dateposted") or created,
+        "DOCNUMBER": child_text(el, "invoiceno") or None,
+        "DESCRIPTION": child_text(el, "description") or None,
+        "CURRENCY": child_text(el, "currency") or "USD",
+        "STATE": "Draft" if child_text(el, "action") == "Draft" else "Posted",
+    }
+    lines = invoice_lines(call, ARADJUSTMENT, items)
+    stored = create_adjustment(call.writer, customer_id, created, lines, header)
+    return key_result(stored["RECORDNO"])
+
+
+# -- Order Entry ----------------------------------------------------------------------------
+def next_document_number(writer: Writer, docpar: str) -> str:
+    """The next unused document number of a document type."""
+    while True:
+        number = writer.store.next_value(writer.ctx.company, "DOCNO:" + docpar)
+        docno = f"{SALES_TYPES.get(docpar, 'DOC-')}{number:04d}"
+        if writer.store.get_by_id(writer.ctx.company, SODOCUMENT, f"{docpar}-{docno}") is None:
+            return docno
+
+
+def sales_lines(writer: Writer, items: list[dict[str, Any]]) -> list[Record]:
+    """Entries from {ITEMID, QUANTITY, PRICE?, ...}: item names and prices from ITEM."""
+    out = []
+    for number, item in enumerate(items, start=1):
+        item_rec = writer.by_id("ITEM", str(item.get("ITEMID") or ""))
+        if item_rec is None:
+            raise could_not(
+                SODOCUMENT,
+                f"line {number}: invalid item '{item.get('ITEMID')}'.",
+                errorno="BL03000017",
+            )
+        quantity = dec(item.get("QUANTITY"))
+        if quantity <= ZERO:
+            raise could_not(SODOCUMENT, f"line {number}: quantity must be positive.")
+        price = (
+            dec(item.get("PRICE"))
+            if item.get("PRICE") not in (None, "")
+            else dec(item_rec.get("BASEPRICE"))
+        )
+        out.append(
+            {
+                **{k: v for k, v in item.items() if v not in (None, "")},
+                "ITEMNAME": item_rec.get("NAME"),
+                "QUANTITY": format(quantity.normalize(), "f"),
+                "PRICE": money(price),
+                "TOTAL": money(quantity * price),
+            }
+        )
+    return out
+
+
+def create_sales_document(
+    writer: Writer,
+    docpar: str,
+    customer_id: str,
+    created: str,
+    items: list[dict[str, Any]],
+    *,
+    docno: str | None = None,
+    created_from: str | None = None,
+    header: dict[str, Any] | None = None,
+) -> Record:
+    """A Sales Quote/Order/Invoice with entries; an invoice also posts its AR invoice."""
+    if docpar not in SALES_TYPES:
+        raise could_not(
+            SODOCUMENT, f"Invalid transaction type '{docpar}' (valid: {', '.join(SALES_TYPES)})."
+        )
+    customer = customer_for(writer, SODOCUMENT, customer_id)
+    header = dict(header or {})
+    source = None
+    if created_from:
+        source = writer.store.get_by_id(writer.ctx.company, SODOCUMENT, created_from)
+        if source is None or not writer.visible(SODOCUMENT, source):
+            raise could_not(
+                SODOCUMENT,
+                f"createdfrom: transaction '{created_from}' does not exist.",
+                errorno="BL03000017",
+            )
+        if source["CUSTVENDID"] != customer_id:
+            raise could_not(
+                SODOCUMENT,
+                f"createdfrom: '{created_from}' belongs to customer "
+                f"{source['CUSTVENDID']}, not {customer_id}.",
+            )
+        if not header.get("PONUMBER"):
+            header["PONUMBER"] = source.get("PONUMBER")
+    if docno and writer.store.get_by_id(writer.ctx.company, SODOCUMENT, f"{docpar}-{docno}"):
+        raise collision(SODOCUMENT, docno)
+    docno = docno or next_document_number(writer, docpar)
+    docid = f"{docpar}-{docno}"
+    lines = sales_lines(writer, items)
+    for line in lines:
+        line.update(DOCHDRID=docid, DOCPARID=docpar)
+    total = sum((dec(line["TOTAL"]) for line in lines), ZERO)
+    rec = {
+        "DOCID": docid,
+        "DOCNO": docno,
+        "DOCPARID": docpar,
+        "CREATEDFROM": created_from,
+        "CUSTVENDID": customer_id,
+        "CUSTVENDNAME": customer.get("NAME"),
+        "WHENCREATED": created,
+        "STATE": "Pending",
+        "TOTAL": money(total),
+        "CURRENCY": "USD",
+        **header,
+    }
+    stored = writer.insert(SODOCUMENT, rec, location=owner_of(writer, customer))
+    writer.replace_lines(SODOCUMENT, stored, lines)
+    if docpar == "Sales Invoice":
+        stored = post_sales_invoice(writer, stored, lines)
+    if source is not None:
+        refresh_conversion(writer, source)
+    return stored
+
+
+def post_sales_invoice(writer: Writer, doc: Record, lines: list[Record]) -> Record:
+    """Create the AR invoice of a Sales Invoice and link it with PRRECORDKEY."""
+    ar_lines = [
+        {
+            "ACCOUNTNO": SALES_ACCOUNT,
+            "AMOUNT": line["TOTAL"],
+            "ITEMID": line["ITEMID"],
+            "ENTRYDESCRIPTION": line.get("ITEMNAME"),
+        }
+        for line in lines
+    ]
+    invoice = create_ar_invoice(
+        writer,
+        doc["CUSTVENDID"],
+        doc["WHENCREATED"],
+        ar_lines,
+        invoice_no=doc["DOCNO"],
+        due=doc.get("WHENDUE"),
+        termname=doc.get("TERMNAME"),
+        module="8.SO",
+        header={"DOCNUMBER": doc.get("PONUMBER")},
+    )
+    doc["PRRECORDKEY"] = invoice["RECORDNO"]
+    return writer.save(SODOCUMENT, doc, audit=False)
+
+
+def refresh_conversion(writer: Writer, source: Record) -> None:
+    """Mark a source document Converted / Partially Converted / Pending from its children."""
+    ordered: dict[str, Decimal] = {}
+    for line in writer.lines_of(SODOCUMENT, source):
+        ordered[line["ITEMID"]] = ordered.get(line["ITEMID"], ZERO) + dec(line["QUANTITY"])
+    converted: dict[str, Decimal] = {}
+    children = writer.store.find(
+        writer.ctx.company, SODOCUMENT, "json_extract(data, '$.CREATEDFROM') = ?", [source["DOCID"]]
+    )
+    for child in children:
+        for line in writer.lines_of(SODOCUMENT, child):
+            converted[line["ITEMID"]] = converted.get(line["ITEMID"], ZERO) + dec(line["QUANTITY"])
+    if not children:
+        state = "Pending"
+    elif all(converted.get(item, ZERO) >= qty for item, qty in ordered.items()):
+        state = "Converted"
+    else:
+        state = "Partially Converted"
+    if source.get("STATE") != state:
+        source["STATE"] = state
+        writer.save(SODOCUMENT, source)
+
+
+def release_sales_document(writer: Writer, doc: Record) -> None:
+    """Before deleting an OE document: refuse if converted; remove its AR invoice."""
+    children = writer.store.find(
+        writer.ctx.company, SODOCUMENT, "json_extract(data, '$.CREATEDFROM') = ?", [doc["DOCID"]]
+    )
+    if children:
+        raise could_not(
+            SODOCUMENT,
+            f"{doc['DOCID']} was converted to {children[0]['DOCID']}; "
+            "delete that transaction first.",
+            "delete",
+        )
+    _drop_ar_invoice(writer, doc)
+
+
+def _drop_ar_invoice(writer: Writer, doc: Record) -> None:
+    if doc.get("PRRECORDKEY") is None:
+        return
+    invoice = writer.store.get(writer.ctx.company, ARINVOICE, int(doc["PRRECORDKEY"]))
+    if invoice is None:
+        return
+    if dec(invoice.get("TOTALPAID")) > ZERO:
+        raise could_not(
+            SODOCUMENT,
+            f"{doc['DOCID']} has payments applied to AR invoice "
+            f"{invoice['RECORDNO']}; reverse them first.",
+            "change",
+        )
+    writer.remove(ARINVOICE, invoice)
+    refresh_customer_balance(writer, invoice["CUSTOMERID"])
+
+
+def _sales_item(item: etree._Element) -> dict[str, Any]:
+    return {
+        "ITEMID": child_text(item, "itemid"),
+        "ITEMDESC": child_text(item, "itemdesc"),
+        "QUANTITY": child_text(item, "quantity"),
+        "UNIT": child_text(item, "unit"),
+        "PRICE": child_text(item, "price"),
+        "LOCATIONID": child_text(item, "locationid"),
+        "DEPARTMENTID": child_text(item, "departmentid"),
+        "MEMO": child_text(item, "memo"),
+    }
+
+
+def create_sotransaction(call: Call, el: etree._Element) -> str:
+    """`create_sotransaction`: answers the DOCID."""
+    items = [_sales_item(item) for item in el.findall("sotransitems/sotransitem")]
+    if not items:
+        raise could_not(
+            SODOCUMENT, "A transaction needs at least one <sotransitem>.", errorno="BL03000018"
+        )
+    for number, item in enumerate(items, start=1):
+        amount_of(SODOCUMENT, item["QUANTITY"] or "", f"line {number} quantity")
+        if item["PRICE"]:
+            amount_of(SODOCUMENT, item["PRICE"], f"line {number} price")
+    created = legacy_date(SODOCUMENT, el, "datecreated", required=True) or ""
+    state = child_text(el, "state")
+    if state and state not in ("Draft", "Pending", "Closed"):
+        raise could_not(SODOCUMENT, f"Invalid state '{state}' (valid: Draft, Pending, Closed).")
+    header = {
+        "PONUMBER": child_text(el, "referenceno") or None,
+        "TERMNAME": child_text(el, "termname") or None,
+        "WHENDUE": legacy_date(SODOCUMENT, el, "datedue"),
+        "MESSAGE": child_text(el, "message") or None,
+        "SHIPVIA": child_text(el, "shippingmethod") or None,
+        "CURRENCY": child_text(el, "currency") or "USD",
+        "STATE": state or "Pending",
+    }
+    stored = create_sales_document(
+        call.writer,
+        required_text(SODOCUMENT, el, "transactiontype"),
+        required_text(SODOCUMENT, el, "customerid"),
+        created,
+        items,
+        docno=child_text(el, "documentno") or None,
+        created_from=child_text(el, "createdfrom") or None,
+        header=header,
+    )
+    return key_result(stored["DOCID"])
+
+
+def _sales_document(call: Call, key: str, action: str) -> Record:
+    doc = call.ctx.store.get_by_id(call.ctx.company, SODOCUMENT, key)
+    if doc is None or not call.writer.visible(SODOCUMENT, doc):
+        if action == "delete":
+            raise FunctionError(
+                [Err("BL01001973", "", f"Cannot find sodocument with key '{key}' to delete.")]
+            )
+        raise could_not(SODOCUMENT, f"Transaction '{key}' does not exist.", action)
+    return doc
+
+
+def update_sotransaction(call: Call, el: etree._Element) -> str:
+    """`update_sotransaction key=DOCID`: header fields and lines."""
+    writer = call.writer
+    doc = _sales_document(call, el.get("key", ""), "update")
+    created = legacy_date(SODOCUMENT, el, "datecreated")
+    if created:
+        doc["WHENCREATED"] = created
+    due = legacy_date(SODOCUMENT, el, "datedue")
+    if due:
+        doc["WHENDUE"] = due
+    for tag, name in (
+        ("referenceno", "PONUMBER"),
+        ("termname", "TERMNAME"),
+        ("message", "MESSAGE"),
+        ("shippingmethod", "SHIPVIA"),
+        ("state", "STATE"),
+    ):
+        if el.find(tag) is not None:
+            doc[name] = child_text(el, tag) or None
+    items = [
+        {
+            k: v
+            for k, v in line.items()
+            if k
+            in (
+                "ITEMID",
+                "ITEMDESC",
+                "QUANTITY",
+                "UNIT",
+                "PRICE",
+                "LOCATIONID",
+                "DEPARTMENTID",
+                "MEMO",
+            )
+        }
+        for line in writer.lines_of(SODOCUMENT, doc)
+    ]
+    changes = el.find("updatesotransitems")
+    if changes is not None:
+        for change in changes:
+            if change.tag == "sotransitem":
+                items.append(_sales_item(change))
+            elif change.tag == "updatesotransitem":
+                _update_sales_item(items, change)
+    lines = sales_lines(writer, items)
+    for line in lines:
+        line.update(DOCHDRID=doc["DOCID"], DOCPARID=doc["DOCPARID"])
+    doc["TOTAL"] = money(sum((dec(line["TOTAL"]) for line in lines), ZERO))
+    writer.replace_lines(SODOCUMENT, doc, lines)
+    if doc["DOCPARID"] == "Sales Invoice":
+        _drop_ar_invoice(writer, doc)  # Intacct re-creates the AR invoice with a new RECORDNO
+        doc.pop("PRRECORDKEY", None)
+        doc = writer.save(SODOCUMENT, doc)
+        post_sales_invoice(writer, doc, lines)
+    else:
+        writer.save(SODOCUMENT, doc)
+    if doc.get("CREATEDFROM"):
+        source = call.ctx.store.get_by_id(call.ctx.company, SODOCUMENT, doc["CREATEDFROM"])
+        if source:
+            refresh_conversion(writer, source)
+    return key_result(doc["DOCID"])
+
+
+def _update_sales_item(items: list[dict[str, Any]], change: etree._Element) -> None:
+    try:
+        index = int(change.get("line_num", "")) - 1
+        if index < 0:
+            raise IndexError
+        item = items[index]
+    except (ValueError, IndexError):
+        raise could_not(
+            SODOCUMENT,
+            f"updatesotransitem line_num '{change.get('line_num')}' does not exist.",
+            "update",
+        ) from None
+    for tag, name in (
+        ("itemid", "ITEMID"),
+        ("itemdesc", "ITEMDESC"),
+        ("quantity", "QUANTITY"),
+        ("unit", "UNIT"),
+        ("price", "PRICE"),
+        ("memo", "MEMO"),
+    ):
+        if child_text(change, tag):
+            item[name] = child_text(change, tag)
+
+
+def delete_sotransaction(call: Call, el: etree._Element) -> str:
+    """`delete_sotransaction key=DOCID`."""
+    doc = _sales_document(call, el.get("key", ""), "delete")
+    delete_record(call.writer, SODOCUMENT, doc)
+    if doc.get("CREATEDFROM"):
+        source = call.ctx.store.get_by_id(call.ctx.company, SODOCUMENT, doc["CREATEDFROM"])
+        if source:
+            refresh_conversion(call.writer, source)
+    return ""
+
+
+# -- deposits -------------------------------------------------------------------------------
+def make_deposit(
+    writer: Writer,
+    *,
+    bank: str,
+    when: str,
+    deposit_id: str,
+    keys: list[str],
+    description: str | None = None,
+) -> Record:
+    """Deposit undeposited payments into a bank account."""
+    if not (writer.exists("CHECKINGACCOUNT", bank) or writer.exists("SAVINGSACCOUNT", bank)):
+        raise could_not(DEPOSIT, f"Invalid bank account '{bank}'.", errorno="BL03000017")
+    if not keys:
+        raise could_not(DEPOSIT, "A deposit needs at least one <receiptkey>.", errorno="BL03000018")
+    payments, total = [], ZERO
+    for key in keys:
+        payment = writer.get(ARPYMT, int(key)) if key.isdigit() else None
+        if payment is None:
+            raise could_not(DEPOSIT, f"Receipt '{key}' does not exist.", errorno="BL03000017")
+        if payment.get("DEPOSITKEY") is not None:
+            raise could_not(
+                DEPOSIT, f"Receipt '{key}' is already in deposit {payment['DEPOSITKEY']}."
+            )
+        payments.append(payment)
+        total += dec(payment.get("TOTALENTERED"))
+    rec = {
+        "DEPOSITID": deposit_id,
+        "BANKACCOUNTID": bank,
+        "DEPOSITDATE": when,
+        "DESCRIPTION": description,
+        "TOTALENTERED": money(total),
+        "RECEIPTKEYS": ",".join(keys),
+        "STATE": "Posted",
+    }
+    stored = writer.insert(DEPOSIT, rec)
+    for payment in payments:
+        payment["DEPOSITKEY"] = stored["RECORDNO"]
+        writer.save(ARPYMT, payment)
+    return stored
+
+
+def record_deposit(call: Call, el: etree._Element) -> str:
+    """`record_deposit`."""
+    if el.find("receipts") is not None:
+        raise could_not(DEPOSIT, "<receipts> is not supported; list <receiptkeys>.")
+    stored = make_deposit(
+        call.writer,
+        bank=required_text(DEPOSIT, el, "bankaccountid"),
+        when=legacy_date(DEPOSIT, el, "depositdate", required=True) or "",
+        deposit_id=required_text(DEPOSIT, el, "depositid"),
+        keys=[(k.text or "").strip() for k in el.findall("receiptkeys/receiptkey")],
+        description=child_text(el, "description") or None,
+    )
+    return key_result(stored["RECORDNO"])
+
+
+LEGACY: dict[str, Callable[[Call, etree._Element], str]] = {
+    "create_invoice": create_invoice,
+    "update_invoice": update_invoice,
+    "delete_invoice": delete_invoice,
+    "create_arpayment": create_arpayment,
+    "apply_arpayment": apply_arpayment,
+    "create_aradjustment": create_aradjustment,
+    "create_sotransaction": create_sotransaction,
+    "update_sotransaction": update_sotransaction,
+    "delete_sotransaction": delete_sotransaction,
+    "record_deposit": record_deposit,
+}

@@ -1,0 +1,450 @@
+"""HTTP server: the gateway endpoints, fault injection and the `/_emulator/` admin API.
+
+`serve_in_thread` starts an emulator for tests on 127.0.0.1 (port 0 picks a free port).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .faults import Faults, Stats, parse_fault
+from .gateway import Clock, Config, Gateway
+from .objects import OBJECTS_BY_NAME, CustomField
+from .records import Ctx, Writer
+from .seed import seed
+from .store import Store
+from .xmlout import Err, control_block, document, errormessage, gateway_error, text_converter
+
+log = logging.getLogger(__name__)
+GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
+MAX_BODY = 50 * 1024 * 1024
+HTML_ERRORS = {
+    "http_502": (502, "Bad Gateway"),
+    "http_503": (503, "Service Unavailable"),
+    "http_524": (524, "A Timeout Occurred"),
+}
+CONCURRENCY_MESSAGE = "There are too many operations running for this company (200024)."
+
+
+class AdminError(Exception):
+    """A bad admin request (HTTP 400/404 with a JSON error)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class IntacctEmulator:
+    """One running emulator: store, gateway, faults, stats and the HTTP server."""
+
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        db_path: str | None = None,
+        seed_kind: str | None = "demo",
+        records: int = 0,
+        session_timeout: float = 3600.0,
+        resultid_ttl: float = 1800.0,
+    ) -> None:
+        self.store = Store(db_path)
+        self.clock = Clock()
+        self.defaults = Config(session_timeout, resultid_ttl)
+        self.config = Config(session_timeout, resultid_ttl)
+        self.gateway = Gateway(self.store, self.clock, self.config)
+        self.faults = Faults()
+        self.stats = Stats()
+        if db_path is None or self.store.company("demo") is None:
+            seed(self.store, seed_kind, records)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.url = self.base_url + GATEWAY_PATH
+        self.gateway.endpoint = self.url + "?s=1"
+        self.thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever(poll_interval=0.2)
+
+    def start(self) -> IntacctEmulator:
+        self.thread = threading.Thread(
+            target=self.serve_forever, name="intacct-emulator", daemon=True
+        )
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+    def __enter__(self) -> IntacctEmulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- test helper ----------------------------------------------------------------------------
+    def admin(self, method: str, path: str, json: Any = None) -> dict[str, Any]:
+        """Call an admin route over HTTP and return its JSON (raises on HTTP errors)."""
+        import json as json_module
+
+        data = None if json is None else json_module.dumps(json).encode()
+        request = urllib.request.Request(  # noqa: S310 - our own 127.0.0.1 URL
+            self.base_url + path,
+            data=data,
+            method=method.upper(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                return json_module.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            raise AdminError(exc.read().decode(errors="replace"), exc.code) from exc
+
+    # -- admin operations -----------------------------------------------------------------------
+    def reset(self, seed_kind: str | None, records: int) -> None:
+        with self.store.lock:
+            seed(self.store, seed_kind, records)
+        self.gateway.clear()
+        self.faults.clear()
+        self.stats.reset()
+        self.clock.set(datetime.now(UTC), frozen=False)
+        self.configure(self.defaults.session_timeout, self.defaults.resultid_ttl)
+
+    def configure(self, session_timeout: float | None, resultid_ttl: float | None) -> None:
+        if session_timeout is not None:
+            self.config.session_timeout = float(session_timeout)
+        if resultid_ttl is not None:
+            self.config.resultid_ttl = float(resultid_ttl)
+            self.gateway.cursors.ttl_seconds = float(resultid_ttl)
+
+    def records(self, company: str, object_name: str) -> list[dict[str, str]]:
+        obj = _object(object_name)
+        with self.store.lock:
+            settings = self.store.company(company)
+            if settings is None:
+                raise AdminError(f"unknown company {company}", 404)
+            fields = self.store.fields(company, obj)
+            rows = self.store.find(company, obj, "1", [])
+        converters = [(f.name, text_converter(f, settings["timezone"])) for f in fields]
+        return [
+            {name: ("" if rec.get(name) is None else conv(rec[name])) for name, conv in converters}
+            for rec in rows
+        ]
+
+    def touch(self, company: str, object_name: str, keys: list[Any]) -> list[int]:
+        obj = _object(object_name)
+        touched = []
+        with self.store.transaction():
+            settings = self.store.company(company)
+            if settings is None:
+                raise AdminError(f"unknown company {company}", 404)
+            writer = Writer(
+                Ctx(self.store, company, settings["timezone"], "admin", None, self.clock.now())
+            )
+            for key in keys:
+                rec = self.store.get(company, obj, int(key))
+                if rec is None:
+                    raise AdminError(f"{obj.name} {key} not found in company {company}", 404)
+                touched.append(writer.touch(obj, rec)["RECORDNO"])
+        return touched
+
+    def update_company(self, company: str, body: dict[str, Any]) -> dict[str, Any]:
+        timezone = body.get("timezone")
+        if timezone is not None:
+            try:
+                ZoneInfo(timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise AdminError(f"unknown time zone {timezone!r}") from exc
+        unsubscribed = body.get("unsubscribed")
+        if unsubscribed is not None:
+            unsubscribed = [_object(name).name for name in unsubscribed]
+        with self.store.transaction():
+            self.store.update_company(company, timezone, unsubscribed)
+            for spec in body.get("custom_fields", []):
+                obj = _object(spec.get("object", ""))
+                datatype = spec.get("datatype", "TEXT")
+                name = str(spec.get("name", "")).upper()
+                if not name or name in obj.field_map:
+                    raise AdminError(f"custom field name {name!r} is empty or taken on {obj.name}")
+                self.store.add_custom_field(
+                    company,
+                    CustomField(
+                        obj.name,
+                        name,
+                        datatype,
+                        spec.get("label", ""),
+                        tuple(spec.get("valid", ())),
+                    ),
+                )
+            return self.store.company(company) or {}
+
+
+def _object(name: str) -> Any:
+    obj = OBJECTS_BY_NAME.get(name.upper())
+    if obj is None:
+        raise AdminError(f"unknown object {name}", 404)
+    return obj
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise AdminError(f"'now' must be an ISO-8601 time, not {text!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "IntacctEmulator/1.0"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            log.debug("%s " + format, self.address_string(), *args)
+
+        # -- plumbing -------------------------------------------------------------------------
+        def _body(self) -> bytes:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                raise AdminError("request body too large", 413)
+            return self.rfile.read(length) if length else b""
+
+        def _send(
+            self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _json(self, status: int, payload: Any) -> None:
+            self._send(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json")
+
+        def _drop(self) -> None:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+        # -- routes ---------------------------------------------------------------------------
+        def do_GET(self) -> None:
+            self._route("GET")
+
+        def do_POST(self) -> None:
+            self._route("POST")
+
+        def do_DELETE(self) -> None:
+            self._route("DELETE")
+
+        def _route(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            try:
+                if parts.path == GATEWAY_PATH:
+                    body = self._body()
+                    if method != "POST":
+                        self._send(
+                            405,
+                            gateway_error("GW-0011", "Invalid Request: use POST"),
+                            "text/xml; charset=UTF-8",
+                            {"Allow": "POST"},
+                        )
+                        return
+                    self._gateway(body, "session" if parts.query else "initial")
+                elif parts.path.startswith("/_emulator/"):
+                    body = self._body()
+                    self._json(200, self._admin(method, parts.path, body))
+                else:
+                    self._body()
+                    self._json(404, {"error": f"no route {parts.path}"})
+            except AdminError as exc:
+                self._json(exc.status, {"error": str(exc)})
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+        def _gateway(self, body: bytes, endpoint: str) -> None:
+            gateway = emulator.gateway
+            prepared = gateway.prepare(body)
+            emulator.stats.count(prepared.functions, prepared.company, endpoint)
+            fired = emulator.faults.take(prepared.functions, prepared.company)
+            allowed = emulator.faults.enter(prepared.functions, prepared.company)
+            try:
+                if not allowed:
+                    emulator.stats.fault("concurrency")
+                    self._send(200, self._concurrency_refusal(prepared), "text/xml; charset=UTF-8")
+                    return
+                if self._apply(fired, "before", prepared):
+                    return
+                response = gateway.execute(prepared)
+                if self._apply(fired, "after", prepared):
+                    return
+                self._send(200, response, "text/xml; charset=UTF-8")
+            finally:
+                emulator.faults.leave(prepared.company)
+
+        def _concurrency_refusal(self, prepared: Any) -> bytes:
+            control = control_block(
+                "failure",
+                prepared.senderid,
+                prepared.controlid,
+                prepared.uniqueid,
+                prepared.dtdversion,
+            )
+            return document(
+                control
+                + errormessage(
+                    [Err("XL03000012", "", CONCURRENCY_MESSAGE, "Please try again later.")]
+                )
+            )
+
+        def _apply(self, fired: list[Any], when: str, prepared: Any) -> bool:
+            """Run the faults due at `when`; True when the response was replaced."""
+            for fault in fired:
+                if fault.when != when:
+                    continue
+                emulator.stats.fault(fault.kind)
+                if fault.kind == "slow":
+                    time.sleep(fault.delay)
+                elif fault.kind == "session_expiry":
+                    emulator.gateway.expire_sessions(
+                        sessionid=prepared.sessionid,
+                        company=None if prepared.sessionid else prepared.company,
+                    )
+                elif fault.kind == "resultid_expiry":
+                    emulator.gateway.cursors.expire(prepared.company)
+                elif fault.kind == "drop_connection":
+                    self._drop()
+                    return True
+                elif fault.kind == "http_429":
+                    time.sleep(fault.delay)
+                    self._send(
+                        429,
+                        gateway_error(
+                            "GW-0010",
+                            "Too many requests: the API rate limit was exceeded. "
+                            "[Request ID: emulator]",
+                        ),
+                        "text/xml; charset=UTF-8",
+                        {"Retry-After": "1"},
+                    )
+                    return True
+                elif fault.kind in HTML_ERRORS:
+                    time.sleep(fault.delay)
+                    status, reason = HTML_ERRORS[fault.kind]
+                    page = (
+                        f"<html><head><title>{status} {reason}</title></head><body>"
+                        f"<h1>Error {status}</h1><p>{reason}</p></body></html>"
+                    ).encode()
+                    self._send(status, page, "text/html; charset=UTF-8")
+                    return True
+            return False
+
+        def _admin(self, method: str, path: str, raw: bytes) -> Any:
+            try:
+                body = json.loads(raw) if raw.strip() else {}
+            except json.JSONDecodeError as exc:
+                raise AdminError(f"body is not JSON: {exc}") from exc
+            if not isinstance(body, dict):
+                raise AdminError("body must be a JSON object")
+            segments = [unquote(s) for s in path.split("/")[2:] if s]
+            route = (method, *segments[:1])
+            if route == ("POST", "reset"):
+                emulator.reset(body.get("seed", "demo"), int(body.get("records", 0)))
+                return {"status": "ok"}
+            if route == ("POST", "faults"):
+                try:
+                    fault = parse_fault(body)
+                except (ValueError, TypeError) as exc:
+                    raise AdminError(str(exc)) from exc
+                emulator.faults.add(fault)
+                return {"status": "ok", "faults": emulator.faults.listing()}
+            if route == ("DELETE", "faults"):
+                emulator.faults.clear()
+                return {"status": "ok", "faults": []}
+            if route == ("GET", "faults"):
+                return {"faults": emulator.faults.listing()}
+            if route == ("GET", "stats"):
+                return emulator.stats.snapshot()
+            if route == ("POST", "stats") and segments[1:] == ["reset"]:
+                emulator.stats.reset()
+                return {"status": "ok"}
+            if route[1:] == ("clock",):
+                if method == "POST":
+                    now = _parse_time(body["now"]) if body.get("now") else None
+                    emulator.clock.set(
+                        now, body.get("frozen"), float(body.get("advance_seconds", 0))
+                    )
+                return {
+                    "now": emulator.clock.now().isoformat(),
+                    "frozen": emulator.clock.frozen is not None,
+                }
+            if route[1:] == ("config",):
+                if method == "POST":
+                    emulator.configure(body.get("session_timeout"), body.get("resultid_ttl"))
+                return {
+                    "session_timeout": emulator.config.session_timeout,
+                    "resultid_ttl": emulator.config.resultid_ttl,
+                }
+            if route[1:] == ("companies",) and len(segments) == 2:
+                if method == "POST":
+                    return emulator.update_company(segments[1], body)
+                with emulator.store.lock:
+                    found = emulator.store.company(segments[1])
+                if found is None:
+                    raise AdminError(f"unknown company {segments[1]}", 404)
+                return found
+            if route == ("GET", "records") and len(segments) == 3:
+                rows = emulator.records(segments[1], segments[2])
+                return {
+                    "company": segments[1],
+                    "object": segments[2].upper(),
+                    "count": len(rows),
+                    "records": rows,
+                }
+            if route == ("POST", "records") and len(segments) == 4 and segments[3] == "touch":
+                keys = body.get("keys")
+                if not isinstance(keys, list):
+                    raise AdminError('touch needs {"keys": [RECORDNO, ...]}')
+                return {"touched": emulator.touch(segments[1], segments[2], keys)}
+            raise AdminError(f"no admin route {method} {path}", 404)
+
+    return Handler
+
+
+def serve_in_thread(
+    port: int = 0,
+    *,
+    db_path: str | None = None,
+    seed: str | None = "demo",
+    records: int = 0,
+    session_timeout: float = 3600.0,
+    resultid_ttl: float = 1800.0,
+) -> IntacctEmulator:
+    """Start an emulator on 127.0.0.1 in a daemon thread (for tests)."""
+    emulator = IntacctEmulator(
+        port,
+        db_path=db_path,
+        seed_kind=seed,
+        records=records,
+        session_timeout=session_timeout,
+        resultid_ttl=resultid_ttl,
+    )
+    return emulator.start()

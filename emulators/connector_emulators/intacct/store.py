@@ -1,0 +1,310 @@
+"""SQLite storage: one `records` table for every object of every company.
+
+Each row keeps the whole record as JSON (`data`) plus indexed copies of the columns that reads
+filter and sort on: RECORDNO, the ID field, WHENMODIFIED, the owner's RECORDNO for lines, and the
+entity (LOCATION) the record belongs to. One connection serves all threads under one lock; the
+gateway holds the lock for a whole request so that `transaction="true"` can roll back.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import sqlite3
+import threading
+import time
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .objects import CustomField, FieldDef, ObjectDef
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS companies (
+    id TEXT PRIMARY KEY,
+    timezone TEXT NOT NULL DEFAULT 'UTC',
+    unsubscribed TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS custom_fields (
+    company TEXT NOT NULL, object TEXT NOT NULL, name TEXT NOT NULL,
+    datatype TEXT NOT NULL, label TEXT NOT NULL, valid TEXT NOT NULL,
+    PRIMARY KEY (company, object, name)
+);
+CREATE TABLE IF NOT EXISTS sequences (
+    company TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
+    PRIMARY KEY (company, name)
+);
+CREATE TABLE IF NOT EXISTS executed_controlids (
+    company TEXT NOT NULL, controlid TEXT NOT NULL, PRIMARY KEY (company, controlid)
+);
+CREATE TABLE IF NOT EXISTS records (
+    company TEXT NOT NULL,
+    object TEXT NOT NULL,
+    recordno INTEGER NOT NULL,
+    idval TEXT,
+    parent INTEGER,
+    location TEXT,
+    whenmodified TEXT,
+    data TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS records_pk ON records (company, object, recordno);
+CREATE INDEX IF NOT EXISTS records_modified
+    ON records (company, object, whenmodified, recordno, location);
+CREATE INDEX IF NOT EXISTS records_id ON records (company, object, idval)
+    WHERE idval IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_parent ON records (company, object, parent)
+    WHERE parent IS NOT NULL;
+"""
+
+Record = dict[str, Any]
+LOW, HIGH = 0, (1 << 32) - 1
+
+
+def stamp_key(stamp: str, recordno: int) -> int:
+    """(stored timestamp, RECORDNO) as one sortable integer."""
+    seconds = calendar.timegm(time.strptime(stamp, "%Y-%m-%d %H:%M:%S"))
+    return (seconds << 32) | recordno
+
+
+class StampCounter:
+    """Sorted (WHENMODIFIED, RECORDNO) keys per company and object.
+
+    Built on demand and dropped on every write, so that counting a page's totalcount for a range
+    on WHENMODIFIED (the way incremental syncs filter) is a binary search, not an index scan.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.keys: dict[tuple[str, str], array[int]] = {}
+
+    def drop(self, company: str | None = None, obj: str | None = None) -> None:
+        if company is None:
+            self.keys.clear()
+        else:
+            self.keys.pop((company, obj or ""), None)
+
+    def sorted_keys(self, company: str, obj: str) -> array[int]:
+        keys = self.keys.get((company, obj))
+        if keys is None:
+            rows = self.conn.execute(
+                "SELECT (CAST(strftime('%s', whenmodified) AS INTEGER) << 32) | recordno"
+                " FROM records WHERE company = ? AND object = ? AND whenmodified IS NOT NULL"
+                " ORDER BY whenmodified, recordno",
+                (company, obj),
+            )
+            keys = array("q", (r[0] for r in rows))
+            self.keys[(company, obj)] = keys
+        return keys
+
+    def count(
+        self, company: str, obj: str, low: tuple[int, bool] | None, high: tuple[int, bool] | None
+    ) -> int:
+        """Keys between `low` and `high` ((key, inclusive) bounds; None = open)."""
+        keys = self.sorted_keys(company, obj)
+        start = 0 if low is None else (bisect_left if low[1] else bisect_right)(keys, low[0])
+        end = (
+            len(keys) if high is None else (bisect_right if high[1] else bisect_left)(keys, high[0])
+        )
+        return max(end - start, 0)
+
+
+class Store:
+    """The emulator's database."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path or ":memory:"
+        self.lock = threading.RLock()
+        self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.conn.execute("PRAGMA case_sensitive_like = ON")
+        if self.path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.executescript(SCHEMA)
+        self.counter = StampCounter(self.conn)
+        self._custom: dict[tuple[str, str], tuple[FieldDef, ...]] = {}
+
+    # -- transactions -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One SQLite transaction (rolled back on exceptions)."""
+        with self.lock:
+            self.conn.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def wipe(self) -> None:
+        with self.lock:
+            for table in (
+                "companies",
+                "custom_fields",
+                "sequences",
+                "executed_controlids",
+                "records",
+            ):
+                self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            self._custom.clear()
+            self.counter.drop()
+
+    # -- companies ------------------------------------------------------------------------------
+    def company(self, company: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT id, timezone, unsubscribed FROM companies WHERE id = ?", (company,)
+        ).fetchone()
+        if row is None:
+            return None
+        return {"id": row[0], "timezone": row[1], "unsubscribed": json.loads(row[2])}
+
+    def ensure_company(self, company: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO companies (id) VALUES (?)", (company,))
+
+    def update_company(self, company: str, timezone: str | None, unsubscribed: list[str] | None):
+        self.ensure_company(company)
+        if timezone is not None:
+            self.conn.execute("UPDATE companies SET timezone = ? WHERE id = ?", (timezone, company))
+        if unsubscribed is not None:
+            self.conn.execute(
+                "UPDATE companies SET unsubscribed = ? WHERE id = ?",
+                (json.dumps(sorted(set(unsubscribed))), company),
+            )
+
+    def add_custom_field(self, company: str, custom: CustomField) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO custom_fields VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                company,
+                custom.object,
+                custom.name,
+                custom.datatype,
+                custom.label,
+                json.dumps(list(custom.valid)),
+            ),
+        )
+        self._custom.pop((company, custom.object), None)
+
+    def fields(self, company: str, obj: ObjectDef) -> tuple[FieldDef, ...]:
+        """The object's standard fields plus the company's custom fields."""
+        key = (company, obj.name)
+        cached = self._custom.get(key)
+        if cached is None:
+            rows = self.conn.execute(
+                "SELECT name, datatype, label, valid FROM custom_fields"
+                " WHERE company = ? AND object = ? ORDER BY name",
+                key,
+            ).fetchall()
+            cached = tuple(
+                CustomField(obj.name, n, d, lab, tuple(json.loads(v))).as_field()
+                for n, d, lab, v in rows
+            )
+            self._custom[key] = cached
+        return obj.fields + cached
+
+    # -- sequences ------------------------------------------------------------------------------
+    def next_value(self, company: str, name: str, count: int = 1) -> int:
+        """Reserve `count` numbers of a per-company sequence; returns the first."""
+        row = self.conn.execute(
+            "SELECT value FROM sequences WHERE company = ? AND name = ?", (company, name)
+        ).fetchone()
+        first = (row[0] if row else 0) + 1
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sequences VALUES (?, ?, ?)", (company, name, first + count - 1)
+        )
+        return first
+
+    # -- records --------------------------------------------------------------------------------
+    @staticmethod
+    def _columns(obj: ObjectDef, rec: Record) -> tuple[Any, ...]:
+        idval = rec.get(obj.id_field) if obj.id_field else None
+        parent = rec.get(obj.parent_field) if obj.parent_field else None
+        return (
+            rec["RECORDNO"],
+            None if idval is None else str(idval),
+            parent,
+            rec.get("MEGAENTITYID"),
+            rec.get("WHENMODIFIED") or rec.get("ACCESSTIME"),
+            json.dumps(rec, ensure_ascii=False, separators=(",", ":")),
+        )
+
+    def insert(self, company: str, obj: ObjectDef, rec: Record) -> None:
+        self.conn.execute(
+            "INSERT INTO records (company, object, recordno, idval, parent, location,"
+            " whenmodified, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (company, obj.name, *self._columns(obj, rec)),
+        )
+        self.counter.drop(company, obj.name)
+
+    def insert_many(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Bulk insert of ready column tuples (seeding)."""
+        self.conn.executemany(
+            "INSERT INTO records (company, object, recordno, idval, parent, location,"
+            " whenmodified, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self.counter.drop()
+
+    def replace(self, company: str, obj: ObjectDef, rec: Record) -> None:
+        recordno, idval, parent, location, modified, data = self._columns(obj, rec)
+        self.conn.execute(
+            "UPDATE records SET idval = ?, parent = ?, location = ?, whenmodified = ?, data = ?"
+            " WHERE company = ? AND object = ? AND recordno = ?",
+            (idval, parent, location, modified, data, company, obj.name, recordno),
+        )
+        self.counter.drop(company, obj.name)
+
+    def delete(self, company: str, obj: ObjectDef, recordno: int) -> None:
+        self.conn.execute(
+            "DELETE FROM records WHERE company = ? AND object = ? AND recordno = ?",
+            (company, obj.name, recordno),
+        )
+        self.counter.drop(company, obj.name)
+
+    def get(self, company: str, obj: ObjectDef, recordno: int) -> Record | None:
+        row = self.conn.execute(
+            "SELECT data FROM records WHERE company = ? AND object = ? AND recordno = ?",
+            (company, obj.name, recordno),
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def get_by_id(self, company: str, obj: ObjectDef, idval: str) -> Record | None:
+        row = self.conn.execute(
+            "SELECT data FROM records WHERE company = ? AND object = ? AND idval = ?"
+            " ORDER BY recordno LIMIT 1",
+            (company, obj.name, idval),
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def children(self, company: str, line_obj: ObjectDef, parent: int) -> list[Record]:
+        rows = self.conn.execute(
+            "SELECT data FROM records WHERE company = ? AND object = ? AND parent = ?"
+            " ORDER BY recordno",
+            (company, line_obj.name, parent),
+        ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def find(self, company: str, obj: ObjectDef, where: str, params: Iterable[Any]) -> list[Record]:
+        """Records matching an SQL condition on the indexed columns or `data`."""
+        rows = self.conn.execute(
+            f"SELECT data FROM records WHERE company = ? AND object = ? AND ({where})"  # noqa: S608
+            " ORDER BY recordno",
+            (company, obj.name, *params),
+        ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def controlid_seen(self, company: str, controlid: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM executed_controlids WHERE company = ? AND controlid = ?",
+                (company, controlid),
+            ).fetchone()
+            is not None
+        )
+
+    def remember_controlid(self, company: str, controlid: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO executed_controlids VALUES (?, ?)", (company, controlid)
+        )

@@ -1,0 +1,69 @@
+"""What every endpoint handler receives, and small shared helpers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from . import search
+from .errors import required
+from .fields import Type, convert, param
+from .store import Store
+
+ADMIN_STORE_ID = 0
+DEFAULT_STORE_ID = 1
+DEFAULT_WEBSITE_ID = 1
+STORE_CODES = {"default": DEFAULT_STORE_ID, "all": ADMIN_STORE_ID}
+
+
+@dataclass
+class Call:
+    """One API call: path parameters, parsed query, JSON body and the store scope."""
+
+    store: Store
+    path: dict[str, str] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    store_id: int = DEFAULT_STORE_ID
+
+    def search(
+        self, table: str, spec: search.Fields, render: Callable[[dict[str, Any]], Any]
+    ) -> dict[str, Any]:
+        """A `getList` answer: `{items, search_criteria, total_count}` (searchCriteria required)."""
+        criteria = search.parse_criteria(self.query, mandatory=True)
+        rows, total = self.store.search(table, criteria, spec)
+        return {
+            "items": [render(row) for row in rows],
+            "search_criteria": search.echo(criteria),
+            "total_count": total,
+        }
+
+    def body_param(self, name: str, interface: Type, *, mandatory: bool = True) -> Any:
+        """A body parameter converted to its data interface (missing → Magento's 400)."""
+        body = self.body if isinstance(self.body, dict) else {}
+        value = param(body, name)
+        if value is None:
+            if mandatory:
+                raise required(name)
+            return None
+        return convert(value, interface, name)
+
+
+def now() -> str:
+    """Magento's timestamp format (UTC, no zone)."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+_TRANSLIT = {"&": " and ", "@": " at ", "ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l"}
+
+
+def format_url_key(text: str) -> str:
+    """Magento's `formatUrlKey`: transliterate, lowercase, non-alphanumerics become dashes."""
+    for source, target in _TRANSLIT.items():
+        text = text.replace(source, target).replace(source.upper(), target)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

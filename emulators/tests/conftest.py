@@ -1,0 +1,143 @@
+"""Fixtures for the emulator tests: a running Intacct emulator and a raw-XML client for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+import requests
+from connector_emulators.intacct.server import IntacctEmulator, serve_in_thread
+from lxml import etree
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "intacct" / "fixtures"
+SENDER = ("demo_sender", "demo_sender_password")
+USER = ("demo_user", "demo_user_password")
+
+
+def login_xml(company: str = "demo", location: str | None = None, password: str = USER[1]) -> str:
+    loc = "" if location is None else f"<locationid>{escape(location)}</locationid>"
+    return (
+        f"<login><userid>{USER[0]}</userid><companyid>{escape(company)}</companyid>"
+        f"<password>{escape(password)}</password>{loc}</login>"
+    )
+
+
+class XmlClient:
+    """Posts hand-written requests to the gateway and parses the responses with lxml."""
+
+    def __init__(self, emulator: IntacctEmulator) -> None:
+        self.emulator = emulator
+        self.http = requests.Session()
+
+    def envelope(
+        self,
+        functions: str,
+        *,
+        auth: str | None = None,
+        sessionid: str | None = None,
+        transaction: bool = False,
+        uniqueid: bool = False,
+        sender: tuple[str, str] = SENDER,
+        controlid: str = "req-1",
+    ) -> bytes:
+        if sessionid is not None:
+            auth = f"<sessionid>{escape(sessionid)}</sessionid>"
+        auth = auth if auth is not None else login_xml()
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?><request><control>'
+            f"<senderid>{sender[0]}</senderid><password>{escape(sender[1])}</password>"
+            f"<controlid>{controlid}</controlid><uniqueid>{str(uniqueid).lower()}</uniqueid>"
+            "<dtdversion>3.0</dtdversion><includewhitespace>false</includewhitespace></control>"
+            f'<operation transaction="{str(transaction).lower()}"><authentication>{auth}'
+            f"</authentication><content>{functions}</content></operation></request>"
+        ).encode()
+
+    def post(self, body: bytes, url: str | None = None) -> requests.Response:
+        return self.http.post(
+            url or self.emulator.url,
+            data=body,
+            headers={"Content-Type": "application/xml"},
+            timeout=60,
+        )
+
+    def send(self, functions: str, *, url: str | None = None, **kwargs: Any) -> etree._Element:
+        response = self.post(self.envelope(functions, **kwargs), url)
+        assert response.status_code == 200, response.text
+        return etree.fromstring(response.content)
+
+    def call(self, function: str, controlid: str = "f1", **kwargs: Any) -> etree._Element:
+        """One function; returns its `<result>`."""
+        root = self.send(f'<function controlid="{controlid}">{function}</function>', **kwargs)
+        result = root.find("operation/result")
+        assert result is not None, etree.tostring(root).decode()
+        return result
+
+    def ok(self, function: str, **kwargs: Any) -> etree._Element:
+        result = self.call(function, **kwargs)
+        assert result.findtext("status") == "success", etree.tostring(result).decode()
+        return result
+
+    def fail(self, function: str, **kwargs: Any) -> etree._Element:
+        result = self.call(function, **kwargs)
+        assert result.findtext("status") == "failure", etree.tostring(result).decode()
+        return result
+
+    def session(self, company: str = "demo", location: str | None = None) -> tuple[str, str]:
+        """Log in with getAPISession; returns (sessionid, endpoint)."""
+        result = self.ok("<getAPISession/>", auth=login_xml(company, location))
+        return result.findtext("data/api/sessionid"), result.findtext("data/api/endpoint")
+
+    def query(
+        self, obj: str, fields: list[str], filter_xml: str = "", extra: str = "", **kwargs: Any
+    ) -> etree._Element:
+        select = "".join(f"<field>{f}</field>" for f in fields)
+        filt = f"<filter>{filter_xml}</filter>" if filter_xml else ""
+        return self.ok(
+            f"<query><object>{obj}</object><select>{select}</select>{filt}{extra}</query>", **kwargs
+        ).find("data")
+
+    def rbq(
+        self, obj: str, query: str, fields: str = "*", pagesize: int = 100, **kwargs: Any
+    ) -> etree._Element:
+        return self.ok(
+            f"<readByQuery><object>{obj}</object><query>{escape(query)}</query>"
+            f"<fields>{fields}</fields><pagesize>{pagesize}</pagesize>"
+            "</readByQuery>",
+            **kwargs,
+        ).find("data")
+
+    def records(self, obj: str, company: str = "demo") -> list[dict[str, str]]:
+        return self.emulator.admin("GET", f"/_emulator/records/{company}/{obj}")["records"]
+
+    login = staticmethod(login_xml)
+
+    @staticmethod
+    def errors(element: etree._Element) -> list[tuple[str | None, str | None]]:
+        """(errorno, description2) of every error under an element."""
+        return [(e.findtext("errorno"), e.findtext("description2")) for e in element.iter("error")]
+
+    @staticmethod
+    def rows(data: etree._Element) -> list[dict[str, str]]:
+        return [{c.tag: c.text or "" for c in row} for row in data]
+
+
+@pytest.fixture(scope="session")
+def intacct_server() -> Iterator[IntacctEmulator]:
+    emulator = serve_in_thread(port=0)
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def intacct(intacct_server: IntacctEmulator) -> IntacctEmulator:
+    """The shared emulator, reset to the demo seed before each test."""
+    intacct_server.admin("POST", "/_emulator/reset", {"seed": "demo"})
+    return intacct_server
+
+
+@pytest.fixture
+def gw(intacct: IntacctEmulator) -> XmlClient:
+    return XmlClient(intacct)

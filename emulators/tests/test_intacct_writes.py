@@ -1,0 +1,624 @@
+"""Generic and legacy writes, business rules, WHENMODIFIED and the audit trail."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def find(records, **match):
+    return [r for r in records if all(r.get(k) == v for k, v in match.items())]
+
+
+def one(records, **match):
+    (found,) = find(records, **match)
+    return found
+
+
+def freeze(gw, now="2026-11-05T10:00:00+00:00"):
+    gw.emulator.admin("POST", "/_emulator/clock", {"now": now, "frozen": True})
+
+
+def test_create_several_objects_in_one_call(gw):
+    freeze(gw)
+    result = gw.ok(
+        "<create><CUSTOMER><CUSTOMERID>N-1</CUSTOMERID><NAME>New &amp; Co</NAME>"
+        "<DISPLAYCONTACT><PRINTAS>New</PRINTAS><EMAIL1>n@x.example</EMAIL1><MAILADDRESS>"
+        "<CITY>Köln</CITY><COUNTRYCODE>DE</COUNTRYCODE></MAILADDRESS></DISPLAYCONTACT>"
+        "<CREDITLIMIT>10.5</CREDITLIMIT><ONHOLD>true</ONHOLD><LOYALTY_TIER>Silver</LOYALTY_TIER>"
+        "<LOYALTY_POINTS>7</LOYALTY_POINTS><LAST_REVIEW_DATE>02/03/2026</LAST_REVIEW_DATE>"
+        "</CUSTOMER><ITEM><ITEMID>NEW-1</ITEMID><NAME>Thing</NAME><ITEMTYPE>Non-Inventory"
+        "</ITEMTYPE><PRODUCTLINEID>TOOLS</PRODUCTLINEID><BASEPRICE>3</BASEPRICE></ITEM>"
+        "<CUSTOMER><NAME>Auto numbered</NAME></CUSTOMER></create>"
+    )
+    data = result.find("data")
+    assert dict(data.attrib) == {"listtype": "objects", "count": "3"}
+    assert [(c.tag, [g.tag for g in c]) for c in data] == [
+        ("customer", ["RECORDNO", "CUSTOMERID"]),
+        ("item", ["RECORDNO", "ITEMID"]),
+        ("customer", ["RECORDNO", "CUSTOMERID"]),
+    ]
+    assert data[0].findtext("RECORDNO") == "11" and data[2].findtext("CUSTOMERID") == "CUST-00001"
+    customer = one(gw.records("CUSTOMER"), CUSTOMERID="N-1")
+    assert customer["NAME"] == "New & Co"
+    assert customer["DISPLAYCONTACT.MAILADDRESS.CITY"] == "Köln"
+    assert customer["CREDITLIMIT"] == "10.50" and customer["ONHOLD"] == "true"
+    assert customer["LOYALTY_POINTS"] == "7" and customer["LAST_REVIEW_DATE"] == "02/03/2026"
+    assert customer["WHENCREATED"] == customer["WHENMODIFIED"] == "11/05/2026 10:00:00"
+    assert customer["STATUS"] == ""
+    assert one(gw.records("ITEM"), ITEMID="NEW-1")["BASEPRICE"] == "3.00"
+    audit = find(gw.records("AUDITHISTORY"), ACCESSTIME="11/05/2026 10:00:00")
+    assert [(a["OBJECTTYPE"], a["OBJECTKEY"], a["ACCESSMODE"]) for a in audit] == [
+        ("customer", "11", "C"),
+        ("item", "12", "C"),
+        ("customer", "12", "C"),
+    ]
+
+
+def test_create_validation_errors_name_object_field_and_value(gw):
+    cases = [
+        (
+            "<CUSTOMER><CUSTOMERID>X1</CUSTOMERID></CUSTOMER>",
+            "BL03000018",
+            "CUSTOMER X1: required field NAME is missing.",
+        ),
+        (
+            "<CUSTOMER><CUSTOMERID>X1</CUSTOMERID><NAME>n</NAME><STATUS>gone</STATUS></CUSTOMER>",
+            "BL01001973",
+            "field STATUS has invalid value 'gone' (valid: active, inactive)",
+        ),
+        (
+            "<CUSTOMER><NAME>n</NAME><CREDITLIMIT>lots</CREDITLIMIT></CUSTOMER>",
+            "BL01001973",
+            "CUSTOMER #1: field CREDITLIMIT: 'lots' is not a number.",
+        ),
+        (
+            "<CUSTOMER><NAME>n</NAME><FAVOURITE>x</FAVOURITE></CUSTOMER>",
+            "BL01001973",
+            "CUSTOMER #1: unknown field FAVOURITE on CUSTOMER.",
+        ),
+        (
+            "<CUSTOMER><NAME>n</NAME><TOTALDUE>5</TOTALDUE></CUSTOMER>",
+            "BL01001973",
+            "field TOTALDUE of CUSTOMER is read-only",
+        ),
+        (
+            "<CUSTOMER><NAME>n</NAME><LOYALTY_TIER>Platinum</LOYALTY_TIER></CUSTOMER>",
+            "BL01001973",
+            "LOYALTY_TIER has invalid value 'Platinum'",
+        ),
+        (
+            "<CUSTOMER><NAME>n</NAME><LAST_REVIEW_DATE>13/45/2026</LAST_REVIEW_DATE></CUSTOMER>",
+            "BL01001973",
+            "LAST_REVIEW_DATE: '13/45/2026' is not a valid date",
+        ),
+        (
+            "<ITEM><ITEMID>I9</ITEMID><NAME>n</NAME><ITEMTYPE>Inventory</ITEMTYPE><PRODUCTLINEID>NOPE"
+            "</PRODUCTLINEID></ITEM>",
+            "BL03000017",
+            "ITEM I9: invalid Product Line 'NOPE' in field PRODUCTLINEID.",
+        ),
+        (
+            "<ARINVOICE><CUSTOMERID>C-1001</CUSTOMERID></ARINVOICE>",
+            "BL01001973",
+            "use its legacy function",
+        ),
+        ("<BOGUS><X>1</X></BOGUS>", "BL01001973", "Object definition BOGUS not found"),
+    ]
+    for body, errorno, message in cases:
+        result = gw.fail(f"<create>{body}</create>")
+        assert result.find("data").attrib == {"listtype": "objects", "count": "0"}
+        first = gw.errors(result)[0]
+        assert first[0] == errorno and message in first[1], (body, first)
+    assert len(gw.records("CUSTOMER")) == 10
+
+
+def test_create_is_all_or_nothing_per_call(gw):
+    result = gw.fail(
+        "<create><CLASS><CLASSID>A1</CLASSID><NAME>ok</NAME></CLASS>"
+        "<CLASS><CLASSID>RETAIL</CLASSID><NAME>dup</NAME></CLASS></create>"
+    )
+    assert gw.errors(result)[0] == (
+        "BL34000061",
+        "Another Class with the given value(s) RETAIL  already exists",
+    )
+    assert not find(gw.records("CLASS"), CLASSID="A1")
+
+
+def test_update_by_id_and_by_recordno(gw):
+    freeze(gw)
+    result = gw.ok(
+        "<update><CUSTOMER><CUSTOMERID>C-1005</CUSTOMERID><DISPLAYCONTACT><EMAIL1>"
+        "nils@carpentry.example</EMAIL1></DISPLAYCONTACT><STATUS>inactive</STATUS>"
+        "</CUSTOMER><CUSTOMER><RECORDNO>6</RECORDNO><CUSTOMERID>C-1006-NEW</CUSTOMERID>"
+        "<DISPLAYCONTACT><MAILADDRESS><ZIP>73301</ZIP></MAILADDRESS></DISPLAYCONTACT>"
+        "</CUSTOMER></update>"
+    )
+    data = result.find("data")
+    assert [(c.findtext("RECORDNO"), c.findtext("CUSTOMERID")) for c in data] == [
+        ("5", "C-1005"),
+        ("6", "C-1006-NEW"),
+    ]
+    customers = gw.records("CUSTOMER")
+    nils = one(customers, CUSTOMERID="C-1005")
+    assert nils["DISPLAYCONTACT.EMAIL1"] == "nils@carpentry.example"
+    assert nils["STATUS"] == "inactive" and nils["WHENMODIFIED"] == "11/05/2026 10:00:00"
+    assert nils["WHENCREATED"] == "10/01/2026 08:00:17" and nils["NAME"] == "No Email Carpentry"
+    assert one(customers, RECORDNO="6")["DISPLAYCONTACT.MAILADDRESS.ZIP"] == "73301"
+    cleared = gw.ok(
+        "<update><CUSTOMER><CUSTOMERID>C-1005</CUSTOMERID><DISPLAYCONTACT><EMAIL1/>"
+        "</DISPLAYCONTACT></CUSTOMER></update>"
+    )
+    assert cleared.findtext("status") == "success"
+    assert one(gw.records("CUSTOMER"), CUSTOMERID="C-1005")["DISPLAYCONTACT.EMAIL1"] == ""
+    modes = [
+        a["ACCESSMODE"]
+        for a in gw.records("AUDITHISTORY")
+        if a["OBJECTKEY"] == "5" and a["OBJECTTYPE"] == "customer"
+    ]
+    assert modes == ["C", "M", "M"]
+
+
+def test_update_failures(gw):
+    missing = gw.fail(
+        "<update><CUSTOMER><CUSTOMERID>C-9999</CUSTOMERID><NAME>x</NAME></CUSTOMER></update>"
+    )
+    assert missing.find("data").attrib == {"listtype": "objects", "count": "0"}
+    error = missing.find("errormessage/error")
+    assert (
+        error.findtext("errorno") == "Cannot update non-existing CUSTOMER with CUSTOMERID=C-9999."
+    )
+    assert error.findtext("description2") == ""
+    by_recordno = gw.fail("<update><CLASS><RECORDNO>99</RECORDNO><NAME>x</NAME></CLASS></update>")
+    assert gw.errors(by_recordno)[0][0] == "Cannot update non-existing CLASS with RECORDNO=99."
+    clash = gw.fail(
+        "<update><CUSTOMER><RECORDNO>1</RECORDNO><CUSTOMERID>C-1002</CUSTOMERID>"
+        "</CUSTOMER></update>"
+    )
+    assert gw.errors(clash)[0][0] == "BL34000061"
+    emptied = gw.fail(
+        "<update><CUSTOMER><CUSTOMERID>C-1001</CUSTOMERID><NAME/></CUSTOMER></update>"
+    )
+    assert "required field NAME" in gw.errors(emptied)[0][1]
+
+
+def test_delete_and_its_refusals(gw):
+    freeze(gw)
+    gw.ok("<delete><object>CONTACT</object><keys>1,3</keys></delete>")
+    assert not find(gw.records("CONTACT"), RECORDNO="1")
+    deletes = find(gw.records("AUDITHISTORY"), ACCESSMODE="D", OBJECTTYPE="contact")
+    assert [(a["OBJECTKEY"], a["ACCESSTIME"]) for a in deletes] == [
+        ("1", "11/05/2026 10:00:00"),
+        ("3", "11/05/2026 10:00:00"),
+    ]
+    missing = gw.fail("<delete><object>CONTACT</object><keys>1</keys></delete>")
+    assert gw.errors(missing) == [("BL01001973", "Cannot find contact with key '1' to delete.")]
+    in_use = gw.fail("<delete><object>CUSTOMER</object><keys>1</keys></delete>")
+    assert "it is used by" in gw.errors(in_use)[0][1]
+    paid = gw.fail("<delete><object>ARINVOICE</object><keys>5</keys></delete>")
+    assert "payments applied" in gw.errors(paid)[0][1]
+    from_oe = gw.fail("<delete><object>ARINVOICE</object><keys>2</keys></delete>")
+    assert "Order Entry" in gw.errors(from_oe)[0][1]
+    gw.ok("<delete><object>ARINVOICE</object><keys>7</keys></delete>")
+    assert one(gw.records("CUSTOMER"), CUSTOMERID="C-1010")["TOTALDUE"] == "0.00"
+    lines = gw.fail("<delete><object>GLENTRY</object><keys>1</keys></delete>")
+    assert "cannot be deleted" in gw.errors(lines)[0][1]
+
+
+def test_glbatch_rules(gw):
+    freeze(gw)
+    ok = gw.ok(
+        "<create><GLBATCH><JOURNAL>GJ</JOURNAL><BATCH_DATE>11/04/2026</BATCH_DATE>"
+        "<BATCH_TITLE>Accrual</BATCH_TITLE><ENTRIES><GLENTRY><ACCOUNTNO>6000</ACCOUNTNO>"
+        "<TR_TYPE>1</TR_TYPE><TRX_AMOUNT>10.10</TRX_AMOUNT></GLENTRY><GLENTRY><ACCOUNTNO>"
+        "6100</ACCOUNTNO><TR_TYPE>1</TR_TYPE><TRX_AMOUNT>5</TRX_AMOUNT></GLENTRY><GLENTRY>"
+        "<ACCOUNTNO>2000</ACCOUNTNO><TR_TYPE>-1</TR_TYPE><TRX_AMOUNT>15.10</TRX_AMOUNT>"
+        "</GLENTRY></ENTRIES></GLBATCH></create>"
+    )
+    recordno = ok.findtext("data/glbatch/RECORDNO")
+    assert [c.tag for c in ok.find("data/glbatch")] == ["RECORDNO"]
+    batch = one(gw.records("GLBATCH"), RECORDNO=recordno)
+    assert batch["STATE"] == "Posted" and batch["BATCHNO"] == "4"
+    entries = find(gw.records("GLENTRY"), BATCHNO=recordno)
+    assert [(e["LINE_NO"], e["ACCOUNTNO"], e["AMOUNT"], e["ENTRY_DATE"]) for e in entries] == [
+        ("1", "6000", "10.10", "11/04/2026"),
+        ("2", "6100", "5.00", "11/04/2026"),
+        ("3", "2000", "15.10", "11/04/2026"),
+    ]
+    header = "<JOURNAL>GJ</JOURNAL><BATCH_DATE>11/04/2026</BATCH_DATE><BATCH_TITLE>x</BATCH_TITLE>"
+    line = (
+        "<GLENTRY><ACCOUNTNO>{}</ACCOUNTNO><TR_TYPE>{}</TR_TYPE><TRX_AMOUNT>{}</TRX_AMOUNT>"
+        "</GLENTRY>"
+    )
+    cases = [
+        (
+            line.format("6000", 1, 5) + line.format("1000", -1, "4.99"),
+            "BL03002086",
+            "out of balance by 0.01",
+        ),
+        (line.format("6000", 1, 5), "BL03002085", "at least two entries"),
+        (
+            line.format("9999", 1, 5) + line.format("1000", -1, 5),
+            "BL03000017",
+            "invalid GL Account '9999'",
+        ),
+        (
+            line.format("6000", 2, 5) + line.format("1000", -1, 5),
+            "BL01001973",
+            "TR_TYPE has invalid value '2'",
+        ),
+    ]
+    for entries_xml, errorno, message in cases:
+        result = gw.fail(
+            f"<create><GLBATCH>{header}<ENTRIES>{entries_xml}</ENTRIES></GLBATCH></create>"
+        )
+        assert (errorno, message) in [
+            (e, m[m.find(message) :][: len(message)]) for e, m in gw.errors(result)
+        ], gw.errors(result)
+    freeze(gw, "2026-11-06T09:00:00Z")
+    gw.ok(
+        f"<update><GLBATCH><RECORDNO>{recordno}</RECORDNO><ENTRIES>"
+        f"{line.format('6000', 1, 7)}{line.format('1000', -1, 7)}</ENTRIES></GLBATCH></update>"
+    )
+    entries = find(gw.records("GLENTRY"), BATCHNO=recordno)
+    assert [(e["ACCOUNTNO"], e["AMOUNT"]) for e in entries] == [("6000", "7.00"), ("1000", "7.00")]
+    assert one(gw.records("GLBATCH"), RECORDNO=recordno)["WHENMODIFIED"] == "11/06/2026 09:00:00"
+    gw.ok(f"<delete><object>GLBATCH</object><keys>{recordno}</keys></delete>")
+    assert not find(gw.records("GLENTRY"), BATCHNO=recordno)
+
+
+def test_seeded_journal_entries_balance(gw):
+    total = Decimal(0)
+    for entry in gw.records("GLENTRY"):
+        total += Decimal(entry["AMOUNT"]) * int(entry["TR_TYPE"])
+    assert total == 0 and len(gw.records("GLBATCH")) == 3
+
+
+def invoice_xml(customer="C-1003", amount="250.00", number="", extra=""):
+    number_xml = f"<invoiceno>{number}</invoiceno>" if number else ""
+    return (
+        f"<create_invoice><customerid>{customer}</customerid><datecreated><year>2026</year>"
+        f"<month>11</month><day>02</day></datecreated><termname>N30</termname>{number_xml}"
+        f"<ponumber>PO-77</ponumber>{extra}<invoiceitems><lineitem><glaccountno>4000"
+        f"</glaccountno><amount>{amount}</amount><memo>Work</memo></lineitem></invoiceitems>"
+        "</create_invoice>"
+    )
+
+
+def test_create_update_delete_invoice(gw):
+    freeze(gw)
+    result = gw.ok(invoice_xml(number="AR-2001"))
+    key = result.findtext("key")
+    assert result.find("data") is None
+    invoice = one(gw.records("ARINVOICE"), RECORDNO=key)
+    assert (
+        invoice["RECORDID"],
+        invoice["CUSTOMERID"],
+        invoice["WHENCREATED"],
+        invoice["WHENDUE"],
+        invoice["TOTALENTERED"],
+        invoice["TOTALDUE"],
+        invoice["STATE"],
+        invoice["DOCNUMBER"],
+        invoice["MODULEKEY"],
+        invoice["MEGAENTITYID"],
+        invoice["AUWHENCREATED"],
+    ) == (
+        "AR-2001",
+        "C-1003",
+        "11/02/2026",
+        "12/02/2026",
+        "250.00",
+        "250.00",
+        "Posted",
+        "PO-77",
+        "4.AR",
+        "EU",
+        "11/05/2026 10:00:00",
+    )
+    assert one(gw.records("ARINVOICEITEM"), RECORDKEY=key)["ENTRYDESCRIPTION"] == "Work"
+    assert one(gw.records("CUSTOMER"), CUSTOMERID="C-1003")["TOTALDUE"] == "250.00"
+    collision = gw.fail(invoice_xml(number="AR-2001"))
+    assert gw.errors(collision)[0] == (
+        "BL03002131",
+        "A transaction with the number 'AR-2001' already exists.",
+    )
+    unknown = gw.fail(invoice_xml(customer="C-0000"))
+    assert gw.errors(unknown)[0] == ("BL03000017", "Invalid customer 'C-0000': no such customer.")
+    gw.ok(
+        f'<update_invoice key="{key}"><description>Revised</description><updateinvoiceitems>'
+        '<updatelineitem line_num="1"><amount>200</amount></updatelineitem><lineitem>'
+        "<glaccountno>4000</glaccountno><amount>20.5</amount></lineitem></updateinvoiceitems>"
+        "</update_invoice>"
+    )
+    invoice = one(gw.records("ARINVOICE"), RECORDNO=key)
+    assert (invoice["TOTALENTERED"], invoice["DESCRIPTION"]) == ("220.50", "Revised")
+    assert [i["AMOUNT"] for i in find(gw.records("ARINVOICEITEM"), RECORDKEY=key)] == [
+        "200.00",
+        "20.50",
+    ]
+    gw.ok(f'<delete_invoice key="{key}"/>')
+    assert not find(gw.records("ARINVOICE"), RECORDNO=key)
+    assert not find(gw.records("ARINVOICEITEM"), RECORDKEY=key)
+    assert one(gw.records("CUSTOMER"), CUSTOMERID="C-1003")["TOTALDUE"] == "0.00"
+
+
+def test_payments_lower_invoices_and_refuse_overpaying(gw):
+    key = gw.ok(invoice_xml(amount="300.00")).findtext("key")
+    freeze(gw, "2026-11-07T12:00:00Z")
+    over = gw.fail(
+        "<create_arpayment><customerid>C-1003</customerid><paymentamount>400"
+        "</paymentamount><undepfundsacct>1100</undepfundsacct><arpaymentitem>"
+        f"<invoicekey>{key}</invoicekey><amount>400</amount></arpaymentitem>"
+        "</create_arpayment>"
+    )
+    assert "exceeds the amount due 300.00" in gw.errors(over)[0][1]
+    wrong_customer = gw.fail(
+        "<create_arpayment><customerid>C-1001</customerid><paymentamount>"
+        "10</paymentamount><undepfundsacct>1100</undepfundsacct>"
+        f"<arpaymentitem><invoicekey>{key}</invoicekey><amount>10</amount>"
+        "</arpaymentitem></create_arpayment>"
+    )
+    assert "belongs to customer C-1003" in gw.errors(wrong_customer)[0][1]
+    payment = gw.ok(
+        "<create_arpayment><customerid>C-1003</customerid><paymentamount>250"
+        "</paymentamount><undepfundsacct>1100</undepfundsacct><datereceived><year>"
+        "2026</year><month>11</month><day>07</day></datereceived><paymentmethod>EFT"
+        f"</paymentmethod><arpaymentitem><invoicekey>{key}</invoicekey><amount>100"
+        "</amount></arpaymentitem></create_arpayment>"
+    ).findtext("key")
+    invoice = one(gw.records("ARINVOICE"), RECORDNO=key)
+    assert (
+        invoice["TOTALPAID"],
+        invoice["TOTALDUE"],
+        invoice["STATE"],
+        invoice["WHENMODIFIED"],
+    ) == ("100.00", "200.00", "Partially Paid", "11/07/2026 12:00:00")
+    pymt = one(gw.records("ARPYMT"), RECORDNO=payment)
+    assert (pymt["TOTALENTERED"], pymt["TOTALPAID"], pymt["TOTALDUE"]) == (
+        "250.00",
+        "100.00",
+        "150.00",
+    )
+    too_much = gw.fail(
+        f"<apply_arpayment><arpaymentkey>{payment}</arpaymentkey><paymentdate>"
+        "<year>2026</year><month>11</month><day>08</day></paymentdate>"
+        f"<arpaymentitems><arpaymentitem><invoicekey>{key}</invoicekey><amount>160"
+        "</amount></arpaymentitem></arpaymentitems></apply_arpayment>"
+    )
+    assert "exceeds the unapplied amount 150.00" in gw.errors(too_much)[0][1]
+    gw.ok(
+        f"<apply_arpayment><arpaymentkey>{payment}</arpaymentkey><paymentdate><year>2026"
+        "</year><month>11</month><day>08</day></paymentdate></apply_arpayment>"
+    )
+    invoice = one(gw.records("ARINVOICE"), RECORDNO=key)
+    assert (invoice["TOTALDUE"], invoice["STATE"]) == ("50.00", "Partially Paid")
+    details = find(gw.records("ARPYMTDETAIL"), PAYMENTKEY=payment)
+    assert [(d["RECORDKEY"], d["TRX_PAYMENTAMOUNT"]) for d in details] == [
+        (key, "100.00"),
+        (key, "150.00"),
+    ]
+    assert one(gw.records("ARPYMT"), RECORDNO=payment)["TOTALDUE"] == "0.00"
+    generic = gw.ok(
+        "<create><ARPYMT><FINANCIALENTITY>BOA</FINANCIALENTITY><PAYMENTMETHOD>Cash"
+        "</PAYMENTMETHOD><CUSTOMERID>C-1003</CUSTOMERID><RECEIPTDATE>11/09/2026"
+        "</RECEIPTDATE><ARPYMTDETAILS><ARPYMTDETAIL><RECORDKEY>" + key + "</RECORDKEY>"
+        "<TRX_PAYMENTAMOUNT>50</TRX_PAYMENTAMOUNT></ARPYMTDETAIL></ARPYMTDETAILS>"
+        "</ARPYMT></create>"
+    )
+    assert generic.findtext("data/arpymt/RECORDNO")
+    invoice = one(gw.records("ARINVOICE"), RECORDNO=key)
+    assert (invoice["TOTALPAID"], invoice["TOTALDUE"], invoice["STATE"]) == (
+        "300.00",
+        "0.00",
+        "Paid",
+    )
+    assert one(gw.records("CUSTOMER"), CUSTOMERID="C-1003")["TOTALDUE"] == "0.00"
+    unknown = gw.fail(
+        "<create_arpayment><customerid>C-0000</customerid><paymentamount>1"
+        "</paymentamount><undepfundsacct>1100</undepfundsacct></create_arpayment>"
+    )
+    assert gw.errors(unknown)[0][0] == "BL03000017"
+
+
+def test_adjustment_and_deposit(gw):
+    key = gw.ok(
+        "<create_aradjustment><customerid>C-1004</customerid><datecreated><year>2026"
+        "</year><month>11</month><day>03</day></datecreated><adjustmentno>ADJ-9"
+        "</adjustmentno><description>Goodwill</description><aradjustmentitems><lineitem>"
+        "<glaccountno>4000</glaccountno><amount>-25.5</amount></lineitem><lineitem>"
+        "<glaccountno>4000</glaccountno><amount>-4.5</amount></lineitem>"
+        "</aradjustmentitems></create_aradjustment>"
+    ).findtext("key")
+    adjustment = one(gw.records("ARADJUSTMENT"), RECORDNO=key)
+    assert (adjustment["TOTALENTERED"], adjustment["RECORDID"], adjustment["STATE"]) == (
+        "-30.00",
+        "ADJ-9",
+        "Posted",
+    )
+    assert len(find(gw.records("ARADJUSTMENTITEM"), RECORDKEY=key)) == 2
+    payments = [p["RECORDNO"] for p in gw.records("ARPYMT") if not p["DEPOSITKEY"]]
+    deposit = gw.ok(
+        "<record_deposit><bankaccountid>BOA</bankaccountid><depositdate><year>2026"
+        "</year><month>11</month><day>04</day></depositdate><depositid>Slip 9"
+        f"</depositid><receiptkeys><receiptkey>{payments[0]}</receiptkey><receiptkey>"
+        f"{payments[1]}</receiptkey></receiptkeys></record_deposit>"
+    ).findtext("key")
+    record = one(gw.records("DEPOSIT"), RECORDNO=deposit)
+    assert record["TOTALENTERED"] == "950.00" and record["DEPOSITDATE"] == "11/04/2026"
+    assert {p["DEPOSITKEY"] for p in gw.records("ARPYMT") if p["RECORDNO"] in payments} == {deposit}
+    again = gw.fail(
+        "<record_deposit><bankaccountid>BOA</bankaccountid><depositdate><year>2026"
+        "</year><month>11</month><day>04</day></depositdate><depositid>Slip 10"
+        f"</depositid><receiptkeys><receiptkey>{payments[0]}</receiptkey>"
+        "</receiptkeys></record_deposit>"
+    )
+    assert "already in deposit" in gw.errors(again)[0][1]
+
+
+def so_xml(kind, number="", created_from="", items=(("HOSE-25", "3", ""),), reference=""):
+    lines = "".join(
+        f"<sotransitem><itemid>{i}</itemid><quantity>{q}</quantity>"
+        + (f"<price>{p}</price>" if p else "")
+        + "</sotransitem>"
+        for i, q, p in items
+    )
+    return (
+        f"<create_sotransaction><transactiontype>{kind}</transactiontype><datecreated><year>"
+        "2026</year><month>11</month><day>01</day></datecreated>"
+        + (f"<createdfrom>{created_from}</createdfrom>" if created_from else "")
+        + "<customerid>C-1003</customerid>"
+        + (f"<documentno>{number}</documentno>" if number else "")
+        + (f"<referenceno>{reference}</referenceno>" if reference else "")
+        + f"<sotransitems>{lines}</sotransitems></create_sotransaction>"
+    )
+
+
+def test_sales_invoice_from_order(gw):
+    freeze(gw)
+    order = gw.ok(
+        so_xml(
+            "Sales Order",
+            reference="000000999",
+            items=(("HOSE-25", "3", ""), ("GNOME-1", "2", "14.00")),
+        )
+    ).findtext("key")
+    assert order == "Sales Order-SO-0006"
+    invoice_key = gw.ok(
+        so_xml("Sales Invoice", created_from=order, items=(("HOSE-25", "3", ""),))
+    ).findtext("key")
+    assert invoice_key == "Sales Invoice-INV-0005"
+    docs = gw.records("SODOCUMENT")
+    invoice = one(docs, DOCID=invoice_key)
+    assert (
+        invoice["DOCNO"],
+        invoice["DOCPARID"],
+        invoice["CREATEDFROM"],
+        invoice["PONUMBER"],
+        invoice["CUSTVENDNAME"],
+        invoice["TOTAL"],
+        invoice["WHENCREATED"],
+    ) == (
+        "INV-0005",
+        "Sales Invoice",
+        order,
+        "000000999",
+        "Müller Gärten GmbH",
+        "103.50",
+        "11/01/2026",
+    )
+    assert one(docs, DOCID=order)["STATE"] == "Partially Converted"
+    assert one(docs, DOCID=order)["TOTAL"] == "131.50"
+    entry = one(gw.records("SODOCUMENTENTRY"), DOCHDRID=invoice_key)
+    assert (entry["DOCHDRNO"], entry["ITEMNAME"], entry["PRICE"], entry["QUANTITY"]) == (
+        invoice["RECORDNO"],
+        "Manguera de jardín 25 m",
+        "34.50",
+        "3",
+    )
+    ar = one(gw.records("ARINVOICE"), RECORDNO=invoice["PRRECORDKEY"])
+    assert (ar["RECORDID"], ar["MODULEKEY"], ar["TOTALDUE"]) == ("INV-0005", "8.SO", "103.50")
+    collision = gw.fail(so_xml("Sales Invoice", number="INV-0005"))
+    assert gw.errors(collision)[0][1] == "A transaction with the number 'INV-0005' already exists."
+    bad_item = gw.fail(so_xml("Sales Order", items=(("NOPE", "1", ""),)))
+    assert "invalid item 'NOPE'" in gw.errors(bad_item)[0][1]
+    bad_source = gw.fail(so_xml("Sales Invoice", created_from="Sales Order-SO-0001"))
+    assert "belongs to customer C-1001" in gw.errors(bad_source)[0][1]
+    converted = gw.fail(f'<delete_sotransaction key="{order}"/>')
+    assert "was converted to" in gw.errors(converted)[0][1]
+
+    freeze(gw, "2026-11-06T08:00:00Z")
+    gw.ok(
+        f'<update_sotransaction key="{invoice_key}"><updatesotransitems><updatesotransitem '
+        'line_num="1"><quantity>2</quantity></updatesotransitem><sotransitem><itemid>GNOME-1'
+        "</itemid><quantity>1</quantity></sotransitem></updatesotransitems>"
+        "</update_sotransaction>"
+    )
+    invoice = one(gw.records("SODOCUMENT"), DOCID=invoice_key)
+    assert invoice["TOTAL"] == "84.00" and invoice["WHENMODIFIED"] == "11/06/2026 08:00:00"
+    assert invoice["PRRECORDKEY"] != ar["RECORDNO"]  # the AR invoice is re-created
+    assert not find(gw.records("ARINVOICE"), RECORDNO=ar["RECORDNO"])
+    assert one(gw.records("ARINVOICE"), RECORDNO=invoice["PRRECORDKEY"])["TOTALDUE"] == "84.00"
+    assert [e["LINE_NO"] for e in find(gw.records("SODOCUMENTENTRY"), DOCHDRID=invoice_key)] == [
+        "1",
+        "2",
+    ]
+
+    gw.ok(f'<delete_sotransaction key="{invoice_key}"/>')
+    assert not find(gw.records("SODOCUMENT"), DOCID=invoice_key)
+    assert not find(gw.records("ARINVOICE"), RECORDNO=invoice["PRRECORDKEY"])
+    assert one(gw.records("SODOCUMENT"), DOCID=order)["STATE"] == "Pending"
+    missing = gw.fail('<delete_sotransaction key="Sales Invoice-INV1234"/>')
+    assert gw.errors(missing) == [
+        ("BL01001973", "Cannot find sodocument with key 'Sales Invoice-INV1234' to delete.")
+    ]
+
+
+def test_paid_sales_invoice_cannot_be_deleted(gw):
+    doc = one(gw.records("SODOCUMENT"), DOCID="Sales Invoice-INV-0001")
+    result = gw.fail('<delete_sotransaction key="Sales Invoice-INV-0001"/>')
+    assert "payments applied" in gw.errors(result)[0][1]
+    assert one(gw.records("SODOCUMENT"), DOCID="Sales Invoice-INV-0001") == doc
+
+
+def test_ap_bill_and_payment(gw):
+    bill = gw.ok(
+        "<create><APBILL><VENDORID>V-2001</VENDORID><RECORDID>B-900</RECORDID>"
+        "<WHENCREATED>11/01/2026</WHENCREATED><APBILLITEMS><APBILLITEM><ACCOUNTNO>6000"
+        "</ACCOUNTNO><TRX_AMOUNT>80</TRX_AMOUNT></APBILLITEM></APBILLITEMS></APBILL>"
+        "</create>"
+    ).findtext("data/apbill/RECORDNO")
+    record = one(gw.records("APBILL"), RECORDNO=bill)
+    assert (record["TOTALENTERED"], record["TOTALDUE"], record["VENDORNAME"], record["STATE"]) == (
+        "80.00",
+        "80.00",
+        "Screws & Bolts Wholesale",
+        "Posted",
+    )
+    gw.ok(
+        "<create><APPYMT><VENDORID>V-2001</VENDORID><FINANCIALENTITY>BOA</FINANCIALENTITY>"
+        "<PAYMENTMETHOD>EFT</PAYMENTMETHOD><PAYMENTDATE>11/02/2026</PAYMENTDATE><APPYMTDETAILS>"
+        f"<APPYMTDETAIL><RECORDKEY>{bill}</RECORDKEY><TRX_PAYMENTAMOUNT>30</TRX_PAYMENTAMOUNT>"
+        "</APPYMTDETAIL></APPYMTDETAILS></APPYMT></create>"
+    )
+    record = one(gw.records("APBILL"), RECORDNO=bill)
+    assert (record["TOTALDUE"], record["STATE"]) == ("50.00", "Partially Paid")
+    unknown_vendor = gw.fail(
+        "<create><APBILL><VENDORID>V-0</VENDORID><WHENCREATED>11/01/2026"
+        "</WHENCREATED></APBILL></create>"
+    )
+    assert "invalid Vendor 'V-0'" in gw.errors(unknown_vendor)[0][1]
+
+
+def test_legacy_delete_by_id_attribute(gw):
+    gw.ok("<create><CONTACT><CONTACTNAME>Temp</CONTACTNAME><PRINTAS>T</PRINTAS></CONTACT></create>")
+    gw.ok('<delete_contact contactname="Temp"/>')
+    assert not find(gw.records("CONTACT"), CONTACTNAME="Temp")
+    result = gw.fail('<delete_contact contactname="Temp"/>')
+    assert gw.errors(result) == [("BL01001973", "Cannot find contact with key 'Temp' to delete.")]
+
+
+def test_other_objects_round_trip(gw):
+    for body, tag in (
+        (
+            "<PROJECT><PROJECTID>P1</PROJECTID><NAME>Fit-out</NAME><CUSTOMERID>C-1001</CUSTOMERID>"
+            "</PROJECT>",
+            "project",
+        ),
+        ("<TASK><TASKID>T1</TASKID><NAME>Plan</NAME><PROJECTID>P1</PROJECTID></TASK>", "task"),
+        ("<CHANNEL><ID>B2B</ID><NAME>Trade portal</NAME></CHANNEL>", "channel"),
+        (
+            "<FIXEDASSET><ASSETID>FA-1</ASSETID><NAME>Van</NAME><COST>25000</COST></FIXEDASSET>",
+            "fixedasset",
+        ),
+        (
+            "<PODOCUMENT><DOCPARID>Purchase Order</DOCPARID><CUSTVENDID>V-2002</CUSTVENDID>"
+            "<WHENCREATED>11/01/2026</WHENCREATED><PODOCUMENTENTRIES><PODOCUMENTENTRY><ITEMID>"
+            "SCREW-100</ITEMID><QUANTITY>100</QUANTITY><PRICE>5</PRICE></PODOCUMENTENTRY>"
+            "</PODOCUMENTENTRIES></PODOCUMENT>",
+            "podocument",
+        ),
+    ):
+        result = gw.ok(f"<create>{body}</create>")
+        assert result.find("data")[0].tag == tag
+    po = gw.records("PODOCUMENT")[0]
+    assert (po["DOCID"], po["TOTAL"]) == ("Purchase Order-PO-0001", "500.00")

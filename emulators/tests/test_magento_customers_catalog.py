@@ -1,0 +1,571 @@
+"""Customers, directory, categories, products and searchCriteria, over real HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+from connector_emulators.magento.server import serve_in_thread
+
+ADMIN = {"username": "admin", "password": "admin123"}
+
+
+@pytest.fixture(scope="module")
+def shop():
+    with serve_in_thread(port=0, seed="demo") as running:
+        yield running
+
+
+@pytest.fixture
+def api(shop):
+    """A session with an admin bearer token on a freshly seeded shop."""
+    shop.admin("POST", "/_emulator/reset", {"seed": "demo"})
+    session = requests.Session()
+    token = session.post(f"{shop.base_url}/rest/V1/integration/admin/token", json=ADMIN).json()
+    session.headers["Authorization"] = f"Bearer {token}"
+    session.base = shop.base_url  # type: ignore[attr-defined]
+    return session
+
+
+def url(api, path: str, store: str | None = "default") -> str:
+    prefix = f"/rest/{store}" if store else "/rest"
+    return f"{api.base}{prefix}{path}"
+
+
+def criteria(*groups: list[tuple[str, Any, str]], **extra: Any) -> dict[str, str]:
+    """searchCriteria query parameters: groups of (field, value, condition) filters."""
+    params: dict[str, str] = {}
+    for g, group in enumerate(groups):
+        for f, (field, value, condition) in enumerate(group):
+            prefix = f"searchCriteria[filter_groups][{g}][filters][{f}]"
+            params[f"{prefix}[field]"] = field
+            params[f"{prefix}[value]"] = str(value)
+            params[f"{prefix}[condition_type]"] = condition
+    for key, value in extra.items():
+        params[f"searchCriteria[{key}]"] = str(value)
+    return params
+
+
+def address(**overrides: Any) -> dict[str, Any]:
+    base = {
+        "firstname": "Ada",
+        "lastname": "Acme",
+        "street": ["1 Main Street"],
+        "city": "Springfield",
+        "postcode": "62701",
+        "country_id": "US",
+        "region_id": 23,
+        "telephone": "+1 217 555 0101",
+    }
+    return {k: v for k, v in (base | overrides).items() if v is not None}
+
+
+def new_customer(api, email: str = "ap@acme.example", **fields: Any) -> requests.Response:
+    customer = {"email": email, "firstname": "Ada", "lastname": "Acme"} | fields
+    return api.post(url(api, "/V1/customers"), json={"customer": customer})
+
+
+# ---------------------------------------------------------------- directory
+
+
+def test_directory_regions_carry_magento_ids(api):
+    us = api.get(url(api, "/V1/directory/countries/US")).json()
+    regions = {r["code"]: int(r["id"]) for r in us["available_regions"]}
+    assert regions["CA"] == 12
+    assert regions["NY"] == 43
+    assert regions["TX"] == 57
+    assert regions["IL"] == 23
+    assert regions["WA"] == 62
+    assert regions["OR"] == 49
+    assert regions["MA"] == 32
+    assert len(regions) >= 50
+    countries = {c["id"] for c in api.get(url(api, "/V1/directory/countries")).json()}
+    assert {"US", "CA", "DE", "IE", "GB", "JP", "FR", "ES"} <= countries
+    missing = api.get(url(api, "/V1/directory/countries/XX"))
+    assert missing.status_code == 404
+
+
+# ---------------------------------------------------------------- customers
+
+
+def test_create_customer_answers_ids_and_default_addresses(api):
+    response = new_customer(
+        api,
+        addresses=[address(default_billing=True, default_shipping=True)],
+        website_id=1,
+    )
+    assert response.status_code == 200, response.text
+    customer = response.json()
+    assert customer["id"] > 0
+    assert customer["website_id"] == 1
+    assert customer["store_id"] == 1
+    assert customer["group_id"] == 1
+    assert customer["created_in"] == "Default Store View"
+    [stored] = customer["addresses"]
+    assert stored["id"] > 0
+    assert stored["region"] == {"region_code": "IL", "region": "Illinois", "region_id": 23}
+    assert stored["default_billing"] is True
+    assert customer["default_billing"] == str(stored["id"])
+    fetched = api.get(url(api, f"/V1/customers/{customer['id']}")).json()
+    assert fetched == customer
+
+
+def test_camel_case_keys_are_accepted(api):
+    response = api.post(
+        url(api, "/V1/customers"),
+        json={
+            "customer": {
+                "email": "camel@example.com",
+                "firstname": "C",
+                "lastname": "Case",
+                "websiteId": 1,
+                "addresses": [
+                    {
+                        "firstname": "C",
+                        "lastname": "Case",
+                        "street": ["1 Road"],
+                        "city": "Albany",
+                        "postcode": "12207",
+                        "countryId": "US",
+                        "regionId": 43,
+                        "telephone": "1",
+                        "defaultShipping": True,
+                    }
+                ],
+            }
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["addresses"][0]["region"]["region_code"] == "NY"
+    assert body["default_shipping"] == str(body["addresses"][0]["id"])
+
+
+def test_duplicate_email_in_the_same_website_is_refused(api):
+    assert new_customer(api).status_code == 200
+    again = new_customer(api, email="AP@Acme.example")
+    assert again.status_code == 400
+    assert again.json() == {
+        "message": "A customer with the same email address already exists in an associated website."
+    }
+
+
+def test_invalid_email_and_missing_names(api):
+    bad = new_customer(api, email="not-an-email")
+    assert bad.status_code == 400
+    assert bad.json()["message"] == '"Email" is not a valid email address.'
+    nameless = api.post(
+        url(api, "/V1/customers"), json={"customer": {"email": "x@example.com"}}
+    ).json()
+    assert nameless["message"] == "One or more input exceptions have occurred."
+    assert [e["parameters"]["fieldName"] for e in nameless["errors"]] == ["firstname", "lastname"]
+
+
+def test_missing_customer_parameter_and_unknown_field(api):
+    missing = api.post(url(api, "/V1/customers"), json={})
+    assert missing.status_code == 400
+    assert missing.json() == {
+        "message": '"%fieldName" is required. Enter and try again.',
+        "parameters": {"fieldName": "customer"},
+    }
+    unknown = new_customer(api, loyalty_tier="Gold")
+    assert unknown.status_code == 400
+    assert unknown.json() == {
+        "message": '"%fieldName" is not supported. Correct the field name and try again.',
+        "parameters": {"fieldName": "LoyaltyTier"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"postcode": None}, "postcode"),
+        ({"city": None}, "city"),
+        ({"street": []}, "street"),
+        ({"telephone": None}, "telephone"),
+        ({"firstname": None}, "firstname"),
+        ({"region_id": None}, "regionId"),
+        ({"country_id": None}, "countryId"),
+    ],
+)
+def test_address_single_missing_field_error(api, overrides, field):
+    response = new_customer(api, addresses=[address(**overrides)])
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": '"%fieldName" is required. Enter and try again.',
+        "parameters": {"fieldName": field},
+    }
+    # The customer is not left behind when its address fails.
+    found = api.get(
+        url(api, "/V1/customers/search"), params=criteria([("email", "ap@acme.example", "eq")])
+    )
+    assert found.json()["total_count"] == 0
+
+
+def test_address_several_errors_are_aggregated(api):
+    response = new_customer(api, addresses=[address(postcode=None, city=None)])
+    body = response.json()
+    assert response.status_code == 400
+    assert body["message"] == "One or more input exceptions have occurred."
+    assert [e["parameters"] for e in body["errors"]] == [
+        {"fieldName": "city"},
+        {"fieldName": "postcode"},
+    ]
+
+
+def test_postcode_optional_countries_and_regions(api):
+    irish = new_customer(
+        api,
+        email="accounts@obrien.example",
+        addresses=[address(country_id="IE", postcode=None, region_id=None, city="Dublin")],
+    )
+    assert irish.status_code == 200, irish.text
+    german = new_customer(
+        api,
+        email="jm@mueller.example",
+        addresses=[address(country_id="DE", region_id=None, postcode="80331", city="München")],
+    )
+    assert german.status_code == 200, german.text
+    french_without = new_customer(
+        api,
+        email="fr@example.com",
+        addresses=[address(country_id="FR", region_id=None, postcode=None)],
+    )
+    assert french_without.json()["parameters"] == {"fieldName": "postcode"}
+    wrong_region = new_customer(api, email="w@example.com", addresses=[address(region_id=81)])
+    assert wrong_region.json() == {
+        "message": 'Invalid value of "%value" provided for the %fieldName field.',
+        "parameters": {"fieldName": "regionId", "value": 81},
+    }
+    by_code = new_customer(
+        api,
+        email="code@example.com",
+        addresses=[address(region_id=None, region={"region_code": "TX"})],
+    )
+    assert by_code.json()["addresses"][0]["region_id"] == 57
+
+
+def test_update_merges_and_replaces_addresses(api):
+    first = address(default_billing=True)
+    second = address(street=["2 West Road"], city="Portland", region_id=49, postcode="97201")
+    created = new_customer(api, addresses=[first, second]).json()
+    keep, drop = created["addresses"]
+    customer_url = url(api, f"/V1/customers/{created['id']}")
+
+    renamed = api.put(customer_url, json={"customer": {"lastname": "Acme-West"}})
+    assert renamed.status_code == 200, renamed.text
+    body = renamed.json()
+    assert body["firstname"] == "Ada"
+    assert body["email"] == "ap@acme.example"
+    assert len(body["addresses"]) == 2  # omitted addresses are kept
+
+    replaced = api.put(
+        customer_url,
+        json={
+            "customer": {
+                "addresses": [
+                    {**keep, "city": "Chicago"},
+                    address(street=["3 New Street"], default_shipping=True),
+                ]
+            }
+        },
+    ).json()
+    ids = [a["id"] for a in replaced["addresses"]]
+    assert keep["id"] in ids
+    assert drop["id"] not in ids
+    assert len(ids) == 2
+    assert next(a for a in replaced["addresses"] if a["id"] == keep["id"])["city"] == "Chicago"
+    assert replaced["default_billing"] == str(keep["id"])
+    assert replaced["default_shipping"] == str(max(ids))
+
+
+def test_update_unknown_customer_and_email_clash(api):
+    missing = api.put(url(api, "/V1/customers/-1"), json={"customer": {"firstname": "X"}})
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "message": "No such entity with %fieldName = %fieldValue",
+        "parameters": {"fieldName": "customerId", "fieldValue": -1},
+    }
+    new_customer(api)
+    other = new_customer(api, email="other@example.com").json()
+    clash = api.put(
+        url(api, f"/V1/customers/{other['id']}"), json={"customer": {"email": "ap@acme.example"}}
+    )
+    assert clash.status_code == 400
+    assert "same email address" in clash.json()["message"]
+
+
+def test_customer_search_requires_criteria_and_filters(api):
+    missing = api.get(url(api, "/V1/customers/search"))
+    assert missing.status_code == 400
+    assert missing.json()["parameters"] == {"fieldName": "searchCriteria"}
+    for index in range(5):
+        new_customer(api, email=f"user{index}@example.com", lastname=f"L{index}")
+    by_email = api.get(
+        url(api, "/V1/customers/search"),
+        params=criteria([("email", "USER3@example.com", "eq")]),
+    ).json()
+    assert by_email["total_count"] == 1
+    assert by_email["items"][0]["email"] == "user3@example.com"
+    assert by_email["search_criteria"]["filter_groups"][0]["filters"][0]["condition_type"] == "eq"
+    # OR within a group, AND across groups.
+    either = criteria(
+        [("email", "user1@example.com", "eq"), ("email", "user2@example.com", "eq")],
+        [("lastname", "L2", "eq")],
+    )
+    both = api.get(url(api, "/V1/customers/search"), params=either).json()
+    assert [c["email"] for c in both["items"]] == ["user2@example.com"]
+
+
+def test_search_conditions_sorting_and_paging(api):
+    for index in range(7):
+        new_customer(api, email=f"p{index}@example.com", lastname=f"Name{index}")
+    search = url(api, "/V1/customers/search")
+
+    def emails(*groups, **extra):
+        body = api.get(search, params=criteria(*groups, **extra)).json()
+        return [c["email"] for c in body["items"]], body["total_count"]
+
+    assert emails([("email", "p1@%", "like")])[1] == 1
+    assert emails([("email", "p1@%", "nlike")])[1] == 6
+    assert emails([("email", "p1@example.com,p2@example.com", "in")])[1] == 2
+    assert emails([("email", "p1@example.com,p2@example.com", "nin")])[1] == 5
+    assert emails([("email", "p1@example.com", "neq")])[1] == 6
+    assert emails([("id", 3, "gt")])[1] == 4
+    assert emails([("id", 3, "gteq")])[1] == 5
+    assert emails([("id", 3, "lt")])[1] == 2
+    assert emails([("id", 3, "lteq")])[1] == 3
+    assert emails([("id", 2, "from")], [("id", 4, "to")])[1] == 3
+    assert emails([("taxvat", "", "null")])[1] == 7
+    assert emails([("email", "", "notnull")])[1] == 7
+    assert emails([("lastname", "x,Name4,y", "finset")])[1] == 0
+    page, total = emails(
+        [("email", "%@example.com", "like")],
+        **{"sortOrders][0][field": "lastname", "sortOrders][0][direction": "DESC"},
+        pageSize=3,
+        currentPage=2,
+    )
+    assert total == 7
+    assert page == ["p3@example.com", "p2@example.com", "p1@example.com"]
+    past_end, total = emails([("email", "%", "like")], pageSize=5, currentPage=9)
+    assert (past_end, total) == ([], 7)
+    camel = api.get(
+        search,
+        params={
+            "searchCriteria[filterGroups][0][filters][0][field]": "email",
+            "searchCriteria[filterGroups][0][filters][0][value]": "p5@example.com",
+            "searchCriteria[filterGroups][0][filters][0][conditionType]": "eq",
+        },
+    ).json()
+    assert camel["total_count"] == 1
+
+
+# ---------------------------------------------------------------- categories
+
+
+def category(api, name: str, store: str = "all", **fields: Any) -> requests.Response:
+    return api.post(url(api, "/V1/categories", store), json={"category": {"name": name, **fields}})
+
+
+def test_category_create_defaults_to_root_two_and_derives_url_key(api):
+    response = category(api, "Fasteners & Fixings")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["parent_id"] == 2
+    assert body["level"] == 2
+    assert body["path"] == f"1/2/{body['id']}"
+    custom = {a["attribute_code"]: a["value"] for a in body["custom_attributes"]}
+    assert custom["url_key"] == "fasteners-and-fixings"
+    child = category(api, "Stainless <A4> screws", parent_id=body["id"]).json()
+    assert child["path"] == f"1/2/{body['id']}/{child['id']}"
+    parent = api.get(url(api, f"/V1/categories/{body['id']}", "all")).json()
+    assert parent["children"] == str(child["id"])
+
+
+def test_category_url_key_clash_and_unknown_parent(api):
+    first = category(api, "Tools").json()
+    clash = category(api, "Tools")
+    assert clash.status_code == 400
+    assert clash.json() == {
+        "message": "Could not save category: %1",
+        "parameters": ["URL key for specified store already exists."],
+    }
+    # The same name under another parent has another URL path: accepted.
+    assert category(api, "Tools", parent_id=first["id"]).status_code == 200
+    explicit = category(
+        api, "Tools", custom_attributes=[{"attribute_code": "url_key", "value": "tools-2"}]
+    )
+    assert explicit.status_code == 200
+    orphan = category(api, "Orphan", parent_id=999)
+    assert orphan.status_code == 404
+    assert orphan.json()["parameters"] == {"fieldName": "id", "fieldValue": 999}
+
+
+def test_category_update_ignores_parent_and_move_changes_it(api):
+    hardware = category(api, "Hardware").json()
+    tools = category(api, "Tools").json()
+    updated = api.put(
+        url(api, f"/V1/categories/{tools['id']}", "all"),
+        json={"category": {"name": "Power Tools", "parent_id": hardware["id"], "level": 9}},
+    ).json()
+    assert updated["name"] == "Power Tools"
+    assert updated["parent_id"] == 2
+    assert updated["level"] == 2
+    moved = api.put(
+        url(api, f"/V1/categories/{tools['id']}/move", "all"),
+        json={"parentId": hardware["id"], "afterId": 0},
+    )
+    assert moved.status_code == 200
+    assert moved.json() is True
+    after = api.get(url(api, f"/V1/categories/{tools['id']}", "all")).json()
+    assert after["parent_id"] == hardware["id"]
+    assert after["path"] == f"1/2/{hardware['id']}/{tools['id']}"
+    loop = api.put(
+        url(api, f"/V1/categories/{hardware['id']}/move", "all"), json={"parentId": tools["id"]}
+    )
+    assert loop.status_code == 400
+    tree = api.get(url(api, "/V1/categories", "all")).json()
+    assert tree["id"] == 2
+    [top] = tree["children_data"]
+    assert top["children_data"][0]["id"] == tools["id"]
+    listed = api.get(
+        url(api, "/V1/categories/list", "all"), params=criteria([("name", "Power Tools", "eq")])
+    ).json()
+    assert listed["total_count"] == 1
+
+
+def test_root_categories_cannot_be_deleted(api):
+    response = api.delete(url(api, "/V1/categories/2", "all"))
+    assert response.status_code == 400
+    assert response.json() == {"message": "Cannot delete category with id %1", "parameters": ["2"]}
+
+
+# ---------------------------------------------------------------- products
+
+
+def product(api, sku: str, store: str = "all", **fields: Any) -> requests.Response:
+    body = {"sku": sku, "name": f"Product {sku}", "price": 10, "attribute_set_id": 4} | fields
+    return api.post(url(api, "/V1/products", store), json={"product": body, "saveOptions": True})
+
+
+def test_product_upsert_by_sku(api):
+    created = product(api, "SCREW-100", name="Wood screw", price=7.49)
+    assert created.status_code == 200, created.text
+    body = created.json()
+    assert body["type_id"] == "simple"
+    assert body["extension_attributes"]["website_ids"] == [1]
+    again = product(api, "SCREW-100", name="Wood screw (box)", price=8)
+    assert again.status_code == 200
+    assert again.json()["id"] == body["id"]
+    assert again.json()["price"] == 8
+    listed = api.get(url(api, "/V1/products", "all"), params={"searchCriteria": ""}).json()
+    assert listed["total_count"] == 1
+
+
+def test_product_put_creates_and_path_sku_wins(api):
+    response = api.put(
+        url(api, "/V1/products/DRILL-18V", "all"),
+        json={"product": {"sku": "OTHER", "name": "Cordless drill", "price": 129}},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["sku"] == "DRILL-18V"
+    assert api.get(url(api, "/V1/products/OTHER", "all")).status_code == 404
+    partial = api.put(url(api, "/V1/products/DRILL-18V", "all"), json={"product": {"price": 99}})
+    assert partial.json()["name"] == "Cordless drill"
+    assert partial.json()["price"] == 99
+
+
+def test_product_errors(api):
+    missing = api.get(url(api, "/V1/products/NOPE", "all"))
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "message": "The product that was requested doesn't exist. Verify the product and try again."
+    }
+    no_name = api.post(url(api, "/V1/products", "all"), json={"product": {"sku": "A", "price": 1}})
+    assert no_name.json() == {
+        "message": 'The "Product Name" attribute value is empty. Set the attribute and try again.'
+    }
+    no_price = api.post(
+        url(api, "/V1/products", "all"), json={"product": {"sku": "A", "name": "A"}}
+    )
+    assert no_price.json()["message"].startswith('The "Price" attribute value is empty.')
+    bad_price = product(api, "B", price="invalid_format")
+    assert bad_price.status_code == 400
+    assert bad_price.json() == {
+        "message": 'Error occurred during "%field_name" processing. %details',
+        "parameters": {
+            "field_name": "price",
+            "details": 'The "invalid_format" value\'s type is invalid. The "float" type was'
+            " expected. Verify and try again.",
+        },
+    }
+    wrong_set = product(api, "C", attribute_set_id=9)
+    assert wrong_set.json() == {
+        "message": "Invalid product data: %1",
+        "parameters": ["Invalid attribute set entity type"],
+    }
+    long_sku = product(api, "S" * 65)
+    assert long_sku.json()["message"] == "SKU length should be 64 characters maximum."
+    unknown_category = product(
+        api, "D", extension_attributes={"category_links": [{"category_id": "999"}]}
+    )
+    assert unknown_category.status_code == 400
+    assert (
+        unknown_category.json()["message"]
+        == "The product was unable to be saved. Please try again."
+    )
+
+
+def test_product_url_key_clash_and_explicit_keys(api):
+    assert product(api, "HAMMER-1", name="Claw hammer").status_code == 200
+    clash = product(api, "HAMMER-2", name="Claw hammer")
+    assert clash.status_code == 400
+    assert clash.json() == {"message": "URL key for specified store already exists."}
+    assert api.get(url(api, "/V1/products/HAMMER-2", "all")).status_code == 404
+    unique = product(
+        api,
+        "HAMMER-2",
+        name="Claw hammer",
+        custom_attributes=[{"attribute_code": "url_key", "value": "claw-hammer-hammer-2"}],
+    )
+    assert unique.status_code == 200
+    # Products not visible individually have no URL rewrite, hence no clash.
+    hidden = product(api, "HAMMER-3", name="Claw hammer", visibility=1)
+    assert hidden.status_code == 200
+    # A category holding the same request path also clashes.
+    category(api, "Garden")
+    assert product(api, "HOSE", name="Garden").json() == clash.json()
+
+
+def test_product_extension_attributes_and_search(api):
+    garden = category(api, "Garden").json()
+    response = product(
+        api,
+        "HOSE-25",
+        name="Manguera de jardín 25 m",
+        weight=2.3,
+        status=2,
+        extension_attributes={
+            "category_links": [{"category_id": str(garden["id"]), "position": 0}],
+            "stock_item": {"qty": 12, "is_in_stock": True},
+            "website_ids": [1],
+        },
+        custom_attributes=[{"attribute_code": "description", "value": "<p>Hose</p>"}],
+    )
+    body = response.json()
+    assert body["extension_attributes"]["category_links"] == [
+        {"position": 0, "category_id": str(garden["id"])}
+    ]
+    assert body["extension_attributes"]["stock_item"]["qty"] == 12
+    custom = {a["attribute_code"]: a["value"] for a in body["custom_attributes"]}
+    assert custom["url_key"] == "manguera-de-jardin-25-m"
+    assert custom["description"] == "<p>Hose</p>"
+    product(api, "GNOME-1", name="Gartenzwerg")
+    found = api.get(
+        url(api, "/V1/products", "all"),
+        params=criteria([("url_key", "manguera-de-jardin-25-m", "eq")], [("status", 2, "eq")]),
+    ).json()
+    assert [p["sku"] for p in found["items"]] == ["HOSE-25"]
+    tree = api.get(url(api, "/V1/categories", "all")).json()
+    assert tree["children_data"][0]["product_count"] == 1

@@ -1,0 +1,96 @@
+"""Time parsing of a 2,000-row readByQuery page of customers (30 fields each).
+
+Run: `python intacct-api/benchmarks/parse_page.py`. Prints the page size and the median and best
+time of `parse_response(...).results[0].records()` and of flattening the rows.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+from intacct_api.envelope import flatten_record, parse_response
+
+ROWS = 2000
+RUNS = 15
+
+
+def customer(n: int) -> str:
+    """One customer row shaped like Intacct's: 30 values, a nested display contact."""
+    plain = {
+        "RECORDNO": str(n),
+        "CUSTOMERID": f"C-{n:05d}",
+        "NAME": f"Customer {n} &amp; Sons Ltd",
+        "STATUS": "active",
+        "ONETIME": "false",
+        "CUSTTYPE": "Retail",
+        "TERMNAME": "N30",
+        "CURRENCY": "USD",
+        "CREDITLIMIT": f"{n * 10}.50",
+        "TOTALDUE": "1234.56",
+        "ONHOLD": "false",
+        "PARENTID": "",
+        "GLGROUP": "",
+        "TERRITORYID": "NE",
+        "TAXID": "12-3456789",
+        "COMMENTS": "",
+        "WHENCREATED": "01/02/2026 03:04:05",
+        "WHENMODIFIED": "10/15/2026 11:12:13",
+        "CREATEDBY": "1",
+        "MODIFIEDBY": "1",
+        "MEGAENTITYID": "US",
+    }
+    fields = "".join(f"<{k}>{v}</{k}>" if v else f"<{k}/>" for k, v in plain.items())
+    return (
+        f"<customer>{fields}<DISPLAYCONTACT><PRINTAS>Customer {n}</PRINTAS>"
+        f"<EMAIL1>c{n}@example.com</EMAIL1><PHONE1>+1 555 0100</PHONE1><MAILADDRESS>"
+        f"<ADDRESS1>{n} Main Street</ADDRESS1><CITY>Springfield</CITY><STATE>IL</STATE>"
+        f"<ZIP>62701</ZIP><COUNTRY>United States</COUNTRY></MAILADDRESS></DISPLAYCONTACT>"
+        "</customer>"
+    )
+
+
+def page(rows: int) -> bytes:
+    """A whole readByQuery response."""
+    body = "".join(customer(n) for n in range(1, rows + 1))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><response><control><status>success</status>'
+        "</control><operation><authentication><status>success</status></authentication><result>"
+        "<status>success</status><function>readByQuery</function><controlid>c</controlid>"
+        f'<data listtype="customer" count="{rows}" totalcount="{rows}" numremaining="0" '
+        f'resultId="">{body}</data></result></operation></response>'
+    ).encode()
+
+
+def timed(action: Callable[[], object]) -> list[float]:
+    """Milliseconds of each run."""
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def main() -> None:
+    """Print median and best timings."""
+    raw = page(ROWS)
+    rows = parse_response(raw).results[0].records()
+    flat = flatten_record(rows[0])
+    print(f"page: {ROWS} rows x {len(flat)} fields, {len(raw) / 1e6:.2f} MB")
+
+    def parse_rows() -> list[dict[str, object]]:
+        return parse_response(raw).results[0].records()
+
+    def parse_and_flatten() -> list[dict[str, object]]:
+        return [flatten_record(r) for r in parse_rows()]
+
+    cases = {"parse_response + records()": parse_rows, "+ flatten_record()": parse_and_flatten}
+    for label, action in cases.items():
+        values = timed(action)
+        print(f"{label:30s} median {statistics.median(values):6.1f} ms  best {min(values):6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

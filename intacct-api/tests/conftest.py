@@ -1,0 +1,74 @@
+"""An Intacct emulator for the whole session, and clients pointed at it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from intacct_api.client import Credentials, IntacctClient
+
+DEMO = Credentials(
+    sender_id="demo_sender",
+    sender_password="demo_sender_password",
+    company_id="demo",
+    user_id="demo_user",
+    user_password="demo_user_password",
+)
+FAST_RETRIES = {"backoff_factor": 0.01, "backoff_max": 0.2, "max_tries": 4, "timeout": (2.0, 10.0)}
+
+
+@pytest.fixture
+def demo() -> Credentials:
+    """The emulator's documented demo credentials."""
+    return DEMO
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Any]:
+    from connector_emulators.intacct.server import serve_in_thread
+
+    server = serve_in_thread(port=0, seed="demo")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def gateway(emulator: Any) -> Iterator[Any]:
+    """The emulator with no armed faults and default settings, before and after the test."""
+    emulator.admin("DELETE", "/_emulator/faults")
+    yield emulator
+    emulator.admin("DELETE", "/_emulator/faults")
+    emulator.admin("POST", "/_emulator/config", {"session_timeout": 3600, "resultid_ttl": 1800})
+
+
+@pytest.fixture
+def make_client(gateway: Any) -> Iterator[Callable[..., IntacctClient]]:
+    clients: list[IntacctClient] = []
+
+    def make(credentials: Credentials = DEMO, **options: Any) -> IntacctClient:
+        client = IntacctClient(credentials, gateway.url, **(FAST_RETRIES | options))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., IntacctClient]) -> IntacctClient:
+    return make_client()
+
+
+@pytest.fixture
+def served(emulator: Any) -> Callable[[], int]:
+    """Requests the emulator's gateway received so far (faulted ones included)."""
+    return lambda: int(emulator.admin("GET", "/_emulator/stats")["requests"])
+
+
+@pytest.fixture
+def new_id() -> Callable[[str], str]:
+    """Fresh ids, so tests sharing the emulator never collide."""
+    return lambda prefix: f"{prefix}-{uuid.uuid4().hex[:8].upper()}"

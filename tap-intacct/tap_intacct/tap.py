@@ -1,0 +1,203 @@
+"""The tap: settings, one Intacct session per entity, discovery with `lookup` (or the catalog)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import click
+from intacct_api import functions
+from intacct_api.client import DEFAULT_API_URL, Credentials, IntacctClient
+from intacct_api.errors import AuthenticationError, ControlError, FunctionError, GatewayError
+from singer_sdk import Stream, Tap
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+
+from tap_intacct.objects import RECORDNO, IntacctObject, all_objects
+from tap_intacct.schema import ENTITY, lookup_fields, stream_schema
+from tap_intacct.streams import IntacctStream, is_unavailable
+
+LOGIN_ERRORS = (AuthenticationError, ControlError, GatewayError)
+
+
+class TapIntacct(Tap):
+    """Singer tap for Sage Intacct (XML gateway)."""
+
+    name = "tap-intacct"
+    message_writer_class = MsgSpecWriter
+
+    config_jsonschema = th.PropertiesList(
+        th.Property("sender_id", th.StringType, required=True,
+                    description="Web Services sender ID"),
+        th.Property("sender_password", th.StringType, required=True, secret=True,
+                    description="Web Services sender password"),
+        th.Property("company_id", th.StringType, required=True, description="Company ID"),
+        th.Property("user_id", th.StringType, required=True,
+                    description="Web Services user ID"),
+        th.Property("user_password", th.StringType, required=True, secret=True,
+                    description="Web Services user password"),
+        th.Property("api_url", th.StringType, default=DEFAULT_API_URL,
+                    description="XML gateway URL"),
+        th.Property("start_date", th.DateTimeType,
+                    description="Read rows modified at or after this time (ISO 8601)"),
+        th.Property("entity_ids", th.ArrayType(th.StringType),
+                    description="Entities (location ids) to read, one session each; records "
+                                "carry ENTITY and state is kept per entity. Empty: top level."),
+        th.Property("timezone", th.StringType, default="UTC",
+                    description="Time zone Intacct renders timestamps in for the API user "
+                                "(IANA name, e.g. America/Los_Angeles)"),
+        th.Property("page_size", th.IntegerType(minimum=1, maximum=2000), default=2000,
+                    description="Rows per `query` call (at most 2000)"),
+        th.Property("lookback_seconds", th.IntegerType(minimum=0), default=0,
+                    description="Re-read rows modified this many seconds before the bookmark "
+                                "(for writes committed late in Intacct)"),
+        th.Property("extra_objects", th.ArrayType(th.CustomType({
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object", "required": ["object"], "properties": {
+                    "object": {"type": "string"}, "stream": {"type": "string"},
+                    "docparid": {"type": "string"}}},
+            ]})),
+            description="More Intacct objects, standard or custom: names, or objects "
+                        "{object, stream, docparid}"),
+        th.Property("verify_tls", th.BooleanType, default=True,
+                    description="Verify the gateway's TLS certificate"),
+        th.Property("request_timeout", th.NumberType, default=300,
+                    description="Seconds to wait for one API answer"),
+        th.Property("max_retries", th.IntegerType(minimum=0), default=5,
+                    description="Retries of a failed request (rate limits, outages)"),
+    ).to_dict()  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._clients: dict[str | None, IntacctClient] = {}
+        self.audit_history_available = True
+        super().__init__(*args, **kwargs)
+
+    # --- sessions ---------------------------------------------------------------------------
+
+    @property
+    def timezone(self) -> str:
+        return str(self.config.get("timezone") or "UTC")
+
+    def client(self, entity_id: str | None = None) -> IntacctClient:
+        """The session of one entity (None: top level), opened on first use."""
+        if entity_id not in self._clients:
+            config = self.config
+            credentials = Credentials(
+                sender_id=config["sender_id"],
+                sender_password=config["sender_password"],
+                company_id=config["company_id"],
+                user_id=config["user_id"],
+                user_password=config["user_password"],
+                entity_id=entity_id,
+            )
+            self._clients[entity_id] = IntacctClient(
+                credentials,
+                config.get("api_url") or DEFAULT_API_URL,
+                timeout=float(config.get("request_timeout") or 300),
+                verify_tls=bool(config.get("verify_tls", True)),
+                max_tries=int(config.get("max_retries", 5)) + 1,
+                timezone=self.timezone,
+            )
+        return self._clients[entity_id]
+
+    def audit_history_unavailable(self, error: Exception) -> None:
+        """Deletes need AUDITHISTORY; without it the tap goes on with one warning."""
+        if self.audit_history_available:
+            self.audit_history_available = False
+            self.logger.warning(
+                "Deleted records are not read: AUDITHISTORY is not available to this user "
+                "(%s). Grant the permission to get _sdc_deleted_at records.",
+                error,
+            )
+
+    # --- discovery --------------------------------------------------------------------------
+
+    @property
+    def key_properties(self) -> tuple[str, ...]:
+        return (ENTITY, RECORDNO) if self.config.get("entity_ids") else (RECORDNO,)
+
+    def discover_streams(self) -> Sequence[Stream]:
+        """Streams from the input catalog when one is given (no lookup calls), else `lookup`."""
+        specs = all_objects(self.config)
+        if self.input_catalog is not None:
+            return list(self._streams_from_catalog(specs))
+        return list(self._streams_from_lookup(specs))
+
+    def _streams_from_catalog(self, specs: Iterable[IntacctObject]) -> Iterable[Stream]:
+        by_name = {spec.stream: spec for spec in specs}
+        assert self.input_catalog is not None
+        for entry in self.input_catalog.streams:
+            spec = by_name.get(entry.tap_stream_id)
+            if spec is None:
+                self.logger.warning(
+                    "Catalog stream '%s' is neither a known stream nor in extra_objects; "
+                    "skipped", entry.tap_stream_id,
+                )  # fmt: skip
+                continue
+            yield IntacctStream(
+                self, spec, entry.schema.to_dict(),
+                key_properties=entry.key_properties or self.key_properties,
+                replication_key=entry.replication_key,
+            )  # fmt: skip
+
+    def _streams_from_lookup(self, specs: Sequence[IntacctObject]) -> Iterable[Stream]:
+        client = self.client(None)
+        calls = [functions.lookup(spec.object, docparid=spec.docparid) for spec in specs]
+        results = client.execute(calls)
+        for spec, result in zip(specs, results, strict=True):
+            try:
+                result.raise_for_status()
+            except FunctionError as exc:
+                if not is_unavailable(exc):
+                    raise
+                self.logger.warning(
+                    "Skipping stream '%s': Intacct object %s is not available to this company "
+                    "or user (%s)", spec.stream, spec.object, exc,
+                )  # fmt: skip
+                continue
+            fields = lookup_fields(result.records())
+            replication_key = spec.replication_key
+            if replication_key and replication_key not in {name for name, _ in fields}:
+                self.logger.info(
+                    "Stream '%s': Intacct object %s has no %s; it is read in full every run",
+                    spec.stream, spec.object, replication_key,
+                )  # fmt: skip
+                replication_key = None
+            if ENTITY in self.key_properties and any(name == ENTITY for name, _ in fields):
+                self.logger.warning(
+                    "Stream '%s': Intacct's own %s field is replaced by the entity id",
+                    spec.stream, ENTITY,
+                )  # fmt: skip
+                fields = [(name, kind) for name, kind in fields if name != ENTITY]
+            schema = stream_schema(
+                fields, key_properties=self.key_properties, replication_key=replication_key
+            )
+            yield IntacctStream(
+                self, spec, schema, key_properties=self.key_properties,
+                replication_key=replication_key,
+            )  # fmt: skip
+
+    # --- command line -----------------------------------------------------------------------
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, with login failures reported as one line naming what to fix."""
+        command = super().get_singer_command()
+        command.main = _exit_on_login_failure(command.main, cls.logger)  # type: ignore[method-assign]
+        return command
+
+
+def _exit_on_login_failure(main: Callable[..., Any], logger: logging.Logger) -> Callable[..., Any]:
+    @functools.wraps(main)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return main(*args, **kwargs)
+        except LOGIN_ERRORS as exc:
+            logger.error("%s", exc)  # one line naming what to fix, no traceback
+            sys.exit(1)
+
+    return run

@@ -1,0 +1,128 @@
+"""The command line: settings, login failures, the catalog path, and singer-check-tap."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TAP = [sys.executable, "-m", "tap_intacct"]
+
+
+def write_config(tmp_path: Path, config: dict[str, Any]) -> Path:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*TAP, *args], check=False, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_about_lists_every_setting_and_marks_secrets():
+    about = json.loads(run_cli("--about", "--format", "json").stdout)
+    settings = about["settings"]["properties"]
+    for name in ("sender_id", "sender_password", "company_id", "user_id", "user_password",
+                 "api_url", "start_date", "entity_ids", "timezone", "page_size",
+                 "lookback_seconds", "extra_objects", "verify_tls", "request_timeout",
+                 "max_retries"):  # fmt: skip
+        assert name in settings, name
+    assert settings["sender_password"].get("secret") is True
+    assert settings["user_password"].get("secret") is True
+    assert settings["api_url"]["default"] == "https://api.intacct.com/ia/xml/xmlgw.phtml"
+    assert settings["page_size"]["maximum"] == 2000
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [("sender_password", "sender_password"), ("user_password", "user_password")],
+)
+def test_wrong_password_gives_one_clear_line(tmp_path, config, wrong, hint):
+    secret = "not-the-password-xyz"
+    path = write_config(tmp_path, {**config, wrong: secret})
+    for mode in (["--discover"], []):
+        result = run_cli("--config", str(path), *mode)
+        assert result.returncode != 0
+        assert result.stdout == ""
+        assert "Traceback" not in result.stderr
+        errors = [line for line in result.stderr.splitlines() if "ERROR" in line or hint in line]
+        assert len(errors) == 1, result.stderr
+        assert hint in errors[0]
+        assert secret not in result.stderr
+
+
+def lookups(emulator: Any) -> int:
+    stats = emulator.admin("GET", "/_emulator/stats", None)
+    return int(stats["functions"].get("lookup", 0))
+
+
+def test_a_given_catalog_is_used_without_lookup_calls(emulator, config, demo_catalog, run_tap):
+    before = lookups(emulator)
+    run = run_tap(config, catalog=demo_catalog)
+    assert lookups(emulator) == before
+    assert run.records("customers")
+
+
+def test_discovery_asks_lookup_once_per_object(emulator, config):
+    from tap_intacct.objects import OBJECTS
+    from tap_intacct.tap import TapIntacct
+
+    before = lookups(emulator)
+    assert TapIntacct(config=config).catalog_dict["streams"]
+    assert lookups(emulator) - before == len(OBJECTS)
+
+
+def singer_tools_venv() -> Path:
+    """A virtualenv with singer-tools (it pins old jsonschema, so never in the project's venv)."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    target = home / "tap-intacct-tests" / "singer-tools-venv"
+    checker = target / "bin" / "singer-check-tap"
+    if checker.exists():
+        return target
+    venv.EnvBuilder(with_pip=True, clear=True).create(target)
+    install = subprocess.run(
+        [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet", "singer-tools",
+         "setuptools<81"],
+        check=False, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    if install.returncode != 0 or not checker.exists():
+        pytest.skip(
+            f"pip could not install singer-tools from the registry: {install.stderr[-400:]}"
+        )
+    return target
+
+
+def check_with_singer_tools(checker: Path, config: Path, state: Path | None = None) -> str:
+    """Pipe one tap run into `singer-check-tap` (stdin mode: its `--tap` mode reads the tap's
+    output on a thread it never joins, so it can report before reading anything)."""
+    args = [str(Path(sys.executable).with_name("tap-intacct")), "--config", str(config)]
+    if state is not None:
+        args += ["--state", str(state)]
+    tap = subprocess.run(args, check=False, capture_output=True, timeout=300)
+    assert tap.returncode == 0, tap.stderr[-2000:]
+    result = subprocess.run(
+        [str(checker)], check=False, input=tap.stdout, capture_output=True, timeout=300
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    return tap.stdout.decode()
+
+
+def test_singer_check_tap_accepts_the_output(tmp_path, emulator, config):
+    checker = singer_tools_venv() / "bin" / "singer-check-tap"
+    emulator.admin("POST", "/_emulator/reset", {"seed": "demo"})
+    path = write_config(tmp_path, {**config, "start_date": "2000-01-01T00:00:00Z"})
+    first = check_with_singer_tools(checker, path)
+    assert '"stream":"customers"' in first
+    states = [json.loads(line)["value"] for line in first.splitlines() if '"type":"STATE"' in line]
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(states[-1]))
+    again = check_with_singer_tools(checker, path, state)
+    assert '"type":"RECORD"' not in again

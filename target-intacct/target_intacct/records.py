@@ -1,0 +1,145 @@
+"""Turn an input record into the fields Intacct accepts, with errors that name the field.
+
+Values arrive as tap-intacct emits them: strings, exact `Decimal` amounts, ISO dates (parsed
+into `date`/`datetime` by the SDK when the schema says so) or Intacct's `MM/DD/YYYY`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from intacct_api.dates import format_date, parse_date
+
+from target_intacct.objects import Lines, WriteSpec
+
+MULTI_PICK_GLUE = "#~#"
+# Characters XML 1.0 cannot carry at all (control characters other than tab, CR, LF).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class RecordError(ValueError):
+    """A record Intacct would refuse, found before sending; `field` names the culprit."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def lookup(record: Mapping[str, Any], name: str) -> Any:
+    """A field by its Intacct name: flat dotted (`DISPLAYCONTACT.EMAIL1`) or nested dicts."""
+    if name in record:
+        return record[name]
+    head, _, rest = name.partition(".")
+    inner = record.get(head)
+    if rest and isinstance(inner, Mapping):
+        return lookup(inner, rest)
+    return None
+
+
+def first(record: Mapping[str, Any], names: Iterable[str]) -> Any:
+    """The first non-empty value among alternative field names."""
+    for name in names:
+        value = lookup(record, name)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def is_blank(value: Any) -> bool:
+    """None or whitespace-only text: a field the record leaves empty."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def as_date(value: Any, field: str) -> date:
+    """A date from `date`, `datetime`, `MM/DD/YYYY` or ISO text."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        parsed = parse_date(str(value))
+    except ValueError as exc:
+        raise RecordError(field, str(exc)) from None
+    if parsed is None:
+        raise RecordError(field, "a date is required")
+    return parsed
+
+
+def as_decimal(value: Any, field: str) -> Decimal:
+    """An exact amount; floats never reach here because the reader parses numbers as Decimal."""
+    if isinstance(value, bool):
+        raise RecordError(field, f"not a number: {value!r}")
+    try:
+        amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise RecordError(field, f"not a number: {value!r}") from None
+    if not amount.is_finite():
+        raise RecordError(field, f"not a finite number: {value!r}")
+    return amount
+
+
+def intacct_value(value: Any) -> Any:
+    """Render one generic field value: dates as `MM/DD/YYYY`, multi-pick lists glued by `#~#`."""
+    if isinstance(value, datetime | date):
+        return format_date(value)
+    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+        return MULTI_PICK_GLUE.join(str(v) for v in value)
+    return value
+
+
+def check_xml_text(value: Any, field: str) -> None:
+    """Refuse text with control characters: no XML request can carry them."""
+    if isinstance(value, str):
+        found = NOT_XML.search(value)
+        if found:
+            raise RecordError(
+                field, f"contains a control character ({found.group()!r}) XML cannot carry"
+            )
+    elif isinstance(value, Mapping):
+        for name, item in value.items():
+            check_xml_text(item, f"{field}.{name}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_xml_text(item, f"{field}[{index}]")
+
+
+def writable_fields(spec: WriteSpec, record: Mapping[str, Any], skip: Iterable[str] = ()) -> dict:
+    """The record without read-only and system fields (flat, dotted names kept)."""
+    skipped = set(skip)
+    return {
+        name: value
+        for name, value in record.items()
+        if not spec.is_read_only(name) and name not in skipped
+    }
+
+
+def record_lines(lines: Lines, record: Mapping[str, Any]) -> tuple[str, list[dict]]:
+    """The line array of a transaction record and the field it came from.
+
+    Accepts a list of line dicts, or the shape Intacct reads return (`{"arinvoiceitem": [...]}`).
+    """
+    for name in lines.record_fields:
+        value = record.get(name)
+        if value is None:
+            continue
+        if isinstance(value, Mapping) and len(value) == 1:
+            value = next(iter(value.values()))
+        if isinstance(value, Mapping):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+            raise RecordError(name, "must be an array of line objects")
+        return name, [dict(v) for v in value]
+    return lines.record_fields[0], []
+
+
+def content_hash(parts: Sequence[Any]) -> str:
+    """A stable digest of JSON-able parts (Decimals and dates as text)."""
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

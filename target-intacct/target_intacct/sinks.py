@@ -1,0 +1,821 @@
+"""The one sink: turns a batch of records into Intacct functions, driven by a `WriteSpec` row.
+
+A batch is written in three steps: one `query` finds the existing records by the match field
+(and, for payments, the invoices named by number), the records become create/update/delete
+functions with deterministic control ids, and the functions go out `batch_size` per request
+with `transaction="false"` and `uniqueid="true"`, so one bad record never sinks its request and
+a re-sent request cannot write twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from intacct_api import functions
+from intacct_api.envelope import flatten_record
+from intacct_api.errors import AmbiguousWriteError, TransientError
+from singer_sdk.sinks import BatchSink
+
+from target_intacct.objects import WRITE_SPECS, Style, WriteSpec
+from target_intacct.records import (
+    RecordError,
+    as_date,
+    as_decimal,
+    check_xml_text,
+    content_hash,
+    first,
+    intacct_value,
+    is_blank,
+    lookup,
+    record_lines,
+    writable_fields,
+)
+from target_intacct.settings import StreamSettings
+
+if TYPE_CHECKING:
+    from intacct_api.client import IntacctClient
+    from intacct_api.envelope import Result
+    from intacct_api.functions import Function
+
+    from target_intacct.reports import RunReport
+    from target_intacct.target import TargetIntacct
+
+DELETED_AT = "_sdc_deleted_at"
+QUERY_PAGE_SIZE = 2000
+IN_CHUNK = 1000
+# Re-sends of a request whose outcome is unknown (time-out, HTTP 524, dropped connection).
+AMBIGUOUS_RESENDS = 3
+# "A request's function with the control ID '…' has already been executed."
+ALREADY_EXECUTED = "XL03000011"
+
+
+class WriteFailedError(RuntimeError):
+    """Intacct kept failing in a way that is not the record's fault: stop before STATE moves."""
+
+
+def is_already_executed(result: Result) -> bool:
+    """True when Intacct refused a function because its control id already ran (uniqueid)."""
+    return any(
+        e.errorno == ALREADY_EXECUTED
+        or ("control id" in e.text.lower() and "already" in e.text.lower())
+        for e in result.errors
+    )
+
+
+class KeepsDeletedAt(BatchSink):
+    """`_sdc_deleted_at` drives deletes, so it survives the SDK's removal of `_sdc_*` metadata."""
+
+    def _remove_sdc_metadata_from_record(self, record: dict) -> None:
+        deleted_at = record.get(DELETED_AT)
+        super()._remove_sdc_metadata_from_record(record)
+        if deleted_at is not None:
+            record[DELETED_AT] = deleted_at
+
+    def _remove_sdc_metadata_from_schema(self) -> None:
+        deleted_at = self.schema["properties"].get(DELETED_AT)
+        super()._remove_sdc_metadata_from_schema()
+        self.schema["properties"][DELETED_AT] = deleted_at or {
+            "type": ["null", "string"],
+            "format": "date-time",
+        }
+
+
+@dataclass
+class Item:
+    """One input record on its way to Intacct."""
+
+    record: dict[str, Any]
+    source_key: Any
+    deleted: bool
+    fields: dict[str, Any] = field(default_factory=dict)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    match_value: str | None = None
+    skipped: bool = False
+
+
+@dataclass
+class Write:
+    """One function to send, with what it means for the item."""
+
+    item: Item
+    action: str  # created, updated, deleted
+    function: Function
+    record_no: str | None = None
+    intacct_id: str | None = None
+
+
+class IntacctSink(KeepsDeletedAt):
+    """Writes one stream into one Intacct object, as its `WriteSpec` row says."""
+
+    def __init__(
+        self,
+        target: TargetIntacct,
+        stream_name: str,
+        schema: dict,
+        key_properties: Sequence[str] | None,
+    ) -> None:
+        self.settings: StreamSettings = target.stream_settings(stream_name)
+        self.spec: WriteSpec = WRITE_SPECS[self.settings.sink]
+        self._target_intacct = target
+        # records waiting for lines from a line stream (written when the input ends)
+        self.deferred: list[dict[str, Any]] = []
+        super().__init__(target, stream_name, schema, key_properties)
+
+    @property
+    def max_size(self) -> int:
+        return self.batch_size_rows or self.settings.records_per_batch
+
+    def process_batch(self, context: dict) -> None:
+        """Write the batch (records from RECORD messages or from BATCH files alike)."""
+        self._target_intacct.drain_prerequisites(self)
+        records = context.get("records", [])
+        if self.spec.lines:
+            waiting = [r for r in records if self._waits_for_lines(r)]
+            if not self._target_intacct.input_ended:
+                self.deferred.extend(waiting)
+                records = [r for r in records if not self._waits_for_lines(r)]
+            else:
+                self._attach_lines(waiting)
+        self._write_in_chunks(records)
+
+    def _write_in_chunks(self, records: list[dict[str, Any]]) -> None:
+        for start in range(0, len(records), self.max_size):
+            self._write_records(records[start : start + self.max_size])
+
+    def _waits_for_lines(self, record: Mapping[str, Any]) -> bool:
+        """A header without inline lines takes them from a line stream."""
+        assert self.spec.lines is not None
+        return is_blank(record.get(DELETED_AT)) and not any(
+            record.get(name) is not None for name in self.spec.lines.record_fields
+        )
+
+    def write_deferred(self) -> None:
+        """At the end of the input: write the headers that waited, with their lines."""
+        if not self.deferred:
+            return
+        self._target_intacct.drain_prerequisites(self)
+        records, self.deferred = self.deferred, []
+        self._attach_lines(records)
+        self._write_in_chunks(records)
+
+    def _attach_lines(self, records: list[dict[str, Any]]) -> None:
+        """Lines collected from line streams, joined by the header's source RECORDNO."""
+        assert self.spec.lines is not None
+        pending = self._target_intacct.pending_lines.get(self.settings.sink, {})
+        for record in records:
+            lines = pending.pop(str(record.get("RECORDNO")), [])
+            lines.sort(key=lambda line: int(line.get("LINE_NO") or 0))
+            record[self.line_field] = lines
+
+    # --- preparing ---------------------------------------------------------------------
+
+    @property
+    def report(self) -> RunReport:
+        return self._target_intacct.report
+
+    @property
+    def client(self) -> IntacctClient:
+        return self._target_intacct.client
+
+    def _source_key(self, record: Mapping[str, Any]) -> Any:
+        if self.key_properties:
+            return {k: record.get(k) for k in self.key_properties}
+        key = self.spec.id_field or self.settings.match_field
+        return {key: lookup(record, key)} if key else None
+
+    def _reject(self, item_or_record: Item | Mapping[str, Any], message: str, **kw: Any) -> None:
+        record = item_or_record.record if isinstance(item_or_record, Item) else item_or_record
+        key = (
+            item_or_record.source_key
+            if isinstance(item_or_record, Item)
+            else self._source_key(record)
+        )
+        self.report.reject(self.stream_name, key, record, message, **kw)
+
+    def _prepare(self, record: dict[str, Any]) -> Item:
+        item = Item(
+            record=record,
+            source_key=self._source_key(record),
+            deleted=not is_blank(record.get(DELETED_AT)),
+        )
+        match_field = self.settings.match_field
+        if match_field:
+            value = lookup(record, match_field)
+            item.match_value = None if is_blank(value) else str(value)
+        if item.deleted:
+            return item
+        if any(lookup(record, k) == v for k, v in self.spec.skip_when.items()):
+            item.skipped = True
+            return item
+        lines_spec = self.spec.lines
+        skip = set(lines_spec.record_fields) if lines_spec else set()
+        fields = {
+            name: intacct_value(value)
+            for name, value in writable_fields(self.spec, record, skip).items()
+            if value is not None
+        }
+        for setting, target_field in self.spec.defaults.items():
+            default = self.settings.defaults.get(setting)
+            if default is not None and is_blank(fields.get(target_field)):
+                fields[target_field] = default
+        for name, value in fields.items():
+            check_xml_text(value, name)
+        item.fields = fields
+        if lines_spec:
+            source_field, lines = record_lines(lines_spec, record)
+            item.lines = [self._prepare_line(line, source_field, n) for n, line in enumerate(lines)]
+        return item
+
+    def _prepare_line(self, line: Mapping[str, Any], source_field: str, index: int) -> dict:
+        lines_spec = self.spec.lines
+        assert lines_spec is not None
+        where = f"{source_field}[{index}]"
+        if lines_spec.element:  # generic: every writable line field passes through
+            prepared = {
+                name: intacct_value(value)
+                for name, value in line.items()
+                if value is not None
+                and not name.startswith("_sdc_")
+                and name not in lines_spec.read_only
+                and name != "RECORDNO"
+                and not self.spec.is_read_only(name)
+            }
+        else:
+            prepared = {}
+            for target_field, sources in lines_spec.fields.items():
+                value = first(line, sources)
+                if value is not None:
+                    prepared[target_field] = value
+        for setting, target_field in self.settings.line_defaults(self.spec).items():
+            if is_blank(prepared.get(target_field)):
+                prepared[target_field] = self.settings.defaults[setting]
+        for name, value in prepared.items():
+            check_xml_text(value, f"{where}.{name}")
+        prepared["_where"] = where
+        return prepared
+
+    def _check_required(self, item: Item) -> None:
+        for name in self.spec.required:
+            if is_blank(item.fields.get(name)) and is_blank(lookup(item.record, name)):
+                raise RecordError(name, "is required to create a " + self.spec.object)
+
+    # --- looking up ----------------------------------------------------------------------
+
+    def _query_all(
+        self, object_name: str, select: Sequence[str], filter_: functions.Filter
+    ) -> list[dict[str, Any]]:
+        """Every row of a query, page by page (one request per 2,000 rows)."""
+        rows: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            function = functions.query(
+                object_name,
+                select,
+                filter=filter_,
+                page_size=QUERY_PAGE_SIZE,
+                offset=offset or None,
+            )
+            result = self.client.call(function)
+            page = [flatten_record(row) for row in result.records()]
+            rows.extend(page)
+            if not result.num_remaining or not page:
+                return rows
+            offset += len(page)
+
+    def _rows_by(
+        self, object_name: str, field_name: str, values: Iterable[str], extra: Sequence[str]
+    ) -> dict[str, list[dict]]:
+        """Existing rows of `object_name` whose `field_name` is in `values`, grouped by value."""
+        wanted = sorted(set(values))
+        found: dict[str, list[dict]] = {}
+        select = list(dict.fromkeys(["RECORDNO", field_name, *extra]))
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start : start + IN_CHUNK]
+            rows = self._query_all(object_name, select, functions.in_(field_name, chunk))
+            for row in rows:
+                value = row.get(field_name)
+                if value is not None:
+                    found.setdefault(str(value), []).append(row)
+        return found
+
+    # --- writing -------------------------------------------------------------------------
+
+    def _write_records(self, records: list[dict[str, Any]]) -> None:
+        items: list[Item] = []
+        for record in records:
+            try:
+                items.append(self._prepare(record))
+            except RecordError as exc:
+                self._reject(record, str(exc), field=exc.field)
+        items = self._last_per_match_value(items)
+        existing = self._find_existing(items)
+        invoices = self._find_invoices(items) if self.spec.style is Style.PAYMENT else {}
+        writes: list[Write] = []
+        seen_control_ids: set[str] = set()
+        for item in items:
+            try:
+                write = self._plan(item, existing, invoices)
+            except RecordError as exc:
+                self._reject(item, str(exc), field=exc.field)
+                continue
+            except ValueError as exc:  # the request could not be built from the record
+                self._reject(item, f"cannot be sent to Intacct: {exc}")
+                continue
+            if write is None:
+                continue
+            if write.function.control_id in seen_control_ids:
+                self.tally_duplicate_merged()
+                continue
+            seen_control_ids.add(write.function.control_id)
+            writes.append(write)
+        batch_size = self.settings.batch_size
+        for start in range(0, len(writes), batch_size):
+            self._send(writes[start : start + batch_size])
+
+    def _last_per_match_value(self, items: list[Item]) -> list[Item]:
+        """In update/upsert mode the last record for a match value wins within a batch."""
+        if self.settings.sync_mode == "insert":
+            return items
+        latest: dict[Any, Item] = {}
+        for position, item in enumerate(items):
+            key = item.match_value if item.match_value is not None else ("#", position)
+            if key in latest:
+                self.tally_duplicate_merged()
+            latest.pop(key, None)
+            latest[key] = item
+        return list(latest.values())
+
+    def _needs_lookup(self, item: Item) -> bool:
+        if item.skipped:
+            return False
+        if item.deleted:
+            return self.settings.delete_behavior != "do_nothing"
+        return self.settings.sync_mode != "insert"
+
+    def _find_existing(self, items: list[Item]) -> dict[str, list[dict]]:
+        match_field = self.settings.match_field
+        values = [i.match_value for i in items if self._needs_lookup(i) and i.match_value]
+        if not match_field or not values:
+            return {}
+        extra = [self.spec.id_field] if self.spec.id_field else []
+        if self.spec.update_key not in ("RECORDNO", *extra):
+            extra.append(self.spec.update_key)
+        return self._rows_by(self.spec.object, match_field, values, extra)
+
+    def _find_invoices(self, items: list[Item]) -> dict[str, dict]:
+        """Invoices payment lines name by number, or by RECORDNO when they leave out the amount.
+
+        A line without an amount pays what is due. One query per kind per batch.
+        """
+        numbers, keys = set(), set()
+        for item in items:
+            for line in [] if item.deleted else item.lines:
+                if not is_blank(line.get("RECORDKEY")):
+                    if is_blank(line.get("TRX_PAYMENTAMOUNT")):
+                        keys.add(str(line["RECORDKEY"]))
+                elif not is_blank(first(line, ("INVOICENO", "RECORDID"))):
+                    numbers.add(str(first(line, ("INVOICENO", "RECORDID"))))
+        found: dict[str, dict] = {}
+        for field_name, values in (("RECORDID", numbers), ("RECORDNO", keys)):
+            if values:
+                rows = self._rows_by("ARINVOICE", field_name, values, ["RECORDID", "TOTALDUE"])
+                found.update(
+                    {f"{field_name}:{value}": matches[0] for value, matches in rows.items()}
+                )
+        return found
+
+    def _existing_row(self, item: Item, existing: Mapping[str, list[dict]]) -> dict | None:
+        if item.match_value is None:
+            if self._needs_lookup(item):
+                raise RecordError(
+                    self.settings.match_field or "match_field",
+                    f"is empty; {self.settings.sync_mode} needs it to find the {self.spec.object}",
+                )
+            return None
+        rows = existing.get(item.match_value, [])
+        if len(rows) > 1:
+            raise RecordError(
+                self.settings.match_field or "",
+                f"{len(rows)} {self.spec.object} records have "
+                f"{self.settings.match_field}={item.match_value!r}; the match must be unique",
+            )
+        return rows[0] if rows else None
+
+    def _control_id(self, action: str, item: Item, payload: Any) -> str:
+        """Same record, same version, same action → same control id.
+
+        A create keeps its control id across runs, so replaying an input never creates twice.
+        Updates and deletes are safe to repeat, so their ids are unique to the run: a later run
+        that sets a field back to an earlier value is not refused as already executed.
+        """
+        version = lookup(item.record, "WHENMODIFIED")
+        run = "" if action == "created" else self._target_intacct.run_id
+        digest = content_hash(
+            [self.stream_name, action, item.source_key, item.match_value, version, payload, run]
+        )
+        return f"{self.stream_name[:40]}-{action[0]}-{digest[:40]}"
+
+    def _plan(
+        self, item: Item, existing: Mapping[str, list[dict]], invoices: Mapping[str, dict]
+    ) -> Write | None:
+        if item.skipped:
+            self.report.count(self.stream_name, "skipped")
+            return None
+        mode = self.settings.sync_mode
+        row = self._existing_row(item, existing) if self._needs_lookup(item) else None
+        if item.deleted:
+            return self._plan_delete(item, row)
+        if mode == "update" and row is None:
+            where = f"{self.settings.match_field}={item.match_value!r}"
+            raise RecordError(
+                self.settings.match_field or "", f"no {self.spec.object} with {where} to update"
+            )
+        if row is None:
+            self._check_required(item)
+            return self._build(item, "created", None, invoices)
+        return self._build(item, "updated", row, invoices)
+
+    def _plan_delete(self, item: Item, row: dict | None) -> Write | None:
+        behavior = self.settings.delete_behavior
+        if behavior == "do_nothing" or row is None:
+            self.report.count(self.stream_name, "skipped")
+            return None
+        record_no = str(row["RECORDNO"])
+        intacct_id = self._id_of(row)
+        if behavior == "clear":
+            payload = {self.spec.update_key: row.get(self.spec.update_key) or record_no}
+            payload.update(dict.fromkeys(self._clearable_fields(), ""))
+            function = functions.update(
+                self.spec.object, payload, control_id=self._control_id("clear", item, payload)
+            )
+            return Write(item, "updated", function, record_no, intacct_id)
+        control_id = self._control_id("delete", item, record_no)
+        if self.spec.style is Style.SALES_TRANSACTION:
+            function = functions.delete_sotransaction(str(intacct_id), control_id=control_id)
+        elif self.spec.style is Style.INVOICE:
+            function = functions.delete_invoice(record_no, control_id=control_id)
+        else:
+            function = functions.delete(self.spec.object, record_no, control_id=control_id)
+        return Write(item, "deleted", function, record_no, intacct_id)
+
+    def _clearable_fields(self) -> list[str]:
+        """The mapped (schema) fields a `clear` blanks: all but keys, required and read-only."""
+        keep = {
+            self.spec.update_key,
+            self.spec.id_field,
+            self.settings.match_field,
+            *self.spec.required,
+        }
+        return [
+            name
+            for name in self.schema.get("properties", {})
+            if name not in keep
+            and not self.spec.is_read_only(name)
+            and not (self.spec.lines and name in self.spec.lines.record_fields)
+        ]
+
+    def _id_of(self, row: Mapping[str, Any]) -> Any:
+        return row.get(self.spec.id_field) if self.spec.id_field else row.get("RECORDNO")
+
+    def _build(
+        self, item: Item, action: str, row: dict | None, invoices: Mapping[str, dict]
+    ) -> Write:
+        builders = {
+            Style.GENERIC: self._generic,
+            Style.JOURNAL: self._journal,
+            Style.PAYMENT: self._payment,
+            Style.INVOICE: self._legacy_ar,
+            Style.ADJUSTMENT: self._legacy_ar,
+            Style.SALES_TRANSACTION: self._sales_transaction,
+        }
+        payload = builders[self.spec.style](item, row, invoices)
+        record_no = str(row["RECORDNO"]) if row else None
+        intacct_id = self._id_of(row) if row else self._natural_key(item)
+        control_id = self._control_id(action, item, payload)
+        function = self._function(action, payload, row, control_id)
+        return Write(item, action, function, record_no, intacct_id)
+
+    def _natural_key(self, item: Item) -> Any:
+        if self.spec.style is Style.SALES_TRANSACTION:
+            docid = lookup(item.record, "DOCID")
+            if is_blank(docid) and not is_blank(item.fields.get("DOCNO")):
+                return f"{item.fields.get('DOCPARID')}-{item.fields['DOCNO']}"
+            return docid
+        return item.fields.get(self.spec.id_field) if self.spec.id_field else None
+
+    def _function(self, action: str, payload: dict, row: dict | None, control_id: str) -> Function:
+        style, obj = self.spec.style, self.spec.object
+        if action == "created":
+            if style is Style.INVOICE:
+                return functions.create_invoice(payload, control_id=control_id)
+            if style is Style.ADJUSTMENT:
+                return functions.create_aradjustment(payload, control_id=control_id)
+            if style is Style.SALES_TRANSACTION:
+                return functions.create_sotransaction(payload, control_id=control_id)
+            if style is Style.PAYMENT and self.settings.payment_function == "create_arpayment":
+                return functions.create_arpayment(payload, control_id=control_id)
+            return functions.create(obj, payload, control_id=control_id)
+        assert row is not None
+        if style is Style.INVOICE:
+            return functions.update_invoice(row["RECORDNO"], payload, control_id=control_id)
+        if style is Style.SALES_TRANSACTION:
+            return functions.update_sotransaction(row["DOCID"], payload, control_id=control_id)
+        return functions.update(obj, payload, control_id=control_id)
+
+    # --- payloads per style ------------------------------------------------------------
+
+    @property
+    def line_field(self) -> str:
+        """The input field that holds a record's lines (named in line errors)."""
+        assert self.spec.lines is not None
+        return self.spec.lines.record_fields[0]
+
+    def _generic_lines(self, lines: list[dict[str, Any]]) -> dict[str, Any]:
+        """Lines of a generic write: `{"ENTRIES": {"GLENTRY": [...]}}`."""
+        assert self.spec.lines is not None and self.spec.lines.container and self.spec.lines.element
+        return {self.spec.lines.container: {self.spec.lines.element: lines}}
+
+    def _generic(self, item: Item, row: dict | None, _invoices: Mapping[str, dict]) -> dict:
+        payload = dict(item.fields)
+        if row is not None:
+            payload[self.spec.update_key] = row.get(self.spec.update_key)
+        return payload
+
+    def _journal(self, item: Item, row: dict | None, _invoices: Mapping[str, dict]) -> dict:
+        """GLBATCH with lines of signed amounts → TR_TYPE 1/-1 and absolute TRX_AMOUNT."""
+        container = self.line_field
+        if len(item.lines) < 2:
+            raise RecordError(
+                container, f"a journal entry needs at least two lines, got {len(item.lines)}"
+            )
+        entries = []
+        total = Decimal(0)
+        for line in item.lines:
+            entry = {
+                k: v
+                for k, v in line.items()
+                if k not in ("_where", "TR_TYPE", "TRX_AMOUNT", "AMOUNT")
+            }
+            amount = self._signed_amount(line)
+            total += amount
+            entry["TR_TYPE"] = 1 if amount >= 0 else -1
+            entry["TRX_AMOUNT"] = abs(amount)
+            entries.append(entry)
+        if total != 0:
+            raise RecordError(
+                container, f"debits and credits must balance; the lines sum to {total}"
+            )
+        payload = self._generic(item, row, {})
+        if row is not None:
+            payload["RECORDNO"] = row["RECORDNO"]
+        payload.update(self._generic_lines(entries))
+        return payload
+
+    @staticmethod
+    def _signed_amount(line: Mapping[str, Any]) -> Decimal:
+        where = line["_where"]
+        tr_type = line.get("TR_TYPE")
+        if tr_type is None or tr_type == "":
+            raw = first(line, ("AMOUNT", "TRX_AMOUNT"))
+            if raw is None:
+                raise RecordError(f"{where}.AMOUNT", "is required (signed: debit > 0, credit < 0)")
+            return as_decimal(raw, f"{where}.AMOUNT")
+        sign = as_decimal(tr_type, f"{where}.TR_TYPE")
+        if sign not in (1, -1):
+            raise RecordError(
+                f"{where}.TR_TYPE", f"must be 1 (debit) or -1 (credit), got {tr_type!r}"
+            )
+        raw = first(line, ("TRX_AMOUNT", "AMOUNT"))
+        if raw is None:
+            raise RecordError(f"{where}.TRX_AMOUNT", "is required")
+        return sign * abs(as_decimal(raw, f"{where}.TRX_AMOUNT"))
+
+    def _payment(self, item: Item, _row: dict | None, invoices: Mapping[str, dict]) -> dict:
+        """ARPYMT applied to invoices named by RECORDNO (RECORDKEY) or by number (INVOICENO)."""
+        if not item.lines:
+            raise RecordError(self.line_field, "a payment needs at least one invoice to apply to")
+        details = []
+        for line in item.lines:
+            where = line["_where"]
+            detail = {k: v for k, v in line.items() if k not in ("_where", "INVOICENO", "RECORDID")}
+            if is_blank(detail.get("RECORDKEY")):
+                number = first(line, ("INVOICENO", "RECORDID"))
+                if is_blank(number):
+                    raise RecordError(
+                        f"{where}.RECORDKEY", "name the invoice by RECORDKEY or INVOICENO"
+                    )
+                invoice = invoices.get(f"RECORDID:{number}")
+                if invoice is None:
+                    raise RecordError(
+                        f"{where}.INVOICENO", f"no ARINVOICE with RECORDID={str(number)!r}"
+                    )
+                detail["RECORDKEY"] = invoice["RECORDNO"]
+            else:
+                invoice = invoices.get(f"RECORDNO:{detail['RECORDKEY']}")
+            if is_blank(detail.get("TRX_PAYMENTAMOUNT")):
+                if invoice is None:
+                    raise RecordError(
+                        f"{where}.RECORDKEY", f"no ARINVOICE with RECORDNO={detail['RECORDKEY']!r}"
+                    )
+                detail["TRX_PAYMENTAMOUNT"] = invoice.get("TOTALDUE")
+            if is_blank(detail.get("TRX_PAYMENTAMOUNT")):
+                raise RecordError(f"{where}.TRX_PAYMENTAMOUNT", "is required")
+            detail["TRX_PAYMENTAMOUNT"] = as_decimal(
+                detail["TRX_PAYMENTAMOUNT"], f"{where}.TRX_PAYMENTAMOUNT"
+            )
+            details.append(detail)
+        header = dict(item.fields)
+        if is_blank(header.get("UNDEPOSITEDACCOUNTNO")) and is_blank(header.get("FINANCIALENTITY")):
+            raise RecordError(
+                "UNDEPOSITEDACCOUNTNO",
+                "is required (or FINANCIALENTITY); set defaults.undeposited_funds_account",
+            )
+        if self.settings.payment_function == "create_arpayment":
+            return {
+                "customerid": header.get("CUSTOMERID"),
+                "paymentamount": sum((d["TRX_PAYMENTAMOUNT"] for d in details), Decimal(0)),
+                "bankaccountid": header.get("FINANCIALENTITY"),
+                "undepfundsacct": header.get("UNDEPOSITEDACCOUNTNO"),
+                "refid": header.get("DOCNUMBER"),
+                "datereceived": as_date(header.get("RECEIPTDATE"), "RECEIPTDATE"),
+                "paymentmethod": header.get("PAYMENTMETHOD"),
+                "currency": header.get("CURRENCY"),
+                "arpaymentitem": [
+                    {"invoicekey": d["RECORDKEY"], "amount": d["TRX_PAYMENTAMOUNT"]}
+                    for d in details
+                ],
+            }
+        header.update(self._generic_lines(details))
+        return header
+
+    def _legacy_header(self, item: Item) -> dict:
+        """Legacy lowercase fields from the header map; other writable fields are custom fields."""
+        payload: dict[str, Any] = {}
+        used: set[str] = set()
+        for legacy_name, sources in self.spec.header.items():
+            used.update(sources)
+            value = first(item.fields, sources)
+            if value is None:
+                continue
+            if legacy_name.startswith("date"):
+                value = as_date(value, sources[0])
+            payload[legacy_name] = value
+        custom = [
+            {"customfieldname": name, "customfieldvalue": value}
+            for name, value in item.fields.items()
+            if name not in used and name != self.spec.id_field and not is_blank(value)
+        ]
+        if custom:
+            payload["customfields"] = {"customfield": custom}
+        return payload
+
+    def _legacy_lines(self, item: Item, *, amount: str | None) -> list[dict]:
+        if not item.lines:
+            raise RecordError(self.line_field, f"a {self.spec.object} needs at least one line")
+        lines = []
+        for line in item.lines:
+            prepared = {k: v for k, v in line.items() if k != "_where"}
+            if amount is not None:
+                if is_blank(prepared.get(amount)):
+                    raise RecordError(f"{line['_where']}.AMOUNT", "is required")
+                prepared[amount] = as_decimal(prepared[amount], f"{line['_where']}.AMOUNT")
+            lines.append(prepared)
+        return lines
+
+    def _legacy_ar(self, item: Item, row: dict | None, _invoices: Mapping[str, dict]) -> dict:
+        payload = self._legacy_header(item)
+        lines = self._legacy_lines(item, amount="amount")
+        for line in lines:
+            if is_blank(line.get("glaccountno")):
+                raise RecordError(
+                    "ACCOUNTNO", "every line needs ACCOUNTNO; set defaults.item_gl_account"
+                )
+        if self.spec.style is Style.ADJUSTMENT:
+            payload["aradjustmentitems"] = {"lineitem": lines}
+        elif row is None:
+            payload["invoiceitems"] = {"lineitem": lines}
+        else:
+            payload.pop("customerid", None)
+            payload["updateinvoiceitems"] = {
+                "updatelineitem": [dict(line, line_num=n) for n, line in enumerate(lines, 1)]
+            }
+        return payload
+
+    def _sales_transaction(
+        self, item: Item, row: dict | None, _invoices: Mapping[str, dict]
+    ) -> dict:
+        payload = self._legacy_header(item)
+        lines = self._legacy_lines(item, amount=None)
+        line_field = self.line_field
+        for line in lines:
+            for name in ("quantity", "price"):
+                if name in line:
+                    line[name] = as_decimal(line[name], f"{line_field}.{name.upper()}")
+        if row is None:
+            payload["sotransitems"] = {"sotransitem": lines}
+            return payload
+        for name in ("transactiontype", "createdfrom", "customerid", "documentno"):
+            payload.pop(name, None)
+        payload["updatesotransitems"] = {
+            "updatesotransitem": [dict(line, line_num=n) for n, line in enumerate(lines, 1)]
+        }
+        return payload
+
+    # --- sending -------------------------------------------------------------------------
+
+    def _send(self, writes: list[Write]) -> None:
+        """One request; a lost answer is re-sent with the same control ids, never re-posted."""
+        function_list = [w.function for w in writes]
+        for attempt in range(1, AMBIGUOUS_RESENDS + 2):
+            try:
+                results = self.client.execute(function_list, transaction=False, unique_id=True)
+                break
+            except AmbiguousWriteError as exc:
+                if attempt > AMBIGUOUS_RESENDS:
+                    raise WriteFailedError(
+                        f"{self.stream_name}: {len(writes)} writes got no answer after "
+                        f"{attempt} tries ({exc}); they may or may not have run. Re-running the "
+                        "target is safe: the same records get the same control ids."
+                    ) from exc
+                self.logger.warning(
+                    "%s: no answer for %d writes (%s); re-sending with the same control ids",
+                    self.stream_name,
+                    len(writes),
+                    exc,
+                )
+            except TransientError as exc:
+                raise WriteFailedError(
+                    f"{self.stream_name}: Intacct kept failing ({exc}); stopping before STATE "
+                    "advances. Re-running the target is safe."
+                ) from exc
+        already_ran: list[Write] = []
+        for write, result in zip(writes, results, strict=True):
+            if result.ok:
+                self._succeeded(write, result)
+            elif is_already_executed(result):
+                already_ran.append(write)
+            else:
+                error = result.errors[0] if result.errors else None
+                self._reject(
+                    write.item,
+                    "; ".join(str(e) for e in result.errors) or f"{result.function} failed",
+                    errorno=error.errorno if error else None,
+                )
+        if already_ran:
+            self._read_back(already_ran)
+
+    def _succeeded(
+        self, write: Write, result: Result | None, row: Mapping[str, Any] | None = None
+    ) -> None:
+        record_no, intacct_id = write.record_no, write.intacct_id
+        if result is not None and write.action == "created":
+            rows = result.records()
+            if rows:
+                created = flatten_record(rows[0])
+                record_no = created.get("RECORDNO", record_no)
+                intacct_id = created.get(self.spec.id_field or "RECORDNO", intacct_id)
+            elif result.key:
+                if self.spec.style is Style.SALES_TRANSACTION:
+                    intacct_id = result.key
+                else:
+                    record_no = result.key
+        if row is not None:
+            record_no = row.get("RECORDNO", record_no)
+            intacct_id = self._id_of(row) or intacct_id
+        self.report.count(self.stream_name, write.action)
+        self.tally_record_written()
+        if write.action != "deleted":
+            if intacct_id is None and not self.spec.id_field:
+                intacct_id = record_no
+            self.report.map_id(self.stream_name, write.item.source_key, record_no, intacct_id)
+
+    def _read_back(self, writes: list[Write]) -> None:
+        """Writes refused as already executed ran in an earlier request: read their IDs back."""
+        key_field = self.spec.id_field or self.settings.match_field
+        keys = {}
+        for write in writes:
+            key = write.intacct_id if self.spec.id_field else write.item.match_value
+            if write.action == "created" and key_field and key is not None:
+                keys[str(key)] = write
+        rows = (
+            self._rows_by(
+                self.spec.object,
+                key_field,
+                keys,
+                [self.spec.id_field] if self.spec.id_field else [],
+            )
+            if keys and key_field
+            else {}
+        )
+        self.logger.info(
+            "%s: %d writes already ran in an earlier request; taking their results from Intacct",
+            self.stream_name,
+            len(writes),
+        )
+        for write in writes:
+            key = write.intacct_id if self.spec.id_field else write.item.match_value
+            matches = rows.get(str(key), []) if key is not None else []
+            self._succeeded(write, None, matches[0] if matches else None)

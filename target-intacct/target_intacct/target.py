@@ -1,0 +1,293 @@
+"""target-intacct: writes Singer records into Sage Intacct through the XML gateway."""
+
+from __future__ import annotations
+
+import uuid
+from functools import cached_property
+from typing import Any
+
+from intacct_api.client import DEFAULT_API_URL, Credentials, IntacctClient
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecReader
+from singer_sdk.helpers.capabilities import PluginCapabilities
+from singer_sdk.sinks import BatchSink, Sink
+from singer_sdk.target_base import Target
+
+from target_intacct.objects import WRITE_SPECS
+from target_intacct.reports import RunReport, SecretMaskFilter
+from target_intacct.settings import (
+    DEFAULT_NAMES,
+    DELETE_BEHAVIORS,
+    PAYMENT_FUNCTIONS,
+    SYNC_MODES,
+    SettingsError,
+    StreamSettings,
+    line_stream,
+    resolve,
+)
+from target_intacct.sinks import IntacctSink, KeepsDeletedAt
+
+SECRET_SETTINGS = ("sender_password", "user_password")
+
+STREAM_SETTINGS = th.ObjectType(
+    th.Property(
+        "sink",
+        th.StringType,
+        allowed_values=sorted(WRITE_SPECS),
+        description="Which sink (Intacct object) the stream writes; defaults to the stream name.",
+    ),
+    th.Property("sync_mode", th.StringType, allowed_values=list(SYNC_MODES)),
+    th.Property(
+        "match_field",
+        th.StringType,
+        description="Field that finds existing records (CUSTOMERID, NAME, DISPLAYCONTACT.EMAIL1).",
+    ),
+    th.Property("delete_behavior", th.StringType, allowed_values=list(DELETE_BEHAVIORS)),
+    th.Property("payment_function", th.StringType, allowed_values=list(PAYMENT_FUNCTIONS)),
+    th.Property("defaults", th.ObjectType(additional_properties=True)),
+    th.Property(
+        "lines_of",
+        th.StringType,
+        description="Make this a stream of lines of another stream's records (joined at the end).",
+    ),
+    th.Property(
+        "link_field",
+        th.StringType,
+        description="Field of a line holding its header's RECORDNO (with lines_of).",
+    ),
+)
+
+
+class LineSink(KeepsDeletedAt):
+    """Collects a stream of lines for their headers, which wait until the input ends."""
+
+    def __init__(self, target: TargetIntacct, stream_name: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(target, stream_name, *args, **kwargs)
+        joins = line_stream(stream_name, target.config)
+        assert joins is not None
+        self.joins = joins
+        self._pending = target.pending_lines.setdefault(joins.sink, {})
+        self._report = target.report
+
+    def process_batch(self, context: dict) -> None:
+        for record in context.get("records", []):
+            parent = record.get(self.joins.link_field)
+            if record.get("_sdc_deleted_at"):  # a deleted line goes with its header's rewrite
+                self._report.count(self.stream_name, "skipped")
+            elif parent is None or parent == "":
+                key = {k: record.get(k) for k in self.key_properties}
+                message = f"{self.joins.link_field}: a line needs its header's RECORDNO"
+                self._report.reject(
+                    self.stream_name, key, record, message, field=self.joins.link_field
+                )
+            else:
+                self._pending.setdefault(str(parent), []).append(record)
+
+
+class SkippedStreamSink(BatchSink):
+    """Counts the records of a stream that has no Intacct sink (`skip_unknown_streams`)."""
+
+    def __init__(self, target: TargetIntacct, *args: Any, **kwargs: Any) -> None:
+        super().__init__(target, *args, **kwargs)
+        self._report = target.report
+
+    def process_batch(self, context: dict) -> None:
+        self._report.count(self.stream_name, "skipped", len(context.get("records", [])))
+
+
+class TargetIntacct(Target):
+    """Singer target for Sage Intacct: customers, contacts, items, AR, journals, sales documents."""
+
+    name = "target-intacct"
+    capabilities = [*Target.capabilities, PluginCapabilities.BATCH]
+    message_reader_class = MsgSpecReader
+    default_sink_class = IntacctSink
+
+    config_jsonschema = th.PropertiesList(
+        th.Property("sender_id", th.StringType, required=True, title="Web Services sender ID"),
+        th.Property("sender_password", th.StringType, required=True, secret=True),
+        th.Property("company_id", th.StringType, required=True),
+        th.Property("user_id", th.StringType, required=True),
+        th.Property("user_password", th.StringType, required=True, secret=True),
+        th.Property("entity_id", th.StringType, description="Entity (location) to write into."),
+        th.Property("api_url", th.StringType, default=DEFAULT_API_URL),
+        th.Property(
+            "timezone",
+            th.StringType,
+            default="UTC",
+            description="The API user's time zone (Intacct timestamps carry none).",
+        ),
+        th.Property("verify_tls", th.BooleanType, default=True),
+        th.Property(
+            "request_timeout",
+            th.NumberType,
+            default=300,
+            description="Seconds to wait for an answer; a write without an answer is re-sent "
+            "with the same control ids.",
+        ),
+        th.Property(
+            "max_tries",
+            th.IntegerType,
+            default=6,
+            description="Tries for a request that failed in a way safe to repeat (429, 502, 503).",
+        ),
+        th.Property(
+            "batch_size",
+            th.IntegerType,
+            default=100,
+            description="Functions per request (transaction=false: each succeeds on its own).",
+        ),
+        th.Property(
+            "records_per_lookup",
+            th.IntegerType,
+            default=1000,
+            description="Records per sink batch, looked up with one query (at most 1000).",
+        ),
+        th.Property(
+            "reject_file",
+            th.StringType,
+            default="target-intacct-rejects.jsonl",
+            description="JSON lines of refused records with the reason.",
+        ),
+        th.Property(
+            "id_map_file",
+            th.StringType,
+            description="JSON lines: stream, source key → Intacct RECORDNO and ID.",
+        ),
+        th.Property(
+            "skip_unknown_streams",
+            th.BooleanType,
+            default=False,
+            description="Count and skip streams with no sink instead of failing.",
+        ),
+        th.Property(
+            "streams",
+            th.ObjectType(additional_properties=STREAM_SETTINGS),
+            description="Per-stream settings keyed by stream name.",
+        ),
+        th.Property(
+            "defaults",
+            th.ObjectType(*(th.Property(name, th.StringType) for name in DEFAULT_NAMES)),
+            description="Values for fields a record leaves empty (location, GL account...).",
+        ),
+    ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Sinks run one after the other: requests to one company are serialized anyway, and
+        # invoices must wait for their customers.
+        self.max_parallelism = 1
+        SecretMaskFilter.install(self.secrets)
+        self.input_ended = False
+        self.run_id = uuid.uuid4().hex
+        # sink name → header RECORDNO (in the source) → its lines, from line streams
+        self.pending_lines: dict[str, dict[str, list[dict]]] = {}
+        for stream in self.config.get("streams") or {}:
+            self._checked_settings(stream)
+
+    def _checked_settings(self, stream: str) -> StreamSettings | None:
+        if line_stream(stream, self.config) is not None:
+            return None
+        try:
+            return resolve(stream, self.config)
+        except SettingsError:
+            if self.config.get("skip_unknown_streams") and (
+                (self.config.get("streams") or {}).get(stream, {}).get("sink") is None
+                and stream not in WRITE_SPECS
+            ):
+                return None
+            raise
+
+    def stream_settings(self, stream: str) -> StreamSettings:
+        settings = self._checked_settings(stream)
+        assert settings is not None
+        return settings
+
+    def get_sink_class(self, stream_name: str) -> type[Sink]:
+        if line_stream(stream_name, self.config) is not None:
+            return LineSink
+        if self._checked_settings(stream_name) is None:
+            self.logger.warning(
+                "Stream %s has no Intacct sink; its records are skipped", stream_name
+            )
+            return SkippedStreamSink
+        return IntacctSink
+
+    @cached_property
+    def secrets(self) -> list[str]:
+        return [str(self.config[name]) for name in SECRET_SETTINGS if self.config.get(name)]
+
+    @cached_property
+    def report(self) -> RunReport:
+        return RunReport(
+            self.config.get("reject_file"),
+            self.config.get("id_map_file"),
+            self.secrets,
+            self.logger,
+        )
+
+    @cached_property
+    def client(self) -> IntacctClient:
+        config = self.config
+        credentials = Credentials(
+            sender_id=config["sender_id"],
+            sender_password=config["sender_password"],
+            company_id=config["company_id"],
+            user_id=config["user_id"],
+            user_password=config["user_password"],
+            entity_id=config.get("entity_id") or None,
+        )
+        return IntacctClient(
+            credentials,
+            api_url=config.get("api_url") or DEFAULT_API_URL,
+            timeout=(10.0, float(config.get("request_timeout") or 300)),
+            verify_tls=bool(config.get("verify_tls", True)),
+            max_tries=int(config.get("max_tries") or 6),
+            timezone=config.get("timezone") or "UTC",
+        )
+
+    def drain_prerequisites(self, sink: IntacctSink) -> None:
+        """Write pending records of lower-ranked streams first (customers before invoices)."""
+        for other in list(self._sinks_active.values()):
+            if isinstance(other, IntacctSink) and other.spec.rank < sink.spec.rank:
+                self.drain_one(other)
+
+    def _header_sinks(self) -> list[IntacctSink]:
+        sinks = [s for s in self._sinks_active.values() if isinstance(s, IntacctSink)]
+        return sorted(sinks, key=lambda sink: sink.spec.rank)
+
+    def _write_state_message(self, state: dict) -> None:
+        """Hold STATE while headers wait for their lines: those records are not written yet."""
+        if any(sink.deferred for sink in self._header_sinks()):
+            return
+        super()._write_state_message(state)
+
+    def process_endofpipe(self) -> None:
+        """Join the collected lines to their headers and write them, then drain the rest."""
+        try:
+            self.input_ended = True
+            for sink in list(self._sinks_active.values()):
+                if isinstance(sink, LineSink):
+                    self.drain_one(sink)
+            for sink in self._header_sinks():
+                sink.write_deferred()
+                self.drain_one(sink)
+            for sink_name, orphans in self.pending_lines.items():
+                for parent, lines in orphans.items():
+                    self.report.count(sink_name, "skipped", len(lines))
+                    self.logger.warning(
+                        "%d %s lines name header RECORDNO %s, which never came; skipped",
+                        len(lines),
+                        sink_name,
+                        parent,
+                    )
+            super().process_endofpipe()
+        finally:
+            self.report.log_summary()
+            if "client" in self.__dict__:
+                self.logger.info("Intacct requests sent: %d", self.client.request_count)
+                self.client.close()
+
+
+if __name__ == "__main__":
+    TargetIntacct.cli()

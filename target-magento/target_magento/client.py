@@ -1,0 +1,406 @@
+"""Magento 2 REST client: authentication, retries, bounded concurrency, secret-free logging."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import typing as t
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import quote
+
+import backoff
+import msgspec
+import requests
+from requests.adapters import HTTPAdapter
+from requests_oauthlib import OAuth1
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+LOGGER = logging.getLogger("target-magento.http")
+
+RETRIABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+
+T = t.TypeVar("T")
+R = t.TypeVar("R")
+
+
+def encode_json(value: object) -> bytes:
+    """Serialise with `Decimal` written as a JSON number, so prices travel exactly."""
+    return _ENCODER.encode(value)
+
+
+def decode_json(data: bytes | str) -> t.Any:
+    """Parse JSON with numbers that have a fraction as `Decimal`."""
+    return _DECODER.decode(data)
+
+
+def render_message(body: object) -> str:
+    """Render Magento's error JSON: a `%name` / `%1` template plus its parameters."""
+    if not isinstance(body, dict):
+        return str(body)
+    message = str(body.get("message", ""))
+    parameters = body.get("parameters")
+    if isinstance(parameters, dict):
+        for name, value in sorted(parameters.items(), key=lambda kv: -len(str(kv[0]))):
+            message = message.replace(f"%{name}", str(value))
+    elif isinstance(parameters, list):
+        for index in range(len(parameters), 0, -1):
+            message = message.replace(f"%{index}", str(parameters[index - 1]))
+    details = [render_message(error) for error in body.get("errors") or []]
+    return "; ".join([message, *details]) if details else message
+
+
+class MagentoError(Exception):
+    """A Magento answer other than 2xx; `message` is rendered, `status` is the HTTP code."""
+
+    def __init__(self, status: int, message: str, method: str, path: str) -> None:
+        super().__init__(f"{method} {path}: HTTP {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class TransientError(MagentoError):
+    """A failure worth retrying: 429, 5xx or a broken connection (status 0)."""
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """The credentials of one of the three ways Magento accepts; `repr` hides every secret."""
+
+    access_token: str | None = None
+    consumer_key: str | None = None
+    consumer_secret: str | None = None
+    access_token_secret: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+    def __repr__(self) -> str:
+        return f"AuthSettings(mode={self.mode!r})"
+
+    @property
+    def mode(self) -> str:
+        """`oauth` (integration, signed), `bearer` (token) or `admin` (username + password)."""
+        if self.consumer_key or self.consumer_secret or self.access_token_secret:
+            missing = [
+                name
+                for name in (
+                    "consumer_key",
+                    "consumer_secret",
+                    "access_token",
+                    "access_token_secret",
+                )
+                if not getattr(self, name)
+            ]
+            if missing:
+                msg = f"OAuth 1.0a needs all four integration credentials; missing: {missing}"
+                raise ValueError(msg)
+            return "oauth"
+        if self.access_token:
+            return "bearer"
+        if self.username and self.password:
+            return "admin"
+        msg = "No Magento credentials: set access_token, or username and password, or OAuth keys"
+        raise ValueError(msg)
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """Adds `Authorization: Bearer`; the token is read at send time so a refresh applies."""
+
+    def __init__(self, token_source: Callable[[], str]) -> None:
+        self._token_source = token_source
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token_source()}"
+        return request
+
+
+class MagentoClient:
+    """One keep-alive session shared by `max_concurrency` worker threads.
+
+    `session` is the `requests.Session`, open to hooks (request capture, proxies).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: AuthSettings,
+        *,
+        store_code: str = "default",
+        timeout: float = 60.0,
+        verify_tls: bool = True,
+        max_concurrency: int = 4,
+        max_tries: int = 5,
+        backoff_factor: float = 0.5,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.store_code = store_code
+        self.timeout = timeout
+        self.max_concurrency = max(1, max_concurrency)
+        self.max_tries = max(1, max_tries)
+        self.backoff_factor = backoff_factor
+        self.request_count = 0
+        self._auth_settings = auth
+        self._mode = auth.mode
+        # oauthlib logs signature base strings, access token included, at DEBUG level.
+        for chatty in ("oauthlib", "requests_oauthlib"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+        self._admin_token: str | None = None
+        self._token_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        self.session = requests.Session()
+        self.session.verify = verify_tls
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self.max_concurrency + 2)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"Accept": "application/json"})
+        self.session.auth = self._build_auth()
+        self._pool = ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="mg")
+
+    @property
+    def auth_mode(self) -> str:
+        """`oauth`, `bearer` or `admin`."""
+        return self._mode
+
+    def _build_auth(self) -> requests.auth.AuthBase:
+        settings = self._auth_settings
+        if self._mode == "oauth":
+            return OAuth1(
+                client_key=t.cast("str", settings.consumer_key),
+                client_secret=settings.consumer_secret,
+                resource_owner_key=settings.access_token,
+                resource_owner_secret=settings.access_token_secret,
+                signature_method="HMAC-SHA256",
+                signature_type="AUTH_HEADER",
+            )
+        if self._mode == "bearer":
+            token = t.cast("str", settings.access_token)
+            return _BearerAuth(lambda: token)
+        return _BearerAuth(self._current_admin_token)
+
+    # Admin token -------------------------------------------------------------------------
+
+    def _current_admin_token(self) -> str:
+        with self._token_lock:
+            if self._admin_token is None:
+                self._admin_token = self._fetch_admin_token()
+            return self._admin_token
+
+    def _fetch_admin_token(self) -> str:
+        """`POST /V1/integration/admin/token`: has no side effect, so it is retried freely."""
+        settings = self._auth_settings
+        body = {"username": settings.username, "password": settings.password}
+        token = self._send(
+            "POST",
+            f"{self.store_code}/V1/integration/admin/token",
+            body=body,
+            params=None,
+            retry=True,
+            authenticate=False,
+        )
+        LOGGER.info("Obtained a Magento admin token")
+        return str(token)
+
+    def _refresh_admin_token(self, rejected: str | None) -> None:
+        with self._token_lock:
+            if self._admin_token == rejected:
+                self._admin_token = None
+
+    # Requests ------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        store: str | None = None,
+        params: Mapping[str, t.Any] | None = None,
+        body: object = None,
+        retry: bool | None = None,
+    ) -> t.Any:
+        """Send one call; idempotent methods are retried on transient failures, POST is not.
+
+        A POST is retried only by callers that first check whether it took effect
+        (`create_safely`). With admin-token auth a 401 refreshes the token once.
+        """
+        method = method.upper()
+        should_retry = method in IDEMPOTENT_METHODS if retry is None else retry
+        full_path = f"{store or self.store_code}/{path.lstrip('/')}"
+        if self._mode != "admin":
+            return self._send(method, full_path, body=body, params=params, retry=should_retry)
+        token = self._current_admin_token()
+        try:
+            return self._send(method, full_path, body=body, params=params, retry=should_retry)
+        except MagentoError as error:
+            if error.status != 401:
+                raise
+            LOGGER.info("Magento refused the admin token; requesting a new one")
+            self._refresh_admin_token(token)
+            return self._send(method, full_path, body=body, params=params, retry=should_retry)
+
+    def _send(
+        self,
+        method: str,
+        full_path: str,
+        *,
+        body: object,
+        params: Mapping[str, t.Any] | None,
+        retry: bool,
+        authenticate: bool = True,
+    ) -> t.Any:
+        def attempt() -> t.Any:
+            return self._send_once(method, full_path, body, params, authenticate=authenticate)
+
+        if not retry:
+            return attempt()
+        retrying = backoff.on_exception(
+            backoff.expo,
+            TransientError,
+            max_tries=self.max_tries,
+            factor=self.backoff_factor,
+            max_value=10,
+            logger=None,
+            on_backoff=lambda details: LOGGER.warning(
+                "Retrying %s /rest/%s after %s (attempt %d)",
+                method,
+                full_path.split("?", 1)[0],
+                details.get("exception"),
+                details["tries"],
+            ),
+        )(attempt)
+        return retrying()
+
+    def _send_once(
+        self,
+        method: str,
+        full_path: str,
+        body: object,
+        params: Mapping[str, t.Any] | None,
+        *,
+        authenticate: bool,
+    ) -> t.Any:
+        url = f"{self.base_url}/rest/{full_path}"
+        data = None if body is None else encode_json(body)
+        headers = {"Content-Type": "application/json"} if data is not None else None
+        with self._count_lock:
+            self.request_count += 1
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
+                auth=None if authenticate else _NoAuth(),
+            )
+        except (requests.ConnectionError, requests.Timeout) as error:
+            LOGGER.debug("%s /rest/%s failed: %s", method, full_path, type(error).__name__)
+            raise TransientError(0, type(error).__name__, method, f"/rest/{full_path}") from None
+        LOGGER.debug(
+            "%s /rest/%s -> %d in %.3fs",
+            method,
+            full_path,
+            response.status_code,
+            time.monotonic() - started,
+        )
+        try:
+            payload = decode_json(response.content) if response.content else None
+        except msgspec.DecodeError:
+            payload = response.text
+        if response.status_code < 300:
+            return payload
+        error_class = TransientError if response.status_code in RETRIABLE_STATUS else MagentoError
+        raise error_class(
+            response.status_code, render_message(payload), method, f"/rest/{full_path}"
+        )
+
+    # Conveniences ------------------------------------------------------------------------
+
+    def search(
+        self,
+        path: str,
+        filter_groups: list[list[tuple[str, object, str]]],
+        *,
+        page_size: int = 300,
+        store: str | None = None,
+    ) -> list[dict]:
+        """Every item of a searchCriteria query, page by page; groups AND, filters in a group OR."""
+        params: dict[str, t.Any] = {}
+        for group_index, group in enumerate(filter_groups):
+            for filter_index, (field, value, condition) in enumerate(group):
+                prefix = f"searchCriteria[filterGroups][{group_index}][filters][{filter_index}]"
+                params[f"{prefix}[field]"] = field
+                params[f"{prefix}[value]"] = value
+                params[f"{prefix}[conditionType]"] = condition
+        params["searchCriteria[pageSize]"] = page_size
+        items: list[dict] = []
+        page = 1
+        while True:
+            params["searchCriteria[currentPage]"] = page
+            result = self.request("GET", path, store=store, params=params) or {}
+            batch = result.get("items") or []
+            items.extend(batch)
+            total = int(result.get("total_count") or 0)
+            if not batch or page * page_size >= total:
+                return items
+            page += 1
+
+    def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """Run `function` over `items` on the bounded worker pool, results in input order."""
+        materialised = list(items)
+        if len(materialised) <= 1 or self.max_concurrency == 1:
+            return [function(item) for item in materialised]
+        return list(self._pool.map(function, materialised))
+
+    def create_safely(
+        self,
+        path: str,
+        body: object,
+        find_existing: Callable[[], T | None],
+        *,
+        store: str | None = None,
+    ) -> tuple[t.Any, T | None]:
+        """POST once; after a transient failure, look for the result before posting again.
+
+        Returns `(response, None)` when the POST answered, or `(None, existing)` when a lost
+        answer turned out to have created the object.
+        """
+        for attempt in range(1, self.max_tries + 1):
+            try:
+                return self.request("POST", path, store=store, body=body, retry=False), None
+            except TransientError:
+                if attempt == self.max_tries:
+                    raise
+                time.sleep(min(10.0, self.backoff_factor * 2**attempt))
+                existing = find_existing()
+                if existing is not None:
+                    LOGGER.info("POST /%s had taken effect before its answer was lost", path)
+                    return None, existing
+        msg = "unreachable"  # pragma: no cover
+        raise AssertionError(msg)  # pragma: no cover
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.session.close()
+
+
+class _NoAuth(requests.auth.AuthBase):
+    """Overrides the session auth for the admin-token request itself."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers.pop("Authorization", None)
+        return request
+
+
+def sku_path(sku: str) -> str:
+    """`V1/products/{sku}` with the SKU URL-encoded, slashes included."""
+    return f"V1/products/{quote(sku, safe='')}"

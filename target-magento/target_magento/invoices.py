@@ -1,0 +1,286 @@
+"""Intacct sales invoices → Magento invoices, only for orders Magento holds.
+
+Headers and lines arrive as two streams; both are kept in the pending file as they come (so a
+crash after the target emitted state loses nothing) and joined at the end of the input on the
+header's RECORDNO (= the lines' DOCHDRNO). The order is the one whose `increment_id` is the
+header's reference field (PONUMBER by default). An invoice whose order is not in Magento stays
+pending and is retried on every later run. An order is never invoiced twice: the ID map holds
+each DOCID's invoice, Magento's invoices are searched for a comment naming the DOCID, and
+quantities are capped to what is left to invoice.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import typing as t
+from collections import defaultdict
+from decimal import Decimal
+
+from target_magento.records import Rejection, Skip, chunks, decimal, is_deleted, text
+from target_magento.run import Run
+
+if t.TYPE_CHECKING:
+    from collections.abc import Mapping
+
+LOGGER = logging.getLogger("target-magento")
+
+ROLE = "invoices"
+PENDING = "invoices"
+ZERO = Decimal(0)
+# Order states in which Magento refuses invoices for now; the invoice waits for a later run.
+WAITING_STATES = frozenset({"holded", "payment_review"})
+
+
+def comment_for(docid: str) -> str:
+    """The invoice comment that names the Intacct document (and finds it again)."""
+    return f"Intacct sales invoice {docid}"
+
+
+def receive_headers(run: Run, stream: str, records: list[dict]) -> None:
+    """Keep headers in the pending file until the end of the input."""
+    for record in records:
+        key = run.key(stream, record, "RECORDNO", "DOCID")
+        if is_deleted(record):
+            run.skip(stream, run.key(stream, record, "DOCID", "RECORDNO"), "deleted in Intacct")
+            continue
+        entry = dict(run.pending.section(PENDING).get(key) or {"lines": {}})
+        entry["header"] = record
+        entry["stream"] = stream
+        entry["reason"] = "received; invoiced at the end of the input"
+        run.pending.put(PENDING, key, entry)
+    run.pending.save()
+
+
+def receive_lines(run: Run, stream: str, records: list[dict]) -> None:
+    """Keep lines under their header's RECORDNO (DOCHDRNO) in the pending file."""
+    for record in records:
+        header_key = text(record, "DOCHDRNO") or text(record, "DOCHDRID")
+        line_key = run.key(stream, record, "RECORDNO", "LINE_NO")
+        if header_key is None:
+            rejection = Rejection("A line needs its invoice (DOCHDRNO is empty)", "DOCHDRNO")
+            run.reject(stream, line_key, record, rejection)
+            continue
+        entry = dict(run.pending.section(PENDING).get(header_key) or {"lines": {}})
+        lines = dict(entry.get("lines") or {})
+        if is_deleted(record):
+            lines.pop(line_key, None)
+        else:
+            lines[line_key] = record
+        entry["lines"] = lines
+        entry.setdefault("reason", "lines waiting for their invoice header")
+        run.pending.put(PENDING, header_key, entry)
+    run.pending.save()
+
+
+def finish(run: Run, default_stream: str) -> None:
+    """Join, then invoice every pending document whose order Magento holds, order by order."""
+    entries = dict(run.pending.section(PENDING))
+    ready: list[tuple[str, dict]] = []
+    for key, entry in entries.items():
+        header = entry.get("header")
+        if header is None:
+            docids = {text(line, "DOCHDRID") for line in (entry.get("lines") or {}).values()}
+            if any(docid and run.id_map.get(ROLE, docid) for docid in docids):
+                run.pending.pop(PENDING, key)
+                LOGGER.info("Lines of Intacct invoice %s: already invoiced; ignored", docids)
+            else:
+                LOGGER.info("Lines of Intacct invoice record %s wait for their header", key)
+            continue
+        stream = entry.get("stream") or default_stream
+        docid = run.key(stream, header, "DOCID", "RECORDNO")
+        if run.id_map.get(ROLE, docid) is not None:
+            run.pending.pop(PENDING, key)
+            run.skip(stream, docid, "already invoiced in Magento by an earlier run")
+            continue
+        document_type = text(header, "DOCPARID")
+        if document_type and document_type != run.settings.invoice_document_type:
+            run.pending.pop(PENDING, key)
+            run.skip(stream, docid, f"document type {document_type!r} is not invoiced")
+            continue
+        reference = text(header, run.settings.order_reference_field)
+        if reference is None:
+            run.pending.pop(PENDING, key)
+            field = run.settings.order_reference_field
+            rejection = Rejection(f"No Magento order reference ({field} is empty)", field)
+            run.reject(stream, docid, _with_lines(entry), rejection)
+            continue
+        if not entry.get("lines"):
+            run.pending.put(PENDING, key, {**entry, "reason": "no lines received yet"})
+            run.skip(stream, docid, "no lines received yet; kept pending")
+            continue
+        ready.append((key, entry))
+    reference_field = run.settings.order_reference_field
+    orders = _orders(
+        run, sorted({t.cast("str", text(e["header"], reference_field)) for _, e in ready})
+    )
+    invoices = _invoices_by_order(run, [int(order["entity_id"]) for order in orders.values()])
+    by_order: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    for key, entry in ready:
+        reference = t.cast("str", text(entry["header"], run.settings.order_reference_field))
+        by_order[reference].append((key, entry))
+
+    def invoice_order(reference: str) -> None:
+        for key, entry in by_order[reference]:
+            stream = entry.get("stream") or default_stream
+            docid = run.key(stream, entry["header"], "DOCID", "RECORDNO")
+            order = orders.get(reference.lower())
+            waiting_for = (
+                f"order {reference} is not in Magento"
+                if order is None
+                else f"order {reference} is {order.get('state')}"
+                if order.get("state") in WAITING_STATES
+                else None
+            )
+            if waiting_for is not None:
+                run.pending.put(PENDING, key, {**entry, "reason": waiting_for})
+                run.skip(stream, docid, f"{waiting_for}; kept pending")
+                continue
+            order = t.cast("dict", order)
+            known = invoices.get(int(order["entity_id"]), [])
+            run.guarded(
+                stream,
+                docid,
+                _with_lines(entry),
+                functools.partial(_invoice, run, entry, docid, order, known),
+                {"qty": "QUANTITY", "order_item_id": "ITEMID"},
+            )
+            run.pending.pop(PENDING, key)
+
+    run.client.map(invoice_order, sorted(by_order))
+    run.pending.save()
+    run.id_map.save()
+
+
+def _with_lines(entry: Mapping[str, t.Any]) -> dict:
+    """The record written to the reject file: the header with its lines."""
+    return {**(entry.get("header") or {}), "lines": list((entry.get("lines") or {}).values())}
+
+
+def _orders(run: Run, references: list[str]) -> dict[str, dict]:
+    """Orders by increment id (lower-cased), one `in` search per hundred references."""
+    found: dict[str, dict] = {}
+    for batch in chunks([r for r in references if "," not in r]):
+        for order in run.client.search("V1/orders", [[("increment_id", ",".join(batch), "in")]]):
+            found.setdefault(str(order["increment_id"]).lower(), order)
+    for reference in [r for r in references if "," in r]:
+        for order in run.client.search("V1/orders", [[("increment_id", reference, "eq")]]):
+            found.setdefault(reference.lower(), order)
+    return found
+
+
+def _invoice(run: Run, entry: dict, docid: str, order: dict, known: list[dict]) -> str:
+    entity_id = int(order["entity_id"])
+    existing = _invoice_for(known, docid)
+    if existing is not None:
+        _remember(run, docid, existing, order)
+        LOGGER.info("Intacct invoice %s is already Magento invoice %s", docid, existing)
+        return "unchanged"
+    items = _invoice_items(entry, order)
+    if not items:
+        msg = f"order {order['increment_id']} has nothing left to invoice"
+        raise Skip(msg)
+    body = {
+        "capture": False,
+        "notify": False,
+        "appendComment": True,
+        "comment": {"comment": comment_for(docid), "is_visible_on_front": 0},
+        "items": [{"order_item_id": item_id, "qty": qty} for item_id, qty in items.items()],
+    }
+    response, found = run.client.create_safely(
+        f"V1/order/{entity_id}/invoice",
+        body,
+        lambda: _existing_invoice(run, entity_id, docid),
+    )
+    invoice_id = int(response) if found is None else int(found)
+    _remember(run, docid, invoice_id, order)
+    for order_item in order.get("items") or []:
+        if order_item.get("item_id") in items:
+            invoiced = Decimal(str(order_item.get("qty_invoiced") or 0))
+            order_item["qty_invoiced"] = invoiced + items[order_item["item_id"]]
+    return "created"
+
+
+def _invoice_items(entry: Mapping[str, t.Any], order: Mapping[str, t.Any]) -> dict[int, Decimal]:
+    """Order item id → quantity: each line matched by SKU, capped to the uninvoiced quantity."""
+    remaining: dict[str, list[list]] = defaultdict(list)
+    for item in order.get("items") or []:
+        if item.get("parent_item_id"):
+            continue
+        left = (
+            Decimal(str(item.get("qty_ordered") or 0))
+            - Decimal(str(item.get("qty_invoiced") or 0))
+            - Decimal(str(item.get("qty_canceled") or 0))
+        )
+        remaining[str(item.get("sku", "")).lower()].append([int(item["item_id"]), left])
+    wanted: dict[int, Decimal] = {}
+    lines = sorted(
+        (entry.get("lines") or {}).values(), key=lambda line: decimal(line, "LINE_NO") or ZERO
+    )
+    for line in lines:
+        sku = text(line, "ITEMID")
+        quantity = decimal(line, "QUANTITY")
+        if sku is None:
+            msg = f"Line {text(line, 'LINE_NO')} has no item"
+            raise Rejection(msg, "ITEMID")
+        if quantity is None or quantity <= ZERO:
+            msg = f"Line {text(line, 'LINE_NO')} ({sku}) has no positive quantity"
+            raise Rejection(msg, "QUANTITY")
+        candidates = remaining.get(sku.lower())
+        if not candidates:
+            msg = (
+                f"Item {sku} (line {text(line, 'LINE_NO')}) is not on order {order['increment_id']}"
+            )
+            raise Rejection(msg, "ITEMID")
+        for candidate in candidates:
+            take = min(quantity, candidate[1])
+            if take > ZERO:
+                wanted[candidate[0]] = wanted.get(candidate[0], ZERO) + take
+                candidate[1] -= take
+                quantity -= take
+        if quantity > ZERO:
+            LOGGER.info(
+                "Invoice line %s (%s): %s more than the order has left to invoice; capped",
+                text(line, "LINE_NO"),
+                sku,
+                quantity,
+            )
+    return wanted
+
+
+def _invoices_by_order(run: Run, entity_ids: list[int]) -> dict[int, list[dict]]:
+    """The orders' existing invoices, one `in` search per hundred orders."""
+    found: dict[int, list[dict]] = defaultdict(list)
+    for batch in chunks(sorted(set(entity_ids))):
+        for invoice in run.client.search(
+            "V1/invoices", [[("order_id", ",".join(map(str, batch)), "in")]]
+        ):
+            found[int(invoice["order_id"])].append(invoice)
+    return found
+
+
+def _existing_invoice(run: Run, entity_id: int, docid: str) -> int | None:
+    """Search again after a lost answer: did the POST create the invoice after all?"""
+    return _invoice_for(run.client.search("V1/invoices", [[("order_id", entity_id, "eq")]]), docid)
+
+
+def _invoice_for(invoices: list[dict], docid: str) -> int | None:
+    """The invoice whose comment names the DOCID, if any."""
+    marker = comment_for(docid)
+    for invoice in invoices:
+        for comment in invoice.get("comments") or []:
+            if str(comment.get("comment") or "").strip() == marker:
+                return int(invoice["entity_id"])
+    return None
+
+
+def _remember(run: Run, docid: str, invoice_id: int, order: Mapping[str, t.Any]) -> None:
+    run.id_map.put(
+        ROLE,
+        docid,
+        {
+            "invoice_id": invoice_id,
+            "order_id": int(order["entity_id"]),
+            "increment_id": order["increment_id"],
+        },
+    )

@@ -1,0 +1,188 @@
+"""Intacct items → Magento products (SKU = ITEMID), upserted in the admin (`all`) scope.
+
+Existing products are read with one `sku in (...)` search per hundred items so that unchanged
+products cost no write; the rest go through `PUT /V1/products/{sku}` on the worker pool, or, for
+large batches, through the asynchronous bulk endpoint whose failed operations become rejects.
+Deleted items (`_sdc_deleted_at`) are logged and left alone; inactive ones are disabled.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+
+from target_magento import bulk, categories
+from target_magento.client import sku_path
+from target_magento.records import (
+    Rejection,
+    chunks,
+    custom_attribute,
+    decimal,
+    is_active,
+    is_deleted,
+    required,
+    same_number,
+    text,
+    url_key,
+)
+from target_magento.run import Run
+
+LOGGER = logging.getLogger("target-magento")
+
+MAX_SKU_LENGTH = 64
+VIRTUAL_ITEM_TYPES = frozenset(
+    {"non-inventory", "non-inventory (sales only)", "non-inventory (purchase only)"}
+)
+MAGENTO_FIELDS = {"sku": "ITEMID", "name": "NAME", "price": "BASEPRICE", "weight": "SHIP_WEIGHT"}
+
+
+def load(run: Run, stream: str, records: list[dict], *, final: bool) -> list[dict]:
+    """Write the items; return those whose product line has no category yet (unless final)."""
+    waiting: list[dict] = []
+    accepted: list[tuple[str, dict, dict]] = []
+    for record in records:
+        key = run.key(stream, record, "ITEMID", "RECORDNO")
+        if is_deleted(record):
+            run.skip(stream, key, "deleted in Intacct; the Magento product is kept")
+            continue
+        line_id = text(record, "PRODUCTLINEID")
+        category_id = categories.category_id(run, line_id) if line_id else None
+        if line_id and category_id is None:
+            if not final:
+                waiting.append(record)
+                continue
+            LOGGER.warning(
+                "Item %s: product line %s has no Magento category; written without one",
+                key,
+                line_id,
+            )
+        try:
+            accepted.append((key, record, build_product(run, record, category_id)))
+        except Rejection as rejection:
+            run.reject(stream, key, record, rejection)
+    existing = _existing(run, [product["sku"] for _, _, product in accepted])
+    to_write: list[tuple[str, dict, dict, str]] = []
+    for key, record, product in accepted:
+        current = existing.get(product["sku"].lower())
+        if current is not None and _unchanged(current, product):
+            run.summary.add(stream, "unchanged")
+        else:
+            to_write.append((key, record, product, "created" if current is None else "updated"))
+    if run.settings.use_bulk_api and len(to_write) >= run.settings.bulk_threshold:
+        _write_bulk(run, stream, to_write)
+    else:
+        run.client.map(
+            lambda item: run.guarded(
+                stream,
+                item[0],
+                item[1],
+                lambda: _put(run, item[2], item[3]),
+                MAGENTO_FIELDS,
+            ),
+            to_write,
+        )
+    return waiting
+
+
+def build_product(run: Run, record: t.Mapping[str, t.Any], category_id: int | None) -> dict:
+    """The Magento product body for one item."""
+    sku = required(record, "ITEMID", "An item id (the SKU)")
+    if len(sku) > MAX_SKU_LENGTH:
+        msg = f"SKU {sku!r} is longer than Magento's {MAX_SKU_LENGTH} characters"
+        raise Rejection(msg, "ITEMID")
+    name = required(record, "NAME", "A name")
+    price = decimal(record, "BASEPRICE")
+    if price is None:
+        msg = "A price is required (BASEPRICE is empty)"
+        raise Rejection(msg, "BASEPRICE")
+    virtual = (text(record, "ITEMTYPE") or "").lower() in VIRTUAL_ITEM_TYPES
+    product: dict[str, t.Any] = {
+        "sku": sku,
+        "name": name,
+        "attribute_set_id": 4,
+        "type_id": "virtual" if virtual else "simple",
+        "price": price,
+        "status": 1 if is_active(record) else 2,
+        "visibility": 4,
+        "extension_attributes": {"website_ids": [run.settings.website_id]},
+        "custom_attributes": [{"attribute_code": "url_key", "value": url_key(name, sku)}],
+    }
+    weight = decimal(record, "SHIP_WEIGHT")
+    if weight is not None and not virtual:
+        product["weight"] = weight
+    if description := text(record, "EXTENDED_DESCRIPTION"):
+        product["custom_attributes"].append({"attribute_code": "description", "value": description})
+    if category_id is not None:
+        product["extension_attributes"]["category_links"] = [
+            {"category_id": str(category_id), "position": 0}
+        ]
+    return product
+
+
+def _existing(run: Run, skus: list[str]) -> dict[str, dict]:
+    """Products already in Magento, by lower-cased SKU (Magento compares SKUs without case)."""
+    found: dict[str, dict] = {}
+    listable = sorted({sku for sku in skus if "," not in sku})
+    for batch in chunks(listable):
+        for item in run.client.search(
+            "V1/products",
+            [[("sku", ",".join(batch), "in")]],
+            store=run.settings.catalog_store_code,
+        ):
+            found[str(item["sku"]).lower()] = item
+    for sku in sorted({sku for sku in skus if "," in sku}):
+        matches = run.client.search(
+            "V1/products", [[("sku", sku, "eq")]], store=run.settings.catalog_store_code
+        )
+        if matches:
+            found[sku.lower()] = matches[0]
+    return found
+
+
+def _unchanged(current: t.Mapping[str, t.Any], product: t.Mapping[str, t.Any]) -> bool:
+    extension = current.get("extension_attributes") or {}
+    wanted_extension = product["extension_attributes"]
+    return (
+        current.get("name") == product["name"]
+        and same_number(current.get("price"), product["price"])
+        and int(current.get("status") or 0) == product["status"]
+        and int(current.get("visibility") or 0) == product["visibility"]
+        and current.get("type_id") == product["type_id"]
+        and (("weight" not in product) or same_number(current.get("weight"), product["weight"]))
+        and all(
+            custom_attribute(current, attribute["attribute_code"]) == attribute["value"]
+            for attribute in product["custom_attributes"]
+        )
+        and (
+            "category_links" not in wanted_extension
+            or sorted(
+                str(link.get("category_id")) for link in extension.get("category_links") or []
+            )
+            == [link["category_id"] for link in wanted_extension["category_links"]]
+        )
+        and set(wanted_extension["website_ids"]) <= set(extension.get("website_ids") or [])
+    )
+
+
+def _put(run: Run, product: dict, outcome: str) -> str:
+    run.client.request(
+        "PUT",
+        sku_path(product["sku"]),
+        store=run.settings.catalog_store_code,
+        body={"product": product, "saveOptions": True},
+    )
+    return outcome
+
+
+def _write_bulk(run: Run, stream: str, items: list[tuple[str, dict, dict, str]]) -> None:
+    """Products through `PUT /async/bulk/V1/products/bySku`; failed operations are rejected."""
+    bodies = [{"product": product, "saveOptions": True} for _, _, product, _ in items]
+    outcomes = bulk.submit(
+        run, "PUT", "V1/products/bySku", bodies, store=run.settings.catalog_store_code
+    )
+    for (key, record, _, outcome), result in zip(items, outcomes, strict=True):
+        if result.ok:
+            run.summary.add(stream, outcome)
+        else:
+            reason = f"Magento's bulk operation ended with status {result.status}"
+            run.reject(stream, key, record, Rejection(reason, None, result.message))

@@ -1,0 +1,160 @@
+"""What one target run shares: client, files, look-up caches, counts, and the reject path."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import typing as t
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from target_magento.client import MagentoClient, MagentoError
+from target_magento.records import Rejection, Skip, text
+from target_magento.store import IdMap, JsonFileStore, RejectFile
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+LOGGER = logging.getLogger("target-magento")
+
+OUTCOMES = ("created", "updated", "unchanged", "skipped", "rejected")
+
+
+class Summary:
+    """Counts per stream and outcome, logged once at the end of the run."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def add(self, stream: str, outcome: str, count: int = 1) -> None:
+        with self._lock:
+            self.counts[stream][outcome] += count
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            return {
+                stream: {outcome: counts[outcome] for outcome in OUTCOMES}
+                for stream, counts in sorted(self.counts.items())
+            }
+
+    def log(self) -> None:
+        summary = self.as_dict()
+        if not summary:
+            LOGGER.info("Run summary: no records for Magento")
+        for stream, counts in summary.items():
+            LOGGER.info(
+                "Run summary for %s: %s",
+                stream,
+                ", ".join(f"{outcome} {counts[outcome]}" for outcome in OUTCOMES),
+            )
+
+
+@dataclass
+class Settings:
+    """The target's settings as the loaders use them."""
+
+    website_id: int = 1
+    root_category_id: int = 2
+    order_reference_field: str = "PONUMBER"
+    invoice_document_type: str = "Sales Invoice"
+    use_bulk_api: bool = True
+    bulk_threshold: int = 200
+    bulk_poll_timeout: float = 300.0
+    catalog_store_code: str = "all"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, t.Any]) -> Settings:
+        names = cls.__dataclass_fields__
+        return cls(**{name: config[name] for name in names if config.get(name) is not None})
+
+
+@dataclass
+class Run:
+    """One run of the target; the loaders receive it and keep nothing else."""
+
+    client: MagentoClient
+    settings: Settings
+    id_map: IdMap
+    pending: JsonFileStore
+    rejects: RejectFile
+    summary: Summary = field(default_factory=Summary)
+    stream_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cache: dict[str, t.Any] = field(default_factory=dict)
+    cache_lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def cached(self, key: str, compute: Callable[[], t.Any]) -> t.Any:
+        """Per-run memo for look-ups such as the directory and the category list."""
+        with self.cache_lock:
+            if key not in self.cache:
+                self.cache[key] = compute()
+            return self.cache[key]
+
+    def key(self, stream: str, record: Mapping[str, t.Any], *fields: str) -> str:
+        """The record's business key, else its stream's key properties, for logs and rejects."""
+        for name in (*fields, *self.stream_keys.get(stream, ()), "RECORDNO"):
+            value = text(record, name)
+            if value is not None:
+                return value
+        return "?"
+
+    def reject(
+        self,
+        stream: str,
+        key: object,
+        record: dict | None,
+        rejection: Rejection,
+    ) -> None:
+        self.rejects.write(
+            stream=stream,
+            key=key,
+            reason=rejection.reason,
+            field=rejection.field,
+            magento_message=rejection.magento_message,
+            record=record,
+        )
+        self.summary.add(stream, "rejected")
+
+    def skip(self, stream: str, key: object, reason: str) -> None:
+        LOGGER.info("Skipped %s %s: %s", stream, key, reason)
+        self.summary.add(stream, "skipped")
+
+    def guarded(
+        self,
+        stream: str,
+        key: object,
+        record: dict,
+        action: Callable[[], str | None],
+        magento_fields: Mapping[str, str] | None = None,
+    ) -> None:
+        """Run one record's write; a Rejection or a Magento 4xx becomes a reject line.
+
+        `action` returns the outcome to count (None when it counted itself). Magento's
+        `fieldName` parameter is translated to the Intacct field through `magento_fields`.
+        """
+        try:
+            outcome = action()
+        except Skip as skip:
+            self.skip(stream, key, str(skip))
+            return
+        except Rejection as rejection:
+            self.reject(stream, key, record, rejection)
+            return
+        except MagentoError as error:
+            if error.status >= 500 or error.status in {0, 401, 429}:
+                raise
+            magento_field = magento_field_name(error.message, magento_fields or {})
+            reason = f"Magento refused it (HTTP {error.status})"
+            self.reject(stream, key, record, Rejection(reason, magento_field, error.message))
+            return
+        if outcome:
+            self.summary.add(stream, outcome)
+
+
+def magento_field_name(message: str, magento_fields: Mapping[str, str]) -> str | None:
+    """The Intacct field behind a Magento message such as `"postcode" is required`."""
+    lowered = message.lower()
+    for magento_name, intacct_field in magento_fields.items():
+        if f'"{magento_name.lower()}"' in lowered:
+            return intacct_field
+    return None

@@ -1,0 +1,164 @@
+"""`target-magento`: Sage Intacct records (as tap-intacct emits them) into Magento 2."""
+
+from __future__ import annotations
+
+import typing as t
+
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecReader
+from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers.capabilities import PluginCapabilities
+from singer_sdk.target_base import Target
+
+from target_magento.loader import DEFAULT_STREAMS, Loader, auth_settings, stream_roles
+from target_magento.sinks import IgnoredSink, MagentoSink
+
+if t.TYPE_CHECKING:
+    from singer_sdk.sinks import Sink
+
+
+def _secret(name: str, description: str) -> th.Property:
+    return th.Property(name, th.StringType, secret=True, description=description)
+
+
+CONFIG_SCHEMA = th.PropertiesList(
+    th.Property(
+        "base_url",
+        th.StringType,
+        required=True,
+        description="Shop URL without /rest, e.g. https://shop.example.com",
+    ),
+    th.Property(
+        "store_code", th.StringType, default="default", description="Store for customers and sales"
+    ),
+    th.Property(
+        "catalog_store_code",
+        th.StringType,
+        default="all",
+        description="Store for categories and products; `all` writes the admin (global) scope",
+    ),
+    th.Property(
+        "website_id", th.IntegerType, default=1, description="Website of customers and products"
+    ),
+    _secret(
+        "access_token", "Integration access token (Bearer, or OAuth token with the keys below)"
+    ),
+    _secret("consumer_key", "Integration consumer key (OAuth 1.0a, HMAC-SHA256)"),
+    _secret("consumer_secret", "Integration consumer secret (OAuth 1.0a)"),
+    _secret("access_token_secret", "Integration access token secret (OAuth 1.0a)"),
+    th.Property("username", th.StringType, description="Admin user for an admin token"),
+    _secret("password", "Admin password for an admin token (refreshed on 401)"),
+    th.Property(
+        "root_category_id",
+        th.IntegerType,
+        default=2,
+        description="Category under which top-level product lines are created",
+    ),
+    th.Property(
+        "order_reference_field",
+        th.StringType,
+        default="PONUMBER",
+        description="Invoice header field holding the Magento order increment id",
+    ),
+    th.Property(
+        "invoice_document_type",
+        th.StringType,
+        default="Sales Invoice",
+        description="DOCPARID of the Intacct documents that become Magento invoices",
+    ),
+    th.Property(
+        "stream_names",
+        th.ObjectType(*(th.Property(role, th.StringType) for role in DEFAULT_STREAMS)),
+        description="Incoming stream name per role (customers, product_lines, items, "
+        "sales_invoices, sales_invoice_lines)",
+    ),
+    th.Property(
+        "max_concurrency",
+        th.IntegerType,
+        default=4,
+        description="Worker threads sharing one keep-alive HTTP session",
+    ),
+    th.Property(
+        "use_bulk_api",
+        th.BooleanType,
+        default=True,
+        description="Send product upserts and new customers through the async bulk API "
+        "when a batch has bulk_threshold of them or more",
+    ),
+    th.Property("bulk_threshold", th.IntegerType, default=200, description="Smallest bulk batch"),
+    th.Property(
+        "bulk_poll_timeout",
+        th.NumberType,
+        default=300,
+        description="Seconds to wait for a bulk request's operations",
+    ),
+    th.Property(
+        "reject_file",
+        th.StringType,
+        default="target-magento-rejects.jsonl",
+        description="JSON lines of rejected records",
+    ),
+    th.Property(
+        "id_map_file",
+        th.StringType,
+        default="target-magento-id-map.json",
+        description="Intacct key → Magento id, kept between runs",
+    ),
+    th.Property(
+        "pending_invoices_file",
+        th.StringType,
+        default="target-magento-pending-invoices.json",
+        description="Invoices waiting for their Magento order, retried every run",
+    ),
+    th.Property(
+        "verify_tls", th.BooleanType, default=True, description="Verify HTTPS certificates"
+    ),
+    th.Property(
+        "request_timeout", th.NumberType, default=60, description="Seconds per HTTP request"
+    ),
+    th.Property(
+        "max_retries", th.IntegerType, default=5, description="Tries per retriable request"
+    ),
+).to_dict()
+
+
+class TargetMagento(Target):
+    """Writes customers, categories, products and invoices; drains sinks one at a time."""
+
+    name = "target-magento"
+    package_name = "intacct-connectors-target-magento"
+    config_jsonschema = CONFIG_SCHEMA
+    message_reader_class = MsgSpecReader
+    capabilities: t.ClassVar = [*Target.capabilities, PluginCapabilities.BATCH]
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        try:
+            self.stream_roles = stream_roles(self.config)
+            auth_settings(self.config).mode  # noqa: B018 - validates the credentials given
+        except ValueError as error:
+            raise ConfigValidationError(str(error), errors=[str(error)]) from None
+        # Sinks drain one after the other: each loader already runs max_concurrency requests.
+        self.max_parallelism = 1
+        self.loader = Loader(self.config)
+        self._sinks_in_order: list[MagentoSink] = []
+
+    def get_sink_class(self, stream_name: str) -> type[Sink]:
+        return MagentoSink if stream_name in self.stream_roles else IgnoredSink
+
+    def register_sink(self, sink: MagentoSink) -> None:
+        self._sinks_in_order.append(sink)
+
+    def process_endofpipe(self) -> None:
+        """Drain, run the end-of-input work (joins, waits, pending invoices), then emit state."""
+        try:
+            for sink in self._sinks_in_order:
+                self.drain_one(sink)
+            self.loader.finish()
+            super().process_endofpipe()
+        finally:
+            self.loader.close()
+
+
+if __name__ == "__main__":
+    TargetMagento.cli()
