@@ -23,7 +23,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy intacct-api/intacct_api emulators/connector_emulators tap-intacct/tap_intacct target-intacct/target_intacct target-magento/target_magento
+	$(BIN)/mypy intacct-api/intacct_api emulators/connector_emulators tap-intacct/tap_intacct target-intacct/target_intacct target-magento/target_magento scripts
 
 pytest: setup
 	$(BIN)/pytest -q

@@ -10,6 +10,7 @@ failure or Ctrl-C. Nothing to configure; every run starts from a freshly seeded 
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import sys
 import time
@@ -86,14 +87,13 @@ def main() -> int:
 def run_job(number: int) -> dict[str, int]:
     """Run the job with a JSON log kept in output/demo; print and return records read per stream."""
     started = time.monotonic()
-    completed = meltano("--log-format=json", "--environment=demo", "run", JOB)
-    output = completed.stdout + completed.stderr
-    (DEMO_OUTPUT / f"run-{number}.log").write_text(output, encoding="utf-8")
-    counts = local_stack.record_counts(output)
+    run = local_stack.MeltanoProject().run(JOB)
+    (DEMO_OUTPUT / f"run-{number}.log").write_text(run.output, encoding="utf-8")
+    counts = run.record_counts()
     ordered = sorted(counts, key=lambda s: (STREAM_ORDER.index(s) if s in STREAM_ORDER else 99, s))
     print(f"   finished in {time.monotonic() - started:.1f} s; records read from Intacct:")
     print("      " + ", ".join(f"{stream} {counts[stream]}" for stream in ordered))
-    for event in local_stack.log_events(output):
+    for event in run.events():
         message = str(event.get("event", ""))
         if event.get("name") == "target-magento" and message.startswith("Run summary"):
             print(f"      target-magento: {message.removeprefix('Run summary for ')}")
@@ -239,6 +239,8 @@ def require_free(port: int) -> None:
 
 
 if __name__ == "__main__":
+    # A terminated demo (CI time-out, `kill`) unwinds like Ctrl-C, so the emulators stop too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         sys.exit(main())
     except KeyboardInterrupt:

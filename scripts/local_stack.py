@@ -189,6 +189,21 @@ class MeltanoProject:
         return dict(json.loads(completed.stdout))
 
 
+def private_meltano_dir(path: Path) -> Path:
+    """A Meltano system directory of our own that shares the project's installed plugins.
+
+    Meltano writes each run's config and catalog files under `.meltano/run/<plugin>/` and clears
+    them as it goes, so two runs of the same plugin in one project trip over each other. Pointing
+    `MELTANO_SYS_DIR_ROOT` here keeps run files, catalog cache and logs apart.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    for plugin_type in ("extractors", "loaders"):
+        link = path / plugin_type
+        if not link.exists():
+            link.symlink_to(ROOT / ".meltano" / plugin_type)
+    return path
+
+
 def meltano_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The process environment for Meltano: no usage stats, our venv first on PATH."""
     env = dict(os.environ)

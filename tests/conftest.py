@@ -2,8 +2,8 @@
 subprocesses on free ports, and a PostgreSQL server started for the session.
 
 `meltano install` runs once per session (it dominates the time). Every test gets its own Meltano
-system database, so state never leaks between tests, and points the plugins at its own emulators
-through environment variables, which take precedence over `meltano.yml`.
+system database and run directory, so state never leaks between tests, and points the plugins at
+its own emulators through environment variables, which take precedence over `meltano.yml`.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def project(
     """Meltano in the demo environment, its own state, pointed at this test's emulators."""
     gateway = f"{intacct.url}/ia/xml/xmlgw.phtml"
     env = {
+        "MELTANO_SYS_DIR_ROOT": str(local_stack.private_meltano_dir(tmp_path / "meltano-sys")),
         "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path}/meltano.db",
         "TAP_INTACCT_API_URL": gateway,
         "TARGET_INTACCT_API_URL": gateway,

@@ -41,4 +41,4 @@ def test_meltano_test_all_passes_with_the_services_up(
     extractors = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))["plugins"][
         "extractors"
     ]
-    assert outcomes == {plugin["name"]: "SUCCESS" for plugin in extractors}, run.output[-3000:]
+    assert outcomes == {plugin["name"]: "success" for plugin in extractors}, run.output[-3000:]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -12,7 +11,6 @@ import requests
 from connector_emulators.intacct.server import IntacctEmulator, serve_in_thread
 from lxml import etree
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "intacct" / "fixtures"
 SENDER = ("demo_sender", "demo_sender_password")
 USER = ("demo_user", "demo_user_password")
 

@@ -212,7 +212,7 @@ FUNCTION_CASES = [
     ("req_15", "success", _rows("ARINVOICE"), None, None),
     ("req_16", "success", _rows("GLBATCH"), None, None),
     ("req_17", "success", _rows("ARINVOICE"), None, None),
-    ("req_18", "failure", _error("DL02000001", "Aggregate"), None, None),
+    ("req_18", "success", _rows("ARINVOICE"), None, None),
     ("req_19", "success", lambda r: r.find("data/Type/Attributes/SingularName").text, None, None),
     ("req_20", "failure", _error("Query Failed", "Object definition TEST not found"), None, None),
     ("req_30", "failure", _error("BL01001973", "CUSTOMFIELD1"), "success", _created("customer")),

@@ -132,6 +132,15 @@ def test_readmore_pages_through_a_result(gw):
     ]
 
 
+def test_readmore_by_object(gw):
+    first = gw.rbq("AUDITHISTORY", "", "ID", 30)
+    page = gw.ok("<readMore><object>AUDITHISTORY</object></readMore>").find("data")
+    assert page.get("resultId") == first.get("resultId")
+    assert int(page[0].findtext("ID")) > int(first[-1].findtext("ID"))
+    none_open = gw.fail("<readMore><object>CUSTOMER</object></readMore>")
+    assert gw.errors(none_open)[0][0] == "readMore failed"
+
+
 def test_readmore_result_id_expires(gw):
     gw.emulator.admin("POST", "/_emulator/config", {"resultid_ttl": 60})
     first = gw.rbq("AUDITHISTORY", "", "ID", 10)
@@ -266,12 +275,87 @@ def test_query_errors(gw):
             "</orderby>",
             "unknown field NOPE",
         ),
-        ("<select><field>NAME</field><count>RECORDNO</count></select>", "Aggregate"),
+        (
+            "<select><field>NAME</field><count>NOPE</count><median>RECORDNO</median></select>",
+            "invalid aggregate(s) count(NOPE), median(RECORDNO)",
+        ),
     ]
     for body, fragment in cases:
         result = gw.fail(f"<query><object>CUSTOMER</object>{body}</query>")
         ((errorno, description2),) = gw.errors(result)
         assert errorno == "DL02000001" and fragment in description2, description2
+
+
+def test_query_aggregates(gw):
+    grouped = gw.ok(
+        "<query><object>ARINVOICE</object><select><field>CUSTOMERID</field><count>RECORDNO"
+        "</count><sum>TOTALDUE</sum><avg>TOTALENTERED</avg><min>WHENDUE</min><max>AUWHENCREATED"
+        "</max></select><filter><in><field>CUSTOMERID</field><value>C-1004</value><value>C-1001"
+        "</value></in></filter><orderby><order><field>CUSTOMERID</field><descending/></order>"
+        "</orderby></query>"
+    ).find("data")
+    assert grouped.get("totalcount") == "2"
+    assert gw.rows(grouped) == [
+        {
+            "CUSTOMERID": "C-1004",
+            "COUNT.RECORDNO": "2",
+            "SUM.TOTALDUE": "1190.49",
+            "AVG.TOTALENTERED": "845.25",
+            "MIN.WHENDUE": "11/03/2026",
+            "MAX.AUWHENCREATED": "10/01/2026 08:00:25",
+        },
+        {
+            "CUSTOMERID": "C-1001",
+            "COUNT.RECORDNO": "1",
+            "SUM.TOTALDUE": "103.90",
+            "AVG.TOTALENTERED": "203.90",
+            "MIN.WHENDUE": "11/01/2026",
+            "MAX.AUWHENCREATED": "10/01/2026 08:00:23",
+        },
+    ]
+    totals = gw.ok(
+        "<query><object>ARINVOICE</object><select><count>RECORDNO</count><sum>TOTALDUE</sum>"
+        "</select></query>"
+    ).find("data")
+    assert dict(totals.attrib)["totalcount"] == "1"
+    assert gw.rows(totals) == [{"COUNT.RECORDNO": "7", "SUM.TOTALDUE": "1609.09"}]
+
+
+def test_totalcount_of_timestamp_ranges_follows_writes(gw):
+    """Range-only filters on WHENMODIFIED are counted from a sorted key list kept up to date by
+    writes; the same filter with an extra condition is counted by SQL. Both must agree."""
+    since = (
+        "<greaterthanorequalto><field>WHENMODIFIED</field><value>10/01/2026 08:00:20"
+        "</value></greaterthanorequalto>"
+    )
+    both = f"<and>{since}<isnotnull><field>RECORDNO</field></isnotnull></and>"
+
+    def totals():
+        fast = gw.query("CUSTOMER", ["RECORDNO"], since).get("totalcount")
+        slow = gw.query("CUSTOMER", ["RECORDNO"], both).get("totalcount")
+        assert fast == slow
+        return int(fast)
+
+    start = totals()
+    gw.emulator.admin("POST", "/_emulator/clock", {"now": "2026-12-01T00:00:00Z", "frozen": True})
+    gw.ok(
+        "<create><CUSTOMER><CUSTOMERID>K1</CUSTOMERID><NAME>k</NAME></CUSTOMER><CUSTOMER>"
+        "<CUSTOMERID>K2</CUSTOMERID><NAME>k</NAME></CUSTOMER></create>"
+    )
+    gw.ok("<update><CUSTOMER><CUSTOMERID>C-1003</CUSTOMERID><NAME>Moved</NAME></CUSTOMER></update>")
+    assert totals() == start + 3
+    gw.ok("<delete><object>CUSTOMER</object><keys>12</keys></delete>")
+    gw.send(
+        '<function controlid="a"><create><CUSTOMER><CUSTOMERID>K3</CUSTOMERID><NAME>k</NAME>'
+        '</CUSTOMER></create></function><function controlid="b"><delete><object>CUSTOMER'
+        "</object><keys>999</keys></delete></function>",
+        transaction=True,
+    )
+    assert totals() == start + 2
+    recent = (
+        "<greaterthan><field>WHENMODIFIED</field><value>11/30/2026 23:59:59</value></greaterthan>"
+    )
+    assert gw.query("CUSTOMER", ["CUSTOMERID"], recent).get("totalcount") == "2"
 
 
 def test_query_caseinsensitive_option(gw):

@@ -103,6 +103,11 @@ def test_create_validation_errors_name_object_field_and_value(gw):
             "use its legacy function",
         ),
         ("<BOGUS><X>1</X></BOGUS>", "BL01001973", "Object definition BOGUS not found"),
+        (
+            "<GLENTRY><ACCOUNTNO>1000</ACCOUNTNO></GLENTRY>",
+            "BL01001973",
+            "GLENTRY lines are written inside GLBATCH/ENTRIES.",
+        ),
     ]
     for body, errorno, message in cases:
         result = gw.fail(f"<create>{body}</create>")
@@ -551,6 +556,18 @@ def test_sales_invoice_from_order(gw):
     assert gw.errors(missing) == [
         ("BL01001973", "Cannot find sodocument with key 'Sales Invoice-INV1234' to delete.")
     ]
+
+
+def test_draft_sales_invoice_posts_when_it_leaves_draft(gw):
+    key = gw.ok(
+        so_xml("Sales Invoice").replace("<sotransitems>", "<state>Draft</state><sotransitems>")
+    ).findtext("key")
+    draft = one(gw.records("SODOCUMENT"), DOCID=key)
+    assert draft["STATE"] == "Draft" and draft["PRRECORDKEY"] == ""
+    gw.ok(f'<update_sotransaction key="{key}"><state>Pending</state></update_sotransaction>')
+    posted = one(gw.records("SODOCUMENT"), DOCID=key)
+    invoice = one(gw.records("ARINVOICE"), RECORDNO=posted["PRRECORDKEY"])
+    assert (invoice["RECORDID"], invoice["TOTALDUE"]) == (posted["DOCNO"], "103.50")
 
 
 def test_paid_sales_invoice_cannot_be_deleted(gw):

@@ -326,7 +326,11 @@ def test_dump_and_reset(shop, base):
         "000000101", "000000102", "000000103", "000000105",
     ]  # fmt: skip
     assert dump["products"] == dump["invoices"] == []
-    assert dump["config"] == {"integration_bearer": False, "two_factor": False}
+    assert dump["config"] == {
+        "integration_bearer": False,
+        "two_factor": False,
+        "input_limits": False,
+    }
     shop.admin("POST", "/_emulator/reset", {"seed": None})
     empty = shop.admin("GET", "/_emulator/dump")
     assert empty["customers"] == empty["orders"] == []
@@ -360,3 +364,16 @@ def test_cli_serves_and_prints_credentials():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_db_file_keeps_the_shop_across_restarts(tmp_path):
+    db_path = str(tmp_path / "shop.sqlite")
+    customer = {"customer": {"email": "kept@example.com", "firstname": "K", "lastname": "Ept"}}
+    with serve_in_thread(port=0, seed="demo", db_path=db_path) as first:
+        assert (
+            requests.post(f"{first.base_url}/rest/V1/customers", json=customer).status_code == 200
+        )
+    with serve_in_thread(port=0, seed="demo", db_path=db_path) as second:
+        dump = second.admin("GET", "/_emulator/dump")
+        assert [c["email"] for c in dump["customers"]] == ["kept@example.com"]
+        assert len(dump["orders"]) == 4

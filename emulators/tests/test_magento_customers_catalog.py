@@ -569,3 +569,119 @@ def test_product_extension_attributes_and_search(api):
     assert [p["sku"] for p in found["items"]] == ["HOSE-25"]
     tree = api.get(url(api, "/V1/categories", "all")).json()
     assert tree["children_data"][0]["product_count"] == 1
+
+
+def test_products_filter_by_category_id(api):
+    tools = category(api, "Tools").json()
+    garden = category(api, "Garden").json()
+    for sku, target in (("HAMMER-1", tools), ("HOSE-25", garden), ("SAW", tools)):
+        links = [{"category_id": str(target["id"]), "position": 0}]
+        product(api, sku, extension_attributes={"category_links": links})
+    product(api, "LOOSE")
+
+    def skus(value, condition="eq"):
+        params = criteria([("category_id", value, condition)])
+        return [
+            p["sku"]
+            for p in api.get(url(api, "/V1/products", "all"), params=params).json()["items"]
+        ]
+
+    assert skus(tools["id"]) == ["HAMMER-1", "SAW"]
+    assert skus(f"{tools['id']},{garden['id']}", "in") == ["HAMMER-1", "HOSE-25", "SAW"]
+    assert skus(tools["id"], "nin") == ["HOSE-25", "LOOSE"]
+
+
+def test_fields_parameter_answers_a_partial_response(api):
+    product(api, "A-1", extension_attributes={"stock_item": {"qty": 4, "is_in_stock": True}})
+    body = api.get(
+        url(api, "/V1/products", "all"),
+        params={
+            "searchCriteria": "",
+            "fields": "items[sku,price,extension_attributes[stock_item[qty]]],total_count",
+        },
+    ).json()
+    assert body == {
+        "items": [{"sku": "A-1", "price": 10, "extension_attributes": {"stock_item": {"qty": 4}}}],
+        "total_count": 1,
+    }
+
+
+def test_input_limits_when_enabled(shop, api):
+    for index in range(25):
+        new_customer(api, email=f"limit{index}@example.com")
+    search = url(api, "/V1/customers/search")
+    unlimited = api.get(search, params={"searchCriteria": ""}).json()
+    assert len(unlimited["items"]) == 25  # no default page size while limits are off
+    shop.admin("POST", "/_emulator/config", {"input_limits": True})
+    limited = api.get(search, params={"searchCriteria": ""}).json()
+    assert len(limited["items"]) == 20
+    assert limited["search_criteria"]["page_size"] == 20
+    too_big = api.get(search, params={"searchCriteria[pageSize]": "301"})
+    assert too_big.status_code == 400
+    assert too_big.json() == {
+        "message": "Maximum SearchCriteria pageSize is %max",
+        "parameters": {"max": 300},
+    }
+
+
+def test_store_view_writes_keep_admin_values(api):
+    product(api, "SCOPE-1", name="Admin name", price=5)
+    api.put(
+        url(api, "/V1/products/SCOPE-1", "default"),
+        json={"product": {"name": "Store name", "price": 6}},
+    )
+
+    def seen(store):
+        body = api.get(url(api, "/V1/products/SCOPE-1", store)).json()
+        return body["name"], body["price"]
+
+    assert seen("all") == ("Admin name", 6)  # price is global, the name is per store view
+    assert seen("default") == ("Store name", 6)
+    assert seen(None) == ("Store name", 6)
+    # Created through the store view: later admin edits do not reach the store view.
+    product(api, "SCOPE-2", store="default", name="First name")
+    product(api, "SCOPE-2", store="all", name="Admin edit")
+    assert api.get(url(api, "/V1/products/SCOPE-2", "default")).json()["name"] == "First name"
+    assert api.get(url(api, "/V1/products/SCOPE-2", "all")).json()["name"] == "Admin edit"
+
+
+def test_deleting_a_category_unlinks_its_products(api):
+    tools = category(api, "Tools").json()
+    power = category(api, "Power tools", parent_id=tools["id"]).json()
+    links = [{"category_id": str(power["id"]), "position": 0}]
+    product(api, "DRILL", extension_attributes={"category_links": links})
+    assert api.delete(url(api, f"/V1/categories/{tools['id']}", "all")).json() is True
+    assert api.get(url(api, f"/V1/categories/{power['id']}", "all")).status_code == 404
+    drill = api.get(url(api, "/V1/products/DRILL", "all")).json()
+    assert drill["extension_attributes"]["category_links"] == []
+    # Their URL keys are free again.
+    assert category(api, "Tools").status_code == 200
+
+
+def test_category_ids_custom_attribute_assigns_categories(api):
+    tools = category(api, "Tools").json()
+    body = product(
+        api,
+        "SAW-CIRC",
+        custom_attributes=[{"attribute_code": "category_ids", "value": [str(tools["id"])]}],
+    ).json()
+    assert body["extension_attributes"]["category_links"] == [
+        {"position": 0, "category_id": str(tools["id"])}
+    ]
+    assert "category_ids" not in {a["attribute_code"] for a in body["custom_attributes"]}
+
+
+def test_password_rules_on_create(api):
+    customer = {"email": "pw@example.com", "firstname": "P", "lastname": "W"}
+    short = api.post(url(api, "/V1/customers"), json={"customer": customer, "password": "Ab1!"})
+    assert short.json()["message"] == (
+        "The password needs at least %1 characters. Create a new password and try again."
+    )
+    assert short.json()["parameters"] == [8]
+    simple = api.post(
+        url(api, "/V1/customers"), json={"customer": customer, "password": "abcdefgh"}
+    )
+    assert simple.status_code == 400
+    assert simple.json()["parameters"] == [3]
+    good = api.post(url(api, "/V1/customers"), json={"customer": customer, "password": "Abcdefg1"})
+    assert good.status_code == 200

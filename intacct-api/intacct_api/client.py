@@ -377,23 +377,19 @@ class IntacctClient:
     def _read_body(self, http_response: requests.Response, request: _Request) -> bytes:
         """Read at most `max_response_bytes` (decompressed) of the body."""
         limit, status = self.max_response_bytes, http_response.status_code
+        too_large = GatewayError(
+            f"Intacct response (HTTP {status}) exceeds the {limit}-byte limit", status_code=status
+        )
         declared = http_response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise GatewayError(
-                f"Intacct response (HTTP {status}) declares {declared} bytes, over the "
-                f"{limit}-byte limit",
-                status_code=status,
-            )
+            raise request.unreadable(too_large, definite=300 <= status < 500)
         chunks: list[bytes] = []
         size = 0
         try:
             for chunk in http_response.iter_content(chunk_size=65536):
                 size += len(chunk)
                 if size > limit:
-                    raise GatewayError(
-                        f"Intacct response (HTTP {status}) exceeds the {limit}-byte limit",
-                        status_code=status,
-                    )
+                    raise request.unreadable(too_large, definite=300 <= status < 500)
                 chunks.append(chunk)
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise request.cut_off(f"the response (HTTP {status}) was cut off: {exc}") from None
@@ -479,7 +475,7 @@ class _Request:
         return self.ambiguous(why, status_code)
 
     def unreadable(self, error: GatewayError, definite: bool = False) -> IntacctError:
-        """A 2xx answer we cannot read: for writes, nobody knows what ran."""
+        """An answer we cannot read: unless it is a definite refusal, a write may have run."""
         if self.read_only or definite:
             return error
         return self.ambiguous(str(error), error.status_code)

@@ -49,7 +49,10 @@ class ErrorDetail:
     def text(self) -> str:
         """Description, details and correction as sentences, without the error number."""
         pieces = [p for p in (self.description, self.description2, self.correction) if p]
-        return " ".join(p if p[-1] in ".!?]" or p is pieces[-1] else f"{p}." for p in pieces)
+        last = len(pieces) - 1
+        return " ".join(
+            p if i == last or p[-1] in ".!?]" else f"{p}." for i, p in enumerate(pieces)
+        )
 
     def __str__(self) -> str:
         """`Intacct's text (errorno)`, or whichever of the two is present."""

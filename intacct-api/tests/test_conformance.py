@@ -49,10 +49,6 @@ def canonical(element: etree._Element, unordered: bool = False) -> tuple:
     return (element.tag, sorted(element.attrib.items()), (element.text or "").strip(), children)
 
 
-def function_element(function: fn.Function) -> etree._Element:
-    return function.to_xml()
-
-
 @pytest.fixture(scope="module")
 def api_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(SHARED / "schemas" / "intacct_dtd_v3.0_api.xsd")))
@@ -427,6 +423,30 @@ def test_query_matches_fixture_and_xsd(name, query_schema):
     assert canonical(function.to_xml()) == canonical(load(name))
     assert query_schema.validate(etree.ElementTree(function.element)), query_schema.error_log
     assert function.is_read
+
+
+def test_builder_variants(api_schema):
+    variants = [
+        fn.read_more(object="CUSTOMER", control_id="a"),
+        fn.inspect("*", control_id="b"),
+        fn.read_by_query("SODOCUMENT", "STATE = 'C'", fields=["RECORDNO", "DOCID"], page_size=10,
+                         docparid="Sales Invoice", control_id="c"),
+        fn.get_api_session("US", control_id="d"),
+    ]  # fmt: skip
+    root = request_root(variants[:3])  # getAPISession must be alone in a request
+    assert api_schema.validate(etree.ElementTree(root)), api_schema.error_log
+    xml = [etree.tostring(f.element).decode() for f in variants]
+    assert xml[0] == "<readMore><object>CUSTOMER</object></readMore>"
+    assert xml[1] == "<inspect><object>*</object></inspect>"
+    assert "<fields>RECORDNO,DOCID</fields>" in xml[2]
+    assert xml[2].endswith("<docparid>Sales Invoice</docparid></readByQuery>")
+    assert xml[3] == "<getAPISession><locationid>US</locationid></getAPISession>"
+    assert (
+        etree.tostring(fn.get_api_session("").element)
+        == b"<getAPISession><locationid/></getAPISession>"
+    )
+    lookup = fn.lookup("SODOCUMENT", docparid="Sales Invoice").element
+    assert lookup.findtext("docparid") == "Sales Invoice"
 
 
 def test_full_invoice_follows_xsd_order(api_schema):

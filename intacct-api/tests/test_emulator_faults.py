@@ -67,6 +67,17 @@ def test_retries_stop_at_max_tries(gateway, make_client, served):
     assert served() - before == 3
 
 
+def test_retries_stop_at_max_time(gateway, make_client):
+    client = make_client(max_tries=100, max_time=1.0, backoff_factor=0.2, backoff_max=0.4)
+    client.login()
+    arm(gateway, "http_502", count=1000, function="readByQuery")
+    started = time.monotonic()
+    with pytest.raises(ServiceUnavailableError, match="HTTP 502"):
+        client.call(fn.read_by_query("DEPARTMENT"))
+    assert time.monotonic() - started < 3.0
+    assert 2 < client.request_count < 100
+
+
 def test_retry_after_is_honoured(gateway, make_client):
     client = make_client(backoff_factor=0.01, backoff_max=5)
     client.login()

@@ -293,6 +293,14 @@ def test_broken_bodies_raise_clear_errors(server, name, scenario, error_class, p
     assert "pw-" not in str(caught.value)
 
 
+def test_oversized_answer_to_a_write_is_ambiguous(server):
+    serve("write-huge", Scenario(200, "text/xml", huge_chunks))
+    with client_for(f"{server}/login-ok/write-huge", max_response_bytes=1024 * 1024) as client:
+        with pytest.raises(AmbiguousWriteError, match="limit"):
+            client.call(fn.create("CUSTOMER", {"CUSTOMERID": "C1", "NAME": "One"}))
+        assert client.request_count == 2
+
+
 def test_unreadable_answer_to_a_write_is_ambiguous(server):
     serve("write-truncated", Scenario(200, "text/xml", b"<response><control>"))
     Handler.hits.clear()

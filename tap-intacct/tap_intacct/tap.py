@@ -15,6 +15,8 @@ from intacct_api.errors import AuthenticationError, ControlError, FunctionError,
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.singerlib import RecordMessage
+from singer_sdk.singerlib.encoding.simple import Message
 
 from tap_intacct.objects import RECORDNO, IntacctObject, all_objects
 from tap_intacct.schema import ENTITY, lookup_fields, stream_schema
@@ -23,11 +25,25 @@ from tap_intacct.streams import IntacctStream, is_unavailable
 LOGIN_ERRORS = (AuthenticationError, ControlError, GatewayError)
 
 
+class StateFlushedWriter(MsgSpecWriter):
+    """msgspec output flushed with every message except records.
+
+    The SDK flushes after each record (one system call, and one wake-up of the target, per
+    record); records flushed together with the STATE that covers them reach the target no later
+    than that STATE, which is all a target needs.
+    """
+
+    def write_message(self, message: Message) -> None:
+        sys.stdout.buffer.write(self.format_message(message))
+        if not isinstance(message, RecordMessage):
+            sys.stdout.flush()
+
+
 class TapIntacct(Tap):
     """Singer tap for Sage Intacct (XML gateway)."""
 
     name = "tap-intacct"
-    message_writer_class = MsgSpecWriter
+    message_writer_class = StateFlushedWriter
 
     config_jsonschema = th.PropertiesList(
         th.Property("sender_id", th.StringType, required=True,

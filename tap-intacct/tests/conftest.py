@@ -7,6 +7,7 @@ import copy
 import io
 import json
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from connector_emulators.intacct.server import serve_in_thread
 from intacct_api.client import Credentials, IntacctClient
+from singer_sdk.exceptions import AbortedSyncPausedException
 from tap_intacct.tap import TapIntacct
 
 DEMO = {
@@ -65,7 +67,7 @@ def _run_tap(
         tap = TapIntacct(config=config, state=copy.deepcopy(state or {}), catalog=catalog)
         for name, limit in (abort_after or {}).items():
             tap.streams[name].ABORT_AT_RECORD_COUNT = limit
-        with contextlib.suppress(Exception) if abort_after else contextlib.nullcontext():
+        with contextlib.suppress(AbortedSyncPausedException) if abort_after else nullcontext():
             tap.sync_all()
         output.flush()
     return Run(parse_messages(output.buffer.getvalue()))  # type: ignore[attr-defined]

@@ -752,9 +752,10 @@ class IntacctSink(KeepsDeletedAt):
                     "advances. Re-running the target is safe."
                 ) from exc
         already_ran: list[Write] = []
+        done: list[tuple[Write, Any, Any]] = []
         for write, result in zip(writes, results, strict=True):
             if result.ok:
-                self._succeeded(write, result)
+                done.append((write, *self._ids_from(write, result, None)))
             elif is_already_executed(result):
                 already_ran.append(write)
             else:
@@ -765,11 +766,13 @@ class IntacctSink(KeepsDeletedAt):
                     errorno=error.errorno if error else None,
                 )
         if already_ran:
-            self._read_back(already_ran)
+            done += self._read_back(already_ran)
+        self._record_outcomes(done)
 
-    def _succeeded(
-        self, write: Write, result: Result | None, row: Mapping[str, Any] | None = None
-    ) -> None:
+    def _ids_from(
+        self, write: Write, result: Result | None, row: Mapping[str, Any] | None
+    ) -> tuple[Any, Any]:
+        """RECORDNO and ID of a written record, from the result or a row read back."""
         record_no, intacct_id = write.record_no, write.intacct_id
         if result is not None and write.action == "created":
             rows = result.records()
@@ -777,22 +780,43 @@ class IntacctSink(KeepsDeletedAt):
                 created = flatten_record(rows[0])
                 record_no = created.get("RECORDNO", record_no)
                 intacct_id = created.get(self.spec.id_field or "RECORDNO", intacct_id)
+            elif result.key and self.spec.style is Style.SALES_TRANSACTION:
+                intacct_id = result.key  # legacy OE functions answer with the DOCID
             elif result.key:
-                if self.spec.style is Style.SALES_TRANSACTION:
-                    intacct_id = result.key
-                else:
-                    record_no = result.key
+                record_no = result.key
         if row is not None:
             record_no = row.get("RECORDNO", record_no)
             intacct_id = self._id_of(row) or intacct_id
-        self.report.count(self.stream_name, write.action)
-        self.tally_record_written()
-        if write.action != "deleted":
-            if intacct_id is None and not self.spec.id_field:
-                intacct_id = record_no
-            self.report.map_id(self.stream_name, write.item.source_key, record_no, intacct_id)
+        if intacct_id is None and not self.spec.id_field:
+            intacct_id = record_no
+        return record_no, intacct_id
 
-    def _read_back(self, writes: list[Write]) -> None:
+    def _record_outcomes(self, done: list[tuple[Write, Any, Any]]) -> None:
+        """Count the outcomes and map the IDs; RECORDNOs a result did not give are read back."""
+        missing = {
+            str(intacct_id)
+            for write, record_no, intacct_id in done
+            if write.action != "deleted" and record_no is None and intacct_id is not None
+        }
+        found = (
+            self._rows_by(self.spec.object, self.spec.id_field, missing, [])
+            if missing and self.spec.id_field
+            else {}
+        )
+        for write, record_no, intacct_id in done:
+            self.report.count(self.stream_name, write.action)
+            self.tally_record_written()
+            if write.action == "deleted":
+                continue
+            rows = found.get(str(intacct_id)) if record_no is None else None
+            self.report.map_id(
+                self.stream_name,
+                write.item.source_key,
+                rows[0]["RECORDNO"] if rows else record_no,
+                intacct_id,
+            )
+
+    def _read_back(self, writes: list[Write]) -> list[tuple[Write, Any, Any]]:
         """Writes refused as already executed ran in an earlier request: read their IDs back."""
         key_field = self.spec.id_field or self.settings.match_field
         keys = {}
@@ -815,7 +839,9 @@ class IntacctSink(KeepsDeletedAt):
             self.stream_name,
             len(writes),
         )
+        done = []
         for write in writes:
             key = write.intacct_id if self.spec.id_field else write.item.match_value
             matches = rows.get(str(key), []) if key is not None else []
-            self._succeeded(write, None, matches[0] if matches else None)
+            done.append((write, *self._ids_from(write, None, matches[0] if matches else None)))
+        return done

@@ -278,6 +278,12 @@ def test_sales_order_and_invoice(emulator, company, config):
     assert money(docs["Sales Order-SO-1"]["TOTAL"]) == Decimal("203.90")
     assert docs["Sales Invoice-INV-S1"]["CREATEDFROM"] == "Sales Order-SO-1"
     assert summary(target, "sales_transactions") == {"created": 2}
+    ids = {
+        i["ID"]: i["RECORDNO"]
+        for i in read_jsonl(config["id_map_file"])
+        if i["stream"] == "sales_transactions"
+    }
+    assert ids == {docid: doc["RECORDNO"] for docid, doc in docs.items()}
     # upsert by DOCID updates the order's lines in place
     changed = dict(
         ORDER,

@@ -30,8 +30,7 @@ LOGGER = logging.getLogger("target-magento")
 def load(run: Run, stream: str, records: list[dict], *, final: bool) -> list[dict]:
     """Write the lines whose parent is known; return the ones that must wait (unless final)."""
     lines: dict[str, dict] = {}
-    for record in records:
-        key = run.key(stream, record, "PRODUCTLINEID", "RECORDNO")
+    for key, record in run.latest(stream, records, "PRODUCTLINEID", "RECORDNO"):
         if is_deleted(record):
             run.skip(stream, key, "deleted in Intacct; the Magento category is kept")
             continue
@@ -167,9 +166,8 @@ def _write(run: Run, line_id: str, record: dict) -> str:
             lambda: _refetch_by_key(run, wanted_key),
             store=store,
         )
-        saved = response if found is None else found
-        _remember(run, line_id, saved)
-        return "created" if found is None else "updated"
+        _remember(run, line_id, response if found is None else found)
+        return "created"
     magento_id = int(existing["id"])
     outcome = "unchanged"
     if int(existing.get("parent_id") or 0) != parent_id:

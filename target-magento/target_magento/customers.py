@@ -82,8 +82,7 @@ def load(run: Run, stream: str, records: list[dict]) -> None:
     """Validate, look up existing customers in a few searches, then write concurrently."""
     owners = _Owners(run)
     accepted: list[tuple[str, dict, dict]] = []
-    for record in records:
-        key = run.key(stream, record, "CUSTOMERID", "RECORDNO")
+    for key, record in run.latest(stream, records, "CUSTOMERID", "RECORDNO"):
         if is_deleted(record):
             run.skip(stream, key, "deleted in Intacct; the Magento customer is kept")
             continue
@@ -164,7 +163,7 @@ def build_customer(run: Run, record: Mapping[str, t.Any]) -> dict:
     address["country_id"] = country["id"]
     state = text(record, f"{ADDRESS}STATE")
     if state:
-        region = _region(country, state)
+        region = _region(run, country, state)
         if region is None and country.get("available_regions"):
             msg = f"{state!r} is not a region of {country['id']} in Magento's directory"
             raise Rejection(msg, f"{ADDRESS}STATE")
@@ -223,15 +222,19 @@ def _country_names(run: Run) -> dict[str, str]:
     return names
 
 
-def _region(country: Mapping[str, t.Any], state: str) -> dict | None:
-    wanted = state.casefold()
-    for region in country.get("available_regions") or []:
-        if wanted in {
-            str(region.get("code", "")).casefold(),
-            str(region.get("name", "")).casefold(),
-        }:
-            return t.cast("dict", region)
-    return None
+def _region(run: Run, country: Mapping[str, t.Any], state: str) -> dict | None:
+    """The directory region whose code or name is `state` (case-insensitive)."""
+
+    def index() -> dict[str, dict]:
+        regions: dict[str, dict] = {}
+        for region in country.get("available_regions") or []:
+            for name in (region.get("code"), region.get("name")):
+                if name:
+                    regions.setdefault(str(name).casefold(), region)
+        return regions
+
+    regions = run.cached(f"regions:{country['id']}", index)
+    return t.cast("dict | None", regions.get(state.casefold()))
 
 
 class _Owners:
@@ -309,10 +312,8 @@ def _write(
             {"customer": customer},
             lambda: _search_emails(run, [customer["email"]]).get(customer["email"]),
         )
-        if found is None:
-            _remember(run, key, customer, response)
-            return "created"
-        existing = found
+        _remember(run, key, customer, response if found is None else found)
+        return "created"
     owner = owned_ids.get(int(existing["id"]))
     if owner is not None and owner != key:
         msg = (

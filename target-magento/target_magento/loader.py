@@ -24,8 +24,6 @@ DEFAULT_STREAMS: dict[str, str] = {
     "sales_invoice_lines": "sales_invoice_lines",
 }
 
-SECRET_SETTINGS = ("access_token", "consumer_secret", "access_token_secret", "password")
-
 
 def stream_roles(config: Mapping[str, t.Any]) -> dict[str, str]:
     """Incoming stream name → role, after the `stream_names` overrides."""
@@ -54,6 +52,7 @@ class Loader:
 
     def __init__(self, config: Mapping[str, t.Any]) -> None:
         self._config = config
+        self.stream_roles = stream_roles(config)
         self._run: Run | None = None
         self._waiting: dict[str, list[tuple[str, dict]]] = {"product_lines": [], "items": []}
         self.stream_keys: dict[str, tuple[str, ...]] = {}
@@ -65,20 +64,18 @@ class Loader:
             client = MagentoClient(
                 config["base_url"],
                 auth_settings(config),
-                store_code=config.get("store_code") or "default",
-                timeout=float(config.get("request_timeout") or 60),
-                verify_tls=bool(config.get("verify_tls", True)),
-                max_concurrency=int(config.get("max_concurrency") or 4),
-                max_tries=int(config.get("max_retries") or 5),
+                store_code=config["store_code"],
+                timeout=float(config["request_timeout"]),
+                verify_tls=bool(config["verify_tls"]),
+                max_concurrency=int(config["max_concurrency"]),
+                max_tries=int(config["max_retries"]),
             )
             self._run = Run(
                 client=client,
                 settings=Settings.from_config(config),
-                id_map=IdMap(config.get("id_map_file") or "target-magento-id-map.json"),
-                pending=JsonFileStore(
-                    config.get("pending_invoices_file") or "target-magento-pending-invoices.json"
-                ),
-                rejects=RejectFile(config.get("reject_file") or "target-magento-rejects.jsonl"),
+                id_map=IdMap(config["id_map_file"]),
+                pending=JsonFileStore(config["pending_invoices_file"]),
+                rejects=RejectFile(config["reject_file"]),
                 stream_keys=self.stream_keys,
             )
         return self._run
@@ -114,8 +111,8 @@ class Loader:
                 by_stream.setdefault(stream, []).append(record)
             for stream, records in by_stream.items():
                 load(run, stream, records, final=True)
-        invoice_stream = {**DEFAULT_STREAMS, **(self._config.get("stream_names") or {})}
-        invoices.finish(run, invoice_stream["sales_invoices"])
+        header_stream = next(s for s, role in self.stream_roles.items() if role == "sales_invoices")
+        invoices.finish(run, header_stream)
         run.id_map.save()
         run.pending.save()
 

@@ -40,8 +40,7 @@ def load(run: Run, stream: str, records: list[dict], *, final: bool) -> list[dic
     """Write the items; return those whose product line has no category yet (unless final)."""
     waiting: list[dict] = []
     accepted: list[tuple[str, dict, dict]] = []
-    for record in records:
-        key = run.key(stream, record, "ITEMID", "RECORDNO")
+    for key, record in run.latest(stream, records, "ITEMID", "RECORDNO"):
         if is_deleted(record):
             run.skip(stream, key, "deleted in Intacct; the Magento product is kept")
             continue

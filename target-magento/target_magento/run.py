@@ -52,21 +52,20 @@ class Summary:
 
 @dataclass
 class Settings:
-    """The target's settings as the loaders use them."""
+    """The settings the loaders use (their defaults come from the target's config schema)."""
 
-    website_id: int = 1
-    root_category_id: int = 2
-    order_reference_field: str = "PONUMBER"
-    invoice_document_type: str = "Sales Invoice"
-    use_bulk_api: bool = True
-    bulk_threshold: int = 200
-    bulk_poll_timeout: float = 300.0
-    catalog_store_code: str = "all"
+    website_id: int
+    root_category_id: int
+    order_reference_field: str
+    invoice_document_type: str
+    use_bulk_api: bool
+    bulk_threshold: int
+    bulk_poll_timeout: float
+    catalog_store_code: str
 
     @classmethod
     def from_config(cls, config: Mapping[str, t.Any]) -> Settings:
-        names = cls.__dataclass_fields__
-        return cls(**{name: config[name] for name in names if config.get(name) is not None})
+        return cls(**{name: config[name] for name in cls.__dataclass_fields__})
 
 
 @dataclass
@@ -97,6 +96,11 @@ class Run:
             if value is not None:
                 return value
         return "?"
+
+    def latest(self, stream: str, records: list[dict], *fields: str) -> list[tuple[str, dict]]:
+        """`(key, record)` with only the last record of each key: later versions win."""
+        by_key = {self.key(stream, record, *fields): record for record in records}
+        return list(by_key.items())
 
     def reject(
         self,

@@ -28,7 +28,7 @@ class MagentoSink(BatchSink):
     def __init__(self, target: TargetMagento, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(target, *args, **kwargs)
         self.loader = target.loader
-        self.role = target.stream_roles[self.stream_name]
+        self.role = target.loader.stream_roles[self.stream_name]
         self.loader.stream_keys[self.stream_name] = tuple(self.key_properties)
         target.register_sink(self)
 

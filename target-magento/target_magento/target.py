@@ -10,7 +10,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import PluginCapabilities
 from singer_sdk.target_base import Target
 
-from target_magento.loader import DEFAULT_STREAMS, Loader, auth_settings, stream_roles
+from target_magento.loader import DEFAULT_STREAMS, Loader, auth_settings
 from target_magento.sinks import IgnoredSink, MagentoSink
 
 if t.TYPE_CHECKING:
@@ -134,17 +134,16 @@ class TargetMagento(Target):
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         try:
-            self.stream_roles = stream_roles(self.config)
             auth_settings(self.config).mode  # noqa: B018 - validates the credentials given
+            self.loader = Loader(self.config)
         except ValueError as error:
             raise ConfigValidationError(str(error), errors=[str(error)]) from None
         # Sinks drain one after the other: each loader already runs max_concurrency requests.
         self.max_parallelism = 1
-        self.loader = Loader(self.config)
         self._sinks_in_order: list[MagentoSink] = []
 
     def get_sink_class(self, stream_name: str) -> type[Sink]:
-        return MagentoSink if stream_name in self.stream_roles else IgnoredSink
+        return MagentoSink if stream_name in self.loader.stream_roles else IgnoredSink
 
     def register_sink(self, sink: MagentoSink) -> None:
         self._sinks_in_order.append(sink)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from target_magento_support import customer_records, stream_messages, summary
+from decimal import Decimal
+
+from target_magento_support import customer_records, item_records, stream_messages, summary
 
 EMAIL = "DISPLAYCONTACT.EMAIL1"
+ZERO_COUNTS = dict.fromkeys(("created", "updated", "unchanged", "skipped", "rejected"), 0)
 
 
 def by_email(harness) -> dict[str, dict]:
@@ -175,3 +178,20 @@ def test_new_customers_go_through_the_bulk_api(harness):
     target, _ = harness.run(stream_messages("customers", records), use_bulk_api=True)
     assert summary(target)["customers"]["unchanged"] == 6
     assert len(harness.table("customers")) == before + 6
+
+
+def test_the_last_version_of_a_record_in_a_batch_wins(harness):
+    first = customer_records()[0]
+    second = dict(first, **{"DISPLAYCONTACT.MAILADDRESS.CITY": "Chicago"})
+    items = item_records()[:1]
+    repriced = dict(items[0], BASEPRICE=Decimal("8.25"))
+    messages = [
+        *stream_messages("customers", [first, second]),
+        *stream_messages("items", [items[0], repriced]),
+    ]
+    target, _ = harness.run(messages)
+    assert summary(target)["customers"] == {**ZERO_COUNTS, "created": 1}
+    assert summary(target)["items"] == {**ZERO_COUNTS, "created": 1}
+    assert harness.addresses_of(by_email(harness)["ap@acme.example"])[0]["city"] == "Chicago"
+    (product,) = [p for p in harness.table("products") if p["sku"] == "SCREW-100"]
+    assert Decimal(str(product["price"])) == Decimal("8.25")

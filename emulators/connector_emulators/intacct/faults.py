@@ -101,19 +101,19 @@ class Faults:
             self.items = [f for f in self.items if f.count > 0 or f.kind == "concurrency"]
         return fired
 
-    def enter(self, functions: list[str], company: str | None) -> bool:
-        """Count a running request; False when a concurrency limit refuses it."""
+    def enter(self, functions: list[str], company: str | None) -> Fault | None:
+        """Count a running request; the concurrency fault refusing it, if over the limit."""
         key = company or ""
         with self.lock:
             limits = [
                 f for f in self.items if f.kind == "concurrency" and f.matches(functions, company)
             ]
             self.running[key] += 1
-            if limits and self.running[key] > min(f.count for f in limits):
-                for fault in limits:
-                    fault.fired += 1
-                return False
-            return True
+            refusing = min(limits, key=lambda f: f.count) if limits else None
+            if refusing is not None and self.running[key] > refusing.count:
+                refusing.fired += 1
+                return refusing
+            return None
 
     def leave(self, company: str | None) -> None:
         with self.lock:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from lxml import etree
@@ -24,7 +25,8 @@ from .objects import OBJECTS, OBJECTS_BY_NAME, FieldDef, ObjectDef
 from .querying import Compiler, Node, QueryError, parse_filter, parse_query_string
 from .records import Ctx, FunctionError, Writer, could_not
 from .store import HIGH, LOW, Record, stamp_key
-from .xmlout import Err, RowRenderer, data_attrs, esc
+from .values import money
+from .xmlout import Err, RowRenderer, data_attrs, esc, text_converter
 
 DECODER = json.JSONDecoder()
 READ_PAGE_MAX = 1000
@@ -91,6 +93,16 @@ class Cursors:
             cursor.expires = now + timedelta(seconds=self.ttl_seconds)
             return cursor
 
+    def latest(self, company: str, object_name: str) -> str:
+        """The newest open result id of an object (readMore by `<object>`)."""
+        with self.lock:
+            open_ids = [
+                k
+                for k, c in self.items.items()
+                if c.company == company and c.obj.name == object_name.upper()
+            ]
+        return open_ids[-1] if open_ids else ""
+
     def drop(self, result_id: str) -> None:
         with self.lock:
             self.items.pop(result_id, None)
@@ -103,7 +115,7 @@ class Cursors:
 
 @dataclass
 class Call:
-    """One function call: context, writer, and the function's name and control id."""
+    """One function call: its context, writer, readMore cursors and function name."""
 
     ctx: Ctx
     writer: Writer
@@ -303,8 +315,10 @@ def read_page(call: Call, cursor: Cursor, result_id: str | None) -> str:
 
 
 def read_more(call: Call, el: etree._Element) -> str:
-    """`readMore`: the next page of a readByQuery result."""
-    result_id = child_text(el, "resultId")
+    """`readMore`: the next page of a readByQuery result, by resultId or by object."""
+    result_id = child_text(el, "resultId") or call.cursors.latest(
+        call.ctx.company, child_text(el, "object")
+    )
     cursor = call.cursors.get(result_id, call.ctx.company, call.ctx.now) if result_id else None
     if cursor is None:
         shown = result_id or child_text(el, "object")
@@ -328,9 +342,11 @@ def query(call: Call, el: etree._Element) -> str:
     select = el.find("select")
     if select is None or not len(select):
         raise query_error("query needs a <select> with at least one <field>.")
-    aggregates = [c.tag for c in select if isinstance(c.tag, str) and c.tag != "field"]
-    if aggregates:
-        raise query_error(f"Aggregate functions ({', '.join(aggregates)}) are not supported.")
+    aggregates = [
+        (str(c.tag), (c.text or "").strip().upper())
+        for c in select
+        if isinstance(c.tag, str) and c.tag != "field"
+    ]
     names = [(c.text or "").strip() for c in select if c.tag == "field"]
     if "*" in names:
         raise query_error("query does not support '*' in <select>; list the fields.")
@@ -346,7 +362,14 @@ def query(call: Call, el: etree._Element) -> str:
     fields_map = {f.name: f for f in call.ctx.store.fields(call.ctx.company, obj)}
     compiler = Compiler(obj, fields_map, call.ctx.tz, caseinsensitive=folding)
     try:
-        fields = select_fields(call, obj, names)
+        fields = select_fields(call, obj, names) if names else []
+        bad = [
+            f"{fn}({name})"
+            for fn, name in aggregates
+            if fn not in AGGREGATES or (name not in fields_map)
+        ]
+        if bad:
+            raise QueryError(f"invalid aggregate(s) {', '.join(bad)}")
         filter_el = el.find("filter")
         ops = [c for c in filter_el if isinstance(c.tag, str)] if filter_el is not None else []
         if len(ops) > 1:
@@ -364,6 +387,25 @@ def query(call: Call, el: etree._Element) -> str:
     docpar, docpar_params = docpar_sql(obj, child_text(el, "docparid"))
     where = f"({where}){scope}{docpar}"
     params = params + scope_params + docpar_params
+    if aggregates:
+        groups = [(f, compiler.stored(f)) for f in fields]
+        group_order = [
+            compiler.stored(fields_map[n.upper()]) + (" ASC" if asc else " DESC")
+            for n, asc in orders
+            if n.upper() in {f.name for f in fields}
+        ]
+        return aggregate_page(
+            call,
+            obj=obj,
+            compiler=compiler,
+            groups=groups,
+            aggregates=aggregates,
+            where=where,
+            params=params,
+            order_sql=", ".join(group_order + [g for _, g in groups]),
+            size=size,
+            offset=offset,
+        )
     fast = (compiler, tree) if not scope and not docpar and not folding else None
     total = count(call, obj, where, params, fast)
     rows = fetch_escaped(
@@ -378,6 +420,73 @@ def query(call: Call, el: etree._Element) -> str:
     )
     body = RowRenderer(fields, call.ctx.tz).flat(obj.name, rows, escaped=True)
     return f"<data{attrs}>{body}</data>" if rows else f"<data{attrs}/>"
+
+
+AGGREGATES = {"count": "COUNT", "sum": "SUM", "avg": "AVG", "min": "MIN", "max": "MAX"}
+
+
+def aggregate_page(
+    call: Call,
+    *,
+    obj: ObjectDef,
+    compiler: Compiler,
+    groups: list[tuple[FieldDef, str]],
+    aggregates: list[tuple[str, str]],
+    where: str,
+    params: list[Any],
+    order_sql: str,
+    size: int,
+    offset: int,
+) -> str:
+    """A `query` with count/sum/avg/min/max, grouped by the plain fields selected."""
+    measures = [(fn, compiler.field(name)) for fn, name in aggregates]
+    columns = [expr for _, expr in groups] + [
+        f"{AGGREGATES[fn]}({compiler.column(fdef)})" for fn, fdef in measures
+    ]
+    base = f"FROM records WHERE company = ? AND object = ? AND {where}"
+    group_sql = f" GROUP BY {', '.join(expr for _, expr in groups)}" if groups else ""
+    conn, args = call.ctx.store.conn, [call.ctx.company, obj.name, *params]
+    total = 1  # one row of totals without grouping
+    if groups:
+        count_sql = f"SELECT COUNT(*) FROM (SELECT 1 {base}{group_sql})"  # noqa: S608
+        total = conn.execute(count_sql, args).fetchone()[0]
+    order = f" ORDER BY {order_sql}" if order_sql else ""
+    rows = conn.execute(
+        f"SELECT {', '.join(columns)} {base}{group_sql}{order} LIMIT {size} OFFSET {offset}",
+        args,
+    ).fetchall()
+    tags = [f.name for f, _ in groups] + [f"{fn.upper()}.{f.name}" for fn, f in measures]
+    converters = [text_converter(f, call.ctx.tz) for f, _ in groups] + [
+        _aggregate_text(fn, f, call.ctx.tz) for fn, f in measures
+    ]
+    body = "".join(
+        f"<{obj.name}>"
+        + "".join(
+            f"<{tag}>{'' if value is None else esc(conv(value))}</{tag}>"
+            for tag, conv, value in zip(tags, converters, row, strict=True)
+        )
+        + f"</{obj.name}>"
+        for row in rows
+    )
+    attrs = data_attrs(
+        listtype=obj.name,
+        totalcount=total,
+        offset=offset,
+        count=len(rows),
+        numremaining=max(total - offset - len(rows), 0),
+    )
+    return f"<data{attrs}>{body}</data>" if rows else f"<data{attrs}/>"
+
+
+def _aggregate_text(function: str, fdef: FieldDef, tz: str) -> Callable[[Any], str]:
+    """Text of an aggregate value: counts as integers, money with two decimals."""
+    if function == "count":
+        return lambda v: str(int(v))
+    if fdef.datatype in ("DATE", "TIMESTAMP", "TEXT", "BOOLEAN") and function in ("min", "max"):
+        return text_converter(fdef, tz)
+    if fdef.datatype == "CURRENCY" or function == "avg":
+        return lambda v: money(Decimal(str(v)))
+    return lambda v: format(Decimal(str(v)).normalize(), "f")
 
 
 # -- read / readByName ----------------------------------------------------------------------
@@ -494,12 +603,9 @@ def inspect(call: Call, el: etree._Element) -> str:
     name = child_text(el, "object")
     detail = el.get("detail", "0") == "1"
     if name == "*":
-        items = "".join(
-            f'<Type typename="{o.name}">{esc(o.label)}</Type>'
-            for o in OBJECTS
-            if o.name not in call.unsubscribed
-        )
-        return f'<data listtype="All" count="{len(OBJECTS)}">{items}</data>'
+        listed = [o for o in OBJECTS if o.name not in call.unsubscribed]
+        items = "".join(f'<Type typename="{o.name}">{esc(o.label)}</Type>' for o in listed)
+        return f'<data listtype="All" count="{len(listed)}">{items}</data>'
     obj = resolve_object(call, name)
     fields = call.ctx.store.fields(call.ctx.company, obj)
     if not detail:
@@ -578,7 +684,11 @@ def _object_elements(call: Call, el: etree._Element) -> list[tuple[ObjectDef, et
     for child in el:
         if isinstance(child.tag, str):
             obj = resolve_object(call, child.tag, reading=False)
-            if not obj.generic_write or obj.parent:
+            if obj.parent:
+                owner = OBJECTS_BY_NAME[obj.parent]
+                where = f"{owner.name}/{owner.lines[0]}" if owner.lines else owner.name
+                raise could_not(obj, f"{obj.name} lines are written inside {where}.", call.function)
+            if not obj.generic_write:
                 raise could_not(
                     obj,
                     f"{obj.name} cannot be written with the generic "
@@ -592,11 +702,9 @@ def _object_elements(call: Call, el: etree._Element) -> list[tuple[ObjectDef, et
 
 
 def _id_value(obj: ObjectDef, rec: Record) -> str:
-    return (
-        f"<{obj.id_field}>{esc(str(rec.get(obj.id_field, '')))}</{obj.id_field}>"
-        if (obj.id_field)
-        else ""
-    )
+    if not obj.id_field:
+        return ""
+    return f"<{obj.id_field}>{esc(str(rec.get(obj.id_field, '')))}</{obj.id_field}>"
 
 
 def _written(written: list[tuple[ObjectDef, Record]]) -> str:
@@ -748,9 +856,7 @@ def delete_record(writer: Writer, obj: ObjectDef, rec: Record) -> None:
     """Delete a record (and its lines) once the business rules allow it."""
     rules.before_delete(writer, obj, rec)
     writer.remove(obj, rec)
-    customer = rec.get("CUSTOMERID")
-    if obj.name in ("ARINVOICE",) and customer:
-        rules.refresh_customer_balance(writer, customer)
+    rules.after_delete(writer, obj, rec)
 
 
 def delete_by_id(call: Call, el: etree._Element) -> str:

@@ -34,7 +34,7 @@ ROLLED_BACK = Err(
     "",
     "The entire transaction in this operation has been rolled back due to an error.",
 )
-MAX_BODY = 50 * 1024 * 1024
+KNOWN_FUNCTIONS = {"getAPISession", *GENERIC, *LEGACY, *LEGACY_DELETES}
 PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
@@ -189,44 +189,35 @@ class Gateway:
     def execute(self, prepared: Prepared) -> bytes:
         root, control = prepared.root, prepared.control
         if root is None or control is None:
-            return self._control_failure(
+            return self.control_failure(
                 prepared, [Err("XL03000003", "", prepared.parse_error or "XML Parse error")]
             )
         if child_text(control, "senderid") != SENDER_ID or (
             child_text(control, "password") != SENDER_PASSWORD
         ):
-            return self._control_failure(
+            return self.control_failure(
                 prepared, [Err("XL03000006", "", "Incorrect Intacct XML Partner ID or password.")]
             )
         policy = child_text(control, "policyid")
         if policy:
-            return self._control_failure(
+            return self.control_failure(
                 prepared, [Err("XL03000006", "", f"{policy} is not a valid transport policy.")]
             )
         operation = root.find("operation")
         authentication = operation.find("authentication") if operation is not None else None
         if operation is None or authentication is None:
-            return self._control_failure(
-                prepared,
-                [
-                    Err(
-                        "XL03000003",
-                        "",
-                        "XML Parse schema error: <request> needs an <operation> with "
-                        "<authentication>.",
-                    )
-                ],
-            )
+            problem = "XML Parse schema error: <request> needs <operation> with <authentication>."
+            return self.control_failure(prepared, [Err("XL03000003", "", problem)])
         functions = operation.findall("content/function")
         bad = self._schema_problem(functions)
         if bad:
-            return self._control_failure(prepared, [Err("XL03000003", "", bad)])
+            return self.control_failure(prepared, [Err("XL03000003", "", bad)])
         control_xml = control_block(
             "success", prepared.senderid, prepared.controlid, prepared.uniqueid, prepared.dtdversion
         )
         auth = self._authenticate(authentication)
         if isinstance(auth, str):
-            return document(control_xml + auth)
+            return document(control_xml, auth)
         userid, company, location, session = auth
         with self.store.lock:
             tz, unsubscribed = self._company_settings(company)
@@ -241,8 +232,9 @@ class Gateway:
                 session=session,
             )
         auth_xml = self._auth_block(userid, company, session.location if session else location, tz)
-        operation_xml = "<operation>" + auth_xml + "".join(r.xml() for r in results)
-        return document(control_xml + operation_xml + "</operation>")
+        return document(
+            control_xml, "<operation>", auth_xml, *(r.xml() for r in results), "</operation>"
+        )
 
     @staticmethod
     def _schema_problem(functions: list[etree._Element]) -> str:
@@ -253,12 +245,7 @@ class Gateway:
             if len(inner) != 1:
                 return "XML Parse schema error: <function> must hold exactly one function element."
             tag = str(inner[0].tag)
-            if (
-                tag not in GENERIC
-                and tag not in LEGACY
-                and tag not in LEGACY_DELETES
-                and (tag != "getAPISession")
-            ):
+            if tag not in KNOWN_FUNCTIONS:
                 return f"XML Parse schema error: Element '{tag}' is not a known function."
         if any(c[0].tag == "getAPISession" for c in functions if len(c)) and len(functions) > 1:
             return "XML Parse schema error: getAPISession must be alone in its request."
@@ -320,11 +307,12 @@ class Gateway:
             f"<sessiontimeout>{iso_with_offset(timeout, tz)}</sessiontimeout></authentication>"
         )
 
-    def _control_failure(self, prepared: Prepared, errors: list[Err]) -> bytes:
+    def control_failure(self, prepared: Prepared, errors: list[Err]) -> bytes:
+        """A control-level failure: nothing in the request ran."""
         control = control_block(
             "failure", prepared.senderid, prepared.controlid, prepared.uniqueid, prepared.dtdversion
         )
-        return document(control + errormessage(errors))
+        return document(control, errormessage(errors))
 
     def _run(
         self,

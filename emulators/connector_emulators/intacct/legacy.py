@@ -23,7 +23,9 @@ from .rules import (
     apply_to_invoice,
     customer_name,
     dec,
+    drop_ar_invoice,
     invoice_state,
+    refresh_conversion,
     refresh_customer_balance,
 )
 from .store import Record
@@ -614,7 +616,7 @@ def create_sales_document(
     }
     stored = writer.insert(SODOCUMENT, rec, location=owner_of(writer, customer))
     writer.replace_lines(SODOCUMENT, stored, lines)
-    if docpar == "Sales Invoice":
+    if docpar == "Sales Invoice" and stored.get("STATE") != "Draft":
         stored = post_sales_invoice(writer, stored, lines)
     if source is not None:
         refresh_conversion(writer, source)
@@ -645,61 +647,6 @@ def post_sales_invoice(writer: Writer, doc: Record, lines: list[Record]) -> Reco
     )
     doc["PRRECORDKEY"] = invoice["RECORDNO"]
     return writer.save(SODOCUMENT, doc, audit=False)
-
-
-def refresh_conversion(writer: Writer, source: Record) -> None:
-    """Mark a source document Converted / Partially Converted / Pending from its children."""
-    ordered: dict[str, Decimal] = {}
-    for line in writer.lines_of(SODOCUMENT, source):
-        ordered[line["ITEMID"]] = ordered.get(line["ITEMID"], ZERO) + dec(line["QUANTITY"])
-    converted: dict[str, Decimal] = {}
-    children = writer.store.find(
-        writer.ctx.company, SODOCUMENT, "json_extract(data, '$.CREATEDFROM') = ?", [source["DOCID"]]
-    )
-    for child in children:
-        for line in writer.lines_of(SODOCUMENT, child):
-            converted[line["ITEMID"]] = converted.get(line["ITEMID"], ZERO) + dec(line["QUANTITY"])
-    if not children:
-        state = "Pending"
-    elif all(converted.get(item, ZERO) >= qty for item, qty in ordered.items()):
-        state = "Converted"
-    else:
-        state = "Partially Converted"
-    if source.get("STATE") != state:
-        source["STATE"] = state
-        writer.save(SODOCUMENT, source)
-
-
-def release_sales_document(writer: Writer, doc: Record) -> None:
-    """Before deleting an OE document: refuse if converted; remove its AR invoice."""
-    children = writer.store.find(
-        writer.ctx.company, SODOCUMENT, "json_extract(data, '$.CREATEDFROM') = ?", [doc["DOCID"]]
-    )
-    if children:
-        raise could_not(
-            SODOCUMENT,
-            f"{doc['DOCID']} was converted to {children[0]['DOCID']}; "
-            "delete that transaction first.",
-            "delete",
-        )
-    _drop_ar_invoice(writer, doc)
-
-
-def _drop_ar_invoice(writer: Writer, doc: Record) -> None:
-    if doc.get("PRRECORDKEY") is None:
-        return
-    invoice = writer.store.get(writer.ctx.company, ARINVOICE, int(doc["PRRECORDKEY"]))
-    if invoice is None:
-        return
-    if dec(invoice.get("TOTALPAID")) > ZERO:
-        raise could_not(
-            SODOCUMENT,
-            f"{doc['DOCID']} has payments applied to AR invoice "
-            f"{invoice['RECORDNO']}; reverse them first.",
-            "change",
-        )
-    writer.remove(ARINVOICE, invoice)
-    refresh_customer_balance(writer, invoice["CUSTOMERID"])
 
 
 def _sales_item(item: etree._Element) -> dict[str, Any]:
@@ -813,12 +760,11 @@ def update_sotransaction(call: Call, el: etree._Element) -> str:
     doc["TOTAL"] = money(sum((dec(line["TOTAL"]) for line in lines), ZERO))
     writer.replace_lines(SODOCUMENT, doc, lines)
     if doc["DOCPARID"] == "Sales Invoice":
-        _drop_ar_invoice(writer, doc)  # Intacct re-creates the AR invoice with a new RECORDNO
+        drop_ar_invoice(writer, doc)  # Intacct re-creates the AR invoice with a new RECORDNO
         doc.pop("PRRECORDKEY", None)
-        doc = writer.save(SODOCUMENT, doc)
+    doc = writer.save(SODOCUMENT, doc)
+    if doc["DOCPARID"] == "Sales Invoice" and doc.get("STATE") != "Draft":
         post_sales_invoice(writer, doc, lines)
-    else:
-        writer.save(SODOCUMENT, doc)
     if doc.get("CREATEDFROM"):
         source = call.ctx.store.get_by_id(call.ctx.company, SODOCUMENT, doc["CREATEDFROM"])
         if source:
@@ -854,10 +800,6 @@ def delete_sotransaction(call: Call, el: etree._Element) -> str:
     """`delete_sotransaction key=DOCID`."""
     doc = _sales_document(call, el.get("key", ""), "delete")
     delete_record(call.writer, SODOCUMENT, doc)
-    if doc.get("CREATEDFROM"):
-        source = call.ctx.store.get_by_id(call.ctx.company, SODOCUMENT, doc["CREATEDFROM"])
-        if source:
-            refresh_conversion(call.writer, source)
     return ""
 
 

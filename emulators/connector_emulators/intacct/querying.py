@@ -209,6 +209,13 @@ class Compiler:
 
     def column(self, fdef: FieldDef) -> str:
         """The SQL expression of a field, comparable in its data type."""
+        expr = self.stored(fdef)
+        if fdef.datatype in NUMERIC_TYPES and fdef.datatype != "INTEGER":
+            return f"CAST({expr} AS REAL)"
+        return expr
+
+    def stored(self, fdef: FieldDef) -> str:
+        """The SQL expression of a field's stored value."""
         name = fdef.name
         if name == "RECORDNO":
             return "recordno"
@@ -220,10 +227,7 @@ class Compiler:
             return "parent"
         if name == "MEGAENTITYID":
             return "location"
-        expr = f"json_extract(data, '$.\"{name}\"')"
-        if fdef.datatype in NUMERIC_TYPES and fdef.datatype != "INTEGER":
-            return f"CAST({expr} AS REAL)"
-        return expr
+        return f"json_extract(data, '$.\"{name}\"')"
 
     def value(self, fdef: FieldDef, text: str) -> Any:
         if self.legacy:

@@ -17,6 +17,7 @@ from .values import money
 from .xmlout import Err
 
 ARINVOICE = OBJECTS_BY_NAME["ARINVOICE"]
+SODOCUMENT = OBJECTS_BY_NAME["SODOCUMENT"]
 CUSTOMER = OBJECTS_BY_NAME["CUSTOMER"]
 APBILL = OBJECTS_BY_NAME["APBILL"]
 ZERO = Decimal("0")
@@ -97,6 +98,63 @@ def customer_name(writer: Writer, customer_id: str) -> str | None:
     """A customer's NAME, for the copies transactions keep."""
     customer = writer.by_id("CUSTOMER", customer_id)
     return customer.get("NAME") if customer else None
+
+
+# -- Order Entry ----------------------------------------------------------------------------
+def refresh_conversion(writer: Writer, source: Record) -> None:
+    """Mark a source document Converted / Partially Converted / Pending from its children."""
+    ordered: dict[str, Decimal] = {}
+    for line in writer.lines_of(SODOCUMENT, source):
+        ordered[line["ITEMID"]] = ordered.get(line["ITEMID"], ZERO) + dec(line["QUANTITY"])
+    converted: dict[str, Decimal] = {}
+    children = writer.store.find(
+        writer.ctx.company, SODOCUMENT, "json_extract(data, '$.CREATEDFROM') = ?", [source["DOCID"]]
+    )
+    for child in children:
+        for line in writer.lines_of(SODOCUMENT, child):
+            converted[line["ITEMID"]] = converted.get(line["ITEMID"], ZERO) + dec(line["QUANTITY"])
+    if not children:
+        state = "Pending"
+    elif all(converted.get(item, ZERO) >= qty for item, qty in ordered.items()):
+        state = "Converted"
+    else:
+        state = "Partially Converted"
+    if source.get("STATE") != state:
+        source["STATE"] = state
+        writer.save(SODOCUMENT, source)
+
+
+def release_sales_document(writer: Writer, doc: Record) -> None:
+    """Before deleting an OE document: refuse if converted; remove its AR invoice."""
+    children = writer.store.find(
+        writer.ctx.company, SODOCUMENT, "json_extract(data, '$.CREATEDFROM') = ?", [doc["DOCID"]]
+    )
+    if children:
+        raise could_not(
+            SODOCUMENT,
+            f"{doc['DOCID']} was converted to {children[0]['DOCID']}; "
+            "delete that transaction first.",
+            "delete",
+        )
+    drop_ar_invoice(writer, doc)
+
+
+def drop_ar_invoice(writer: Writer, doc: Record) -> None:
+    """Remove the AR invoice an OE Sales Invoice posted (refused once it is paid)."""
+    if doc.get("PRRECORDKEY") is None:
+        return
+    invoice = writer.store.get(writer.ctx.company, ARINVOICE, int(doc["PRRECORDKEY"]))
+    if invoice is None:
+        return
+    if dec(invoice.get("TOTALPAID")) > ZERO:
+        raise could_not(
+            SODOCUMENT,
+            f"{doc['DOCID']} has payments applied to AR invoice "
+            f"{invoice['RECORDNO']}; reverse them first.",
+            "change",
+        )
+    writer.remove(ARINVOICE, invoice)
+    refresh_customer_balance(writer, invoice["CUSTOMERID"])
 
 
 # -- per-object rules -----------------------------------------------------------------------
@@ -300,8 +358,6 @@ def before_delete(writer: Writer, obj: ObjectDef, rec: Record) -> None:
             obj, f"Payment {key} is posted; only draft payments can be deleted.", "delete"
         )
     if obj.name == "SODOCUMENT":
-        from .legacy import release_sales_document  # the OE rules live with the OE functions
-
         release_sales_document(writer, rec)
     if obj.name == "DEPOSIT":
         payment_obj = OBJECTS_BY_NAME["ARPYMT"]
@@ -310,3 +366,13 @@ def before_delete(writer: Writer, obj: ObjectDef, rec: Record) -> None:
         ):
             payment.pop("DEPOSITKEY", None)
             writer.save(payment_obj, payment)
+
+
+def after_delete(writer: Writer, obj: ObjectDef, rec: Record) -> None:
+    """Balances and document states that depended on a deleted record."""
+    if obj.name == "ARINVOICE":
+        refresh_customer_balance(writer, rec["CUSTOMERID"])
+    if obj.name == "SODOCUMENT" and rec.get("CREATEDFROM"):
+        source = writer.store.get_by_id(writer.ctx.company, SODOCUMENT, rec["CREATEDFROM"])
+        if source:
+            refresh_conversion(writer, source)

@@ -21,14 +21,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .faults import Faults, Stats, parse_fault
 from .gateway import Clock, Config, Gateway
-from .objects import OBJECTS_BY_NAME, CustomField
+from .objects import OBJECTS_BY_NAME, CustomField, ObjectDef
 from .records import Ctx, Writer
 from .seed import seed
 from .store import Store
-from .xmlout import Err, control_block, document, errormessage, gateway_error, text_converter
+from .xmlout import Err, gateway_error, text_converter
 
 log = logging.getLogger(__name__)
 GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
+XML_TYPE = "text/xml; charset=UTF-8"
 MAX_BODY = 50 * 1024 * 1024
 HTML_ERRORS = {
     "http_502": (502, "Bad Gateway"),
@@ -66,7 +67,7 @@ class IntacctEmulator:
         self.gateway = Gateway(self.store, self.clock, self.config)
         self.faults = Faults()
         self.stats = Stats()
-        if db_path is None or self.store.company("demo") is None:
+        if self.store.is_empty():  # a database file is served as it is
             seed(self.store, seed_kind, records)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self.httpd.daemon_threads = True
@@ -196,7 +197,7 @@ class IntacctEmulator:
             return self.store.company(company) or {}
 
 
-def _object(name: str) -> Any:
+def _object(name: str) -> ObjectDef:
     obj = OBJECTS_BY_NAME.get(name.upper())
     if obj is None:
         raise AdminError(f"unknown object {name}", 404)
@@ -264,7 +265,7 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                         self._send(
                             405,
                             gateway_error("GW-0011", "Invalid Request: use POST"),
-                            "text/xml; charset=UTF-8",
+                            XML_TYPE,
                             {"Allow": "POST"},
                         )
                         return
@@ -279,41 +280,34 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                 self._json(exc.status, {"error": str(exc)})
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
+            except Exception:  # a bug must not kill the connection silently
+                log.exception("request %s %s failed", method, parts.path)
+                body = gateway_error("XL03000000", "Internal error of the emulator")
+                self._send(500, body, XML_TYPE)
 
         def _gateway(self, body: bytes, endpoint: str) -> None:
             gateway = emulator.gateway
             prepared = gateway.prepare(body)
             emulator.stats.count(prepared.functions, prepared.company, endpoint)
             fired = emulator.faults.take(prepared.functions, prepared.company)
-            allowed = emulator.faults.enter(prepared.functions, prepared.company)
+            limit = emulator.faults.enter(prepared.functions, prepared.company)
             try:
-                if not allowed:
+                if limit is not None:  # held for `delay` seconds, then refused
                     emulator.stats.fault("concurrency")
-                    self._send(200, self._concurrency_refusal(prepared), "text/xml; charset=UTF-8")
+                    time.sleep(limit.delay)
+                    error = Err("XL03000012", "", CONCURRENCY_MESSAGE, "Please try again later.")
+                    self._send(200, gateway.control_failure(prepared, [error]), XML_TYPE)
                     return
                 if self._apply(fired, "before", prepared):
                     return
+                started = time.perf_counter()
                 response = gateway.execute(prepared)
+                elapsed = f"{(time.perf_counter() - started) * 1000:.1f}"
                 if self._apply(fired, "after", prepared):
                     return
-                self._send(200, response, "text/xml; charset=UTF-8")
+                self._send(200, response, XML_TYPE, {"X-Emulator-Time-Ms": elapsed})
             finally:
                 emulator.faults.leave(prepared.company)
-
-        def _concurrency_refusal(self, prepared: Any) -> bytes:
-            control = control_block(
-                "failure",
-                prepared.senderid,
-                prepared.controlid,
-                prepared.uniqueid,
-                prepared.dtdversion,
-            )
-            return document(
-                control
-                + errormessage(
-                    [Err("XL03000012", "", CONCURRENCY_MESSAGE, "Please try again later.")]
-                )
-            )
 
         def _apply(self, fired: list[Any], when: str, prepared: Any) -> bool:
             """Run the faults due at `when`; True when the response was replaced."""
@@ -342,7 +336,7 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                             "Too many requests: the API rate limit was exceeded. "
                             "[Request ID: emulator]",
                         ),
-                        "text/xml; charset=UTF-8",
+                        XML_TYPE,
                         {"Retry-After": "1"},
                     )
                     return True

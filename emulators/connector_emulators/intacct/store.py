@@ -71,8 +71,9 @@ def stamp_key(stamp: str, recordno: int) -> int:
 class StampCounter:
     """Sorted (WHENMODIFIED, RECORDNO) keys per company and object.
 
-    Built on demand and dropped on every write, so that counting a page's totalcount for a range
-    on WHENMODIFIED (the way incremental syncs filter) is a binary search, not an index scan.
+    Built on demand and kept up to date by writes (dropped on bulk inserts and rollbacks), so
+    that counting a page's totalcount for a range on WHENMODIFIED (the way incremental syncs
+    filter) is a binary search, not an index scan.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -84,6 +85,18 @@ class StampCounter:
             self.keys.clear()
         else:
             self.keys.pop((company, obj or ""), None)
+
+    def move(self, company: str, obj: str, old: int | None, new: int | None) -> None:
+        """A row's key changed (None: the row did not exist / no longer exists)."""
+        keys = self.keys.get((company, obj))
+        if keys is None:
+            return
+        if old is not None:
+            index = bisect_left(keys, old)
+            if index < len(keys) and keys[index] == old:
+                del keys[index]
+        if new is not None:
+            keys.insert(bisect_left(keys, new), new)
 
     def sorted_keys(self, company: str, obj: str) -> array[int]:
         keys = self.keys.get((company, obj))
@@ -150,6 +163,9 @@ class Store:
                 self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
             self._custom.clear()
             self.counter.drop()
+
+    def is_empty(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM companies LIMIT 1").fetchone() is None
 
     # -- companies ------------------------------------------------------------------------------
     def company(self, company: str) -> dict[str, Any] | None:
@@ -226,7 +242,7 @@ class Store:
             None if idval is None else str(idval),
             parent,
             rec.get("MEGAENTITYID"),
-            rec.get("WHENMODIFIED") or rec.get("ACCESSTIME"),
+            Store._stamp(rec),
             json.dumps(rec, ensure_ascii=False, separators=(",", ":")),
         )
 
@@ -236,32 +252,47 @@ class Store:
             " whenmodified, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (company, obj.name, *self._columns(obj, rec)),
         )
-        self.counter.drop(company, obj.name)
+        self.counter.move(company, obj.name, None, self._key(rec["RECORDNO"], self._stamp(rec)))
 
-    def insert_many(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Bulk insert of ready column tuples (seeding)."""
-        self.conn.executemany(
-            "INSERT INTO records (company, object, recordno, idval, parent, location,"
-            " whenmodified, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+    def insert_many_sql(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Bulk insert by an INSERT ... SELECT (seeding)."""
+        self.conn.execute(sql, params)
         self.counter.drop()
 
     def replace(self, company: str, obj: ObjectDef, rec: Record) -> None:
         recordno, idval, parent, location, modified, data = self._columns(obj, rec)
+        old = self._stored_stamp(company, obj, recordno)
         self.conn.execute(
             "UPDATE records SET idval = ?, parent = ?, location = ?, whenmodified = ?, data = ?"
             " WHERE company = ? AND object = ? AND recordno = ?",
             (idval, parent, location, modified, data, company, obj.name, recordno),
         )
-        self.counter.drop(company, obj.name)
+        self.counter.move(
+            company, obj.name, self._key(recordno, old), self._key(recordno, modified)
+        )
 
     def delete(self, company: str, obj: ObjectDef, recordno: int) -> None:
+        old = self._stored_stamp(company, obj, recordno)
         self.conn.execute(
             "DELETE FROM records WHERE company = ? AND object = ? AND recordno = ?",
             (company, obj.name, recordno),
         )
-        self.counter.drop(company, obj.name)
+        self.counter.move(company, obj.name, self._key(recordno, old), None)
+
+    @staticmethod
+    def _stamp(rec: Record) -> str | None:
+        return rec.get("WHENMODIFIED") or rec.get("ACCESSTIME")
+
+    @staticmethod
+    def _key(recordno: int, stamp: str | None) -> int | None:
+        return None if stamp is None else stamp_key(stamp, recordno)
+
+    def _stored_stamp(self, company: str, obj: ObjectDef, recordno: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT whenmodified FROM records WHERE company = ? AND object = ? AND recordno = ?",
+            (company, obj.name, recordno),
+        ).fetchone()
+        return row[0] if row else None
 
     def get(self, company: str, obj: ObjectDef, recordno: int) -> Record | None:
         row = self.conn.execute(

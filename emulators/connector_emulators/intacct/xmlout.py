@@ -74,9 +74,11 @@ def control_block(status: str, senderid: str, controlid: str, uniqueid: str, dtd
     )
 
 
-def document(inner: str) -> bytes:
-    """A whole response document as bytes."""
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<response>' + inner + "</response>").encode()
+def document(*parts: str) -> bytes:
+    """A whole response document as bytes (parts joined once: pages can be megabytes)."""
+    return "".join(
+        ('<?xml version="1.0" encoding="UTF-8"?>\n<response>', *parts, "</response>")
+    ).encode()
 
 
 def gateway_error(errorno: str, description: str) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import search
-from .common import DEFAULT_STORE_ID, DEFAULT_WEBSITE_ID, Call, format_url_key, now
+from .common import ADMIN_STORE_ID, DEFAULT_STORE_ID, DEFAULT_WEBSITE_ID, Call, format_url_key, now
 from .errors import (
     PRODUCT_NOT_FOUND,
     URL_KEY_EXISTS,
@@ -38,9 +38,16 @@ PRODUCT_KEYS = (
     "created_at", "updated_at", "weight",
 )  # fmt: skip
 PRODUCT_LISTS = ("product_links", "options", "media_gallery_entries", "tier_prices")
+STORE_VALUES = "store_values"
 PRODUCT_INTERNAL = frozenset(PRODUCT_KEYS) | {
-    "website_ids", "category_links", "stock_item", "extension_attributes", *PRODUCT_LISTS,
+    "website_ids", "category_links", "stock_item", "extension_attributes", STORE_VALUES,
+    *PRODUCT_LISTS,
 }  # fmt: skip
+# Attributes whose scope is the store view (or website) in a default install; the rest is global.
+STORE_SCOPED_PRODUCT_ATTRIBUTES = frozenset({
+    "name", "status", "visibility", "url_key", "description", "short_description",
+    "meta_title", "meta_keyword", "meta_description", "options_container",
+})  # fmt: skip
 CATEGORY_FIELDS = search.Fields(
     numeric=frozenset({"id", "parent_id", "position", "level"}),
     boolean=frozenset({"is_active", "include_in_menu"}),
@@ -49,6 +56,7 @@ CATEGORY_FIELDS = search.Fields(
 PRODUCT_FIELDS = search.Fields(
     numeric=frozenset({"id", "attribute_set_id", "price", "status", "visibility", "weight"}),
     aliases={"entity_id": "id"},
+    members={"category_id": ("category_links", "category_id")},
 )
 PRODUCT_DEFAULT_ATTRIBUTES = {
     "options_container": "container2",
@@ -254,9 +262,15 @@ def delete_category(call: Call) -> bool:
         raise no_such_entity("id", category_id)
     if category_id in {TREE_ROOT_ID, DEFAULT_ROOT_ID}:
         raise input_error("Cannot delete category with id %1", [str(category_id)])
-    for doc in [category, *_descendants(call.store, category_id)]:
-        _release_urls(call.store, "category", doc["id"])
-        call.store.delete("categories", doc["id"])
+    gone = {doc["id"] for doc in [category, *_descendants(call.store, category_id)]}
+    for doc_id in gone:
+        _release_urls(call.store, "category", doc_id)
+        call.store.delete("categories", doc_id)
+    for product in call.store.all("products"):
+        links = product.get("category_links") or []
+        kept = [link for link in links if _int(link["category_id"]) not in gone]
+        if len(kept) != len(links):
+            call.store.update("products", product | {"category_links": kept})
     return True
 
 
@@ -360,16 +374,32 @@ def _product_counts(store: Store) -> dict[int, int]:
 
 
 def save_product(call: Call) -> dict[str, Any]:
-    """POST /V1/products and PUT /V1/products/{sku}: both create or update by SKU."""
+    """POST /V1/products and PUT /V1/products/{sku}: both create or update by SKU.
+
+    Through a store view (`/rest/default`, `/rest/V1`) store-scoped attributes of an existing
+    product are written as that store view's values, leaving the admin values (`/rest/all`) as
+    they were; a new product gets them at both levels.
+    """
     data = call.body_param("product", "product")
     if "sku" in call.path:
         data["sku"] = call.path["sku"]
     extension = data.pop("extension_attributes", None) or {}
     data.pop("id", None)
     data = _attributes(data, PRODUCT_INTERNAL)
+    category_ids = data.pop("category_ids", None)
+    if category_ids is not None and "category_links" not in extension:
+        # The legacy `category_ids` custom attribute assigns categories too.
+        ids = category_ids if isinstance(category_ids, list) else str(category_ids).split(",")
+        extension["category_links"] = [
+            {"category_id": str(i).strip(), "position": 0} for i in ids if str(i).strip()
+        ]
+    if data.get("url_key"):
+        data["url_key"] = format_url_key(str(data["url_key"]))
     sku = str(data.get("sku") or "").strip()
     existing = _product_by_sku(call.store, sku) if sku else None
     stamp = now()
+    view = None if call.store_id == ADMIN_STORE_ID else str(call.store_id)
+    scoped = {k: v for k, v in data.items() if k in STORE_SCOPED_PRODUCT_ATTRIBUTES}
     if existing is None:
         product: dict[str, Any] = {
             "attribute_set_id": PRODUCT_ATTRIBUTE_SET_ID,
@@ -381,12 +411,20 @@ def save_product(call: Call) -> dict[str, Any]:
             "category_links": [],
             "stock_item": dict(STOCK_DEFAULTS),
         } | PRODUCT_DEFAULT_ATTRIBUTES
+        product |= data
+        product["sku"] = sku
+        if not product.get("url_key"):
+            product["url_key"] = format_url_key(str(product.get("name") or ""))
+        if view and scoped:
+            product[STORE_VALUES] = {view: scoped}
     else:
         product = existing
-    product |= data
-    product["sku"] = sku if existing is None else existing["sku"]
+        product |= {k: v for k, v in data.items() if not view or k not in scoped}
+        if view and scoped:
+            product.setdefault(STORE_VALUES, {}).setdefault(view, {}).update(scoped)
+        product["sku"] = existing["sku"]
     product["updated_at"] = stamp
-    _validate_product(product)
+    _validate_product(store_view_values(product, call.store_id))
     if "website_ids" in extension:
         if not set(extension["website_ids"] or []) <= WEBSITE_IDS:
             raise input_error("The product was unable to be saved. Please try again.")
@@ -396,16 +434,19 @@ def save_product(call: Call) -> dict[str, Any]:
     if extension.get("stock_item"):
         stock = {k: v for k, v in extension["stock_item"].items() if k != "extension_attributes"}
         product["stock_item"] = product.get("stock_item", dict(STOCK_DEFAULTS)) | stock
-    if not product.get("url_key"):
-        product["url_key"] = format_url_key(str(product["name"]))
-    else:
-        product["url_key"] = format_url_key(str(product["url_key"]))
     if existing is None:
         call.store.insert("products", product)
     _index_product_url(call.store, product)
     product["stock_item"] |= {"item_id": product["id"], "product_id": product["id"]}
     call.store.update("products", product)
-    return render_product(product)
+    return render_product(product, call.store_id)
+
+
+def store_view_values(product: dict[str, Any], store_id: int) -> dict[str, Any]:
+    """The product as a store view sees it: admin values overlaid by the view's own values."""
+    if store_id == ADMIN_STORE_ID:
+        return product
+    return product | product.get(STORE_VALUES, {}).get(str(store_id), {})
 
 
 def get_product(call: Call) -> dict[str, Any]:
@@ -413,7 +454,7 @@ def get_product(call: Call) -> dict[str, Any]:
     product = _product_by_sku(call.store, call.path["sku"])
     if product is None:
         raise MagentoError(404, PRODUCT_NOT_FOUND)
-    return render_product(product)
+    return render_product(product, call.store_id)
 
 
 def delete_product(call: Call) -> bool:
@@ -428,11 +469,12 @@ def delete_product(call: Call) -> bool:
 
 def list_products(call: Call) -> dict[str, Any]:
     """`GET /V1/products?searchCriteria...`."""
-    return call.search("products", PRODUCT_FIELDS, render_product)
+    return call.search("products", PRODUCT_FIELDS, lambda row: render_product(row, call.store_id))
 
 
-def render_product(product: dict[str, Any]) -> dict[str, Any]:
-    """The product as `catalog-data-product-interface`."""
+def render_product(product: dict[str, Any], store_id: int) -> dict[str, Any]:
+    """The product as `catalog-data-product-interface`, seen from the store."""
+    product = store_view_values(product, store_id)
     out = {k: product[k] for k in PRODUCT_KEYS if product.get(k) is not None}
     out["extension_attributes"] = {
         "website_ids": product.get("website_ids", []),
@@ -446,6 +488,11 @@ def render_product(product: dict[str, Any]) -> dict[str, Any]:
         for a in _custom_attributes(product, PRODUCT_INTERNAL)
     ]
     return out
+
+
+def dump_product(product: dict[str, Any]) -> dict[str, Any]:
+    """Admin values in API shape plus each store view's own values, for the admin dump."""
+    return render_product(product, ADMIN_STORE_ID) | {STORE_VALUES: product.get(STORE_VALUES, {})}
 
 
 def _attribute_text(value: Any) -> Any:
@@ -492,7 +539,8 @@ def _index_product_url(store: Store, product: dict[str, Any]) -> None:
     if not visible or DEFAULT_WEBSITE_ID not in product.get("website_ids", []):
         _release_urls(store, "product", product["id"])
         return
-    if not _claim_url(store, f"{product['url_key']}.html", "product", product["id"]):
+    url_key = store_view_values(product, DEFAULT_STORE_ID)["url_key"]
+    if not _claim_url(store, f"{url_key}.html", "product", product["id"]):
         raise input_error(URL_KEY_EXISTS)
 
 

@@ -29,12 +29,15 @@ class Call:
     query: dict[str, Any] = field(default_factory=dict)
     body: Any = None
     store_id: int = DEFAULT_STORE_ID
+    input_limits: bool = False
 
     def search(
         self, table: str, spec: search.Fields, render: Callable[[dict[str, Any]], Any]
     ) -> dict[str, Any]:
         """A `getList` answer: `{items, search_criteria, total_count}` (searchCriteria required)."""
         criteria = search.parse_criteria(self.query, mandatory=True)
+        if self.input_limits:
+            search.apply_limits(criteria)
         rows, total = self.store.search(table, criteria, spec)
         return {
             "items": [render(row) for row in rows],
@@ -67,3 +70,33 @@ def format_url_key(text: str) -> str:
         text = text.replace(source, target).replace(source.upper(), target)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def parse_fields(spec: str) -> dict[str, Any]:
+    """`items[id,sku],total_count` → `{"items": {"id": {}, "sku": {}}, "total_count": {}}`."""
+    root: dict[str, Any] = {}
+    stack = [root]
+    name = ""
+    for char in spec + ",":
+        if char in ",[]":
+            if name.strip():
+                stack[-1][name.strip()] = {}
+            if char == "[" and name.strip():
+                stack.append(stack[-1][name.strip()])
+            elif char == "]" and len(stack) > 1:
+                stack.pop()
+            name = ""
+        else:
+            name += char
+    return root
+
+
+def filter_fields(data: Any, wanted: dict[str, Any]) -> Any:
+    """Magento's `?fields=` partial response: keep only the named keys, level by level."""
+    if not wanted:
+        return data
+    if isinstance(data, list):
+        return [filter_fields(item, wanted) for item in data]
+    if isinstance(data, dict):
+        return {k: filter_fields(v, wanted[k]) for k, v in data.items() if k in wanted}
+    return data

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .errors import required
+from .errors import input_error, required
 from .fields import convert
 
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 300
 _FIELD_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
 
@@ -27,6 +29,8 @@ class Fields:
     numeric: frozenset[str] = frozenset()
     aliases: dict[str, str] = field(default_factory=dict)
     boolean: frozenset[str] = frozenset()
+    # filter field → (list field, key inside each element): `category_id` of products
+    members: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def parse_php_query(query: str) -> dict[str, Any]:
@@ -58,6 +62,14 @@ def parse_criteria(query: dict[str, Any], *, mandatory: bool) -> dict[str, Any]:
         return {}
     criteria: dict[str, Any] = convert(raw, "search_criteria", "searchCriteria")
     return criteria
+
+
+def apply_limits(criteria: dict[str, Any]) -> None:
+    """Magento's optional web API input limits: default page size 20, at most 300."""
+    if not criteria.get("page_size"):
+        criteria["page_size"] = DEFAULT_PAGE_SIZE
+    if criteria["page_size"] > MAX_PAGE_SIZE:
+        raise input_error("Maximum SearchCriteria pageSize is %max", {"max": MAX_PAGE_SIZE})
 
 
 def echo(criteria: dict[str, Any]) -> dict[str, Any]:
@@ -137,6 +149,8 @@ def _condition(item: dict[str, Any], spec: Fields) -> tuple[str, list[Any]]:
         return "0", []
     condition = (item.get("condition_type") or "eq").lower()
     value = item.get("value")
+    if name in spec.members:
+        return _member_condition(spec.members[name], condition, value)
     col = column(name)
     numeric = name in spec.numeric or name in spec.boolean
     collate = "" if numeric else " COLLATE NOCASE"
@@ -171,3 +185,17 @@ def _condition(item: dict[str, Any], spec: Fields) -> tuple[str, list[Any]]:
         negate = "NOT " if condition == "nfinset" else ""
         return f"({negate}(',' || {col} || ',') LIKE ('%,' || ? || ',%'))", [str(value)]
     return f"{col} = ?{collate}", [typed(value)]
+
+
+def _member_condition(member: tuple[str, str], condition: str, value: Any) -> tuple[str, list[Any]]:
+    """Whether any element of a list field has the key among the values (eq/in, neq/nin)."""
+    list_field, key = member
+    values = [v.strip() for v in str(value or "").split(",")]
+    marks = ", ".join("?" for _ in values)
+    negate = "NOT " if condition in {"neq", "nin"} else ""
+    # The list field and key are declared constants (`Fields.members`); values are bound.
+    exists = (
+        f"{negate}EXISTS (SELECT 1 FROM json_each(doc, '$.{list_field}') "  # noqa: S608
+        f"WHERE CAST(json_extract(json_each.value, '$.{key}') AS TEXT) IN ({marks}))"
+    )
+    return exists, values

@@ -10,7 +10,8 @@
   `when`: `before` the work is done or `after` it, which loses the answer of a done write).
 * `GET /_emulator/stats`, `POST /_emulator/stats/reset`: request counts per "METHOD template".
 * `GET /_emulator/dump`: every customer, category, product, order, invoice and bulk.
-* `GET|POST /_emulator/config {"integration_bearer": bool, "two_factor": bool}`.
+* `GET|POST /_emulator/config {"integration_bearer": bool, "two_factor": bool,
+  "input_limits": bool}`.
 * `POST /_emulator/orders {increment_id, customer_email, items: [{sku, qty, price, name}]}`
   places an order; `POST /_emulator/orders/{id}/state {"state", "status"}` forces its state.
 """
@@ -36,7 +37,7 @@ from urllib.parse import urlsplit
 from .. import demo_data
 from . import bulk, catalog, customers, routes, sales, search
 from .auth import ANONYMOUS, Authenticator, Caller, Integration
-from .common import STORE_CODES, Call
+from .common import STORE_CODES, Call, filter_fields, parse_fields
 from .errors import MagentoError, input_error, no_route, not_authorized, required
 from .seed import seed
 from .store import Store
@@ -105,9 +106,14 @@ class MagentoEmulator:
         integration_bearer: bool = False,
         two_factor: bool = False,
     ) -> None:
+        """A shop in `db_path` (kept as it is when it already holds one) or in memory."""
         self.store = Store(db_path)
         self.seed_name = seed
-        self.default_config = {"integration_bearer": integration_bearer, "two_factor": two_factor}
+        self.default_config = {
+            "integration_bearer": integration_bearer,
+            "two_factor": two_factor,
+            "input_limits": False,
+        }
         self.config = dict(self.default_config)
         self.auth = Authenticator(
             demo_data.MAGENTO_ADMIN_USERNAME, demo_data.MAGENTO_ADMIN_PASSWORD
@@ -118,7 +124,8 @@ class MagentoEmulator:
         self.total_requests = 0
         self.pending_bulks: deque[str] = deque()
         self.lock = threading.Lock()
-        self.reset(seed)
+        if self.store.is_empty():
+            self.reset(seed)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_class(self))
         self.httpd.daemon_threads = True
         self._stopping = threading.Event()
@@ -148,6 +155,8 @@ class MagentoEmulator:
         self._stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+        with self.store.lock:
+            self.store.conn.close()
 
     def __enter__(self) -> MagentoEmulator:
         return self
@@ -258,9 +267,11 @@ class MagentoEmulator:
                 query=search.parse_php_query(request.query),
                 body=_parse_body(request.body),
                 store_id=store_id,
+                input_limits=self.config["input_limits"],
             )
             with self.store.transaction():
-                return route.handler(call)
+                result = route.handler(call)
+            return filter_fields(result, parse_fields(str(call.query.get("fields") or "")))
 
         return f"{method} {route.template}", work
 
@@ -385,7 +396,7 @@ class MagentoEmulator:
             return {
                 "customers": [customers.render(store, c) for c in store.all("customers")],
                 "categories": [catalog.render_category(store, c) for c in store.all("categories")],
-                "products": [catalog.render_product(p) for p in store.all("products")],
+                "products": [catalog.dump_product(p) for p in store.all("products")],
                 "orders": [sales.render_order(o) for o in store.all("orders")],
                 "invoices": [sales.render_order(i) for i in store.all("invoices")],
                 "bulks": store.all("bulks"),

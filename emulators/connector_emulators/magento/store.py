@@ -18,7 +18,7 @@ from typing import Any
 from . import search
 
 TABLES: dict[str, tuple[str, ...]] = {
-    "customers": ("email", "website_id"),
+    "customers": ("email",),
     "customer_addresses": ("customer_id",),
     "categories": ("parent_id",),
     "products": ("sku",),
@@ -64,6 +64,11 @@ class Store:
             self.conn.execute(
                 "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT)"
             )
+
+    def is_empty(self) -> bool:
+        """No shop yet: even a fresh install has its root categories."""
+        with self.lock:
+            return self.conn.execute("SELECT COUNT(*) FROM categories").fetchone()[0] == 0
 
     def wipe(self) -> None:
         """Empty every table and restart every sequence."""
