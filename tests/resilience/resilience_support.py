@@ -374,6 +374,7 @@ class Baseline:
     magento_requests: int
     magento: dict[str, Counter[Any]]
     magento_rejects: int
+    magento_demo_requests: int  # what tap-intacct-magento asked of company demo
 
 
 INTACCT_BLOCKS = ("tap-intacct", "target-jsonl", "tap-intacct", "target-intacct")

@@ -125,7 +125,11 @@ def run_scenario(scenario: Scenario, running: Stack, baseline: Baseline) -> Outc
     else:
         arm(running.intacct, kind="slow", count=100_000, delay=STRETCH, company="demo")
         count = lambda: intacct_requests(running.intacct, "demo")  # noqa: E731
-        total = baseline.demo_requests // 2  # the baseline read demo twice
+        total = (
+            baseline.magento_demo_requests
+            if scenario.pipeline == "magento"
+            else baseline.demo_requests // 2  # the baseline read demo twice
+        )
     at = choose.randrange(2, max(3, total - 2))
     due = threading.Event()
     stop = threading.Event()

@@ -1,6 +1,6 @@
 """Time parsing of a 2,000-row readByQuery page of customers (30 fields each).
 
-Run: `python intacct-api/benchmarks/parse_page.py`. Prints the page size and the wall-clock and
+Run: `python benchmarks/intacct_api_parse.py`. Prints the page size and the wall-clock and
 CPU time of `parse_response(...).results[0].records()` and of flattening the rows.
 """
 

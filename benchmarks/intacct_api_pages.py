@@ -1,6 +1,6 @@
 """Read every customer of an emulated company in 2,000-row `query` pages, timing each part.
 
-Run: `python intacct-api/benchmarks/emulator_pages.py [customers]` (default 20,000). Starts the
+Run: `python benchmarks/intacct_api_pages.py [customers]` (default 20,000). Starts the
 Intacct emulator in-process with that many synthetic customers and prints rows per second, the
 client's request and function counts, and the time spent parsing.
 """
