@@ -35,6 +35,7 @@ import local_stack  # noqa: E402
 
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 WARM_UP_SECONDS = 3.0
+WARM_UP_SHARE = 0.2  # and at least this share of a process's life
 # Processes of a pipeline, named by the executable their command line runs.
 ROLES = ("tap-intacct", "target-jsonl", "target-intacct", "target-magento", "meltano")
 
@@ -98,7 +99,9 @@ class Samples:
 
     def settled(self) -> list[int]:
         """Samples after the warm-up (all of them for a process that lived less long)."""
-        later = [rss for at, rss in self.points if at - self.points[0][0] >= WARM_UP_SECONDS]
+        start, end = self.points[0][0], self.points[-1][0]
+        warm_up = max(WARM_UP_SECONDS, WARM_UP_SHARE * (end - start))
+        later = [rss for at, rss in self.points if at - start >= warm_up]
         return later if len(later) >= 4 else [rss for _, rss in self.points]
 
     def quarter_means(self) -> tuple[float, float]:
@@ -192,15 +195,8 @@ COPY_CUSTOM_FIELDS = [
 
 def pipeline_env(intacct: local_stack.Emulator, workdir: Path) -> dict[str, str]:
     """Meltano's demo environment pointed at this emulator, its own system database and files."""
-    gateway = f"{intacct.url}/ia/xml/xmlgw.phtml"
-    return {
-        "MELTANO_DATABASE_URI": f"sqlite:///{workdir}/meltano.db",
-        "TAP_INTACCT_API_URL": gateway,
-        "TARGET_INTACCT_API_URL": gateway,
+    return local_stack.project_env(intacct, None, workdir) | {
         "TARGET_INTACCT_COMPANY_ID": "copy",
-        "TARGET_INTACCT_REJECT_FILE": str(workdir / "intacct-rejects.jsonl"),
-        "TARGET_INTACCT_ID_MAP_FILE": str(workdir / "intacct-id-map.jsonl"),
-        "TARGET_JSONL_DESTINATION_PATH": str(workdir / "jsonl"),
         "TAP_INTACCT__SELECT": json.dumps(["customers.*"]),
     }
 

@@ -204,6 +204,35 @@ def private_meltano_dir(path: Path) -> Path:
     return path
 
 
+def project_env(
+    intacct: Emulator, magento: Emulator | None, workdir: Path, run: str = "run"
+) -> dict[str, str]:
+    """Variables pointing the demo environment at these emulators, with state and files of its own.
+
+    `run` names the Meltano system database and the JSON-lines folder: one name, one state.
+    """
+    gateway = f"{intacct.url}/ia/xml/xmlgw.phtml"
+    env = {
+        "MELTANO_SYS_DIR_ROOT": str(private_meltano_dir(workdir / "meltano-sys")),
+        "MELTANO_DATABASE_URI": f"sqlite:///{workdir}/meltano-{run}.db",
+        "TAP_INTACCT_API_URL": gateway,
+        "TARGET_INTACCT_API_URL": gateway,
+        "TARGET_INTACCT_ID_MAP_FILE": str(workdir / "intacct-id-map.jsonl"),
+        "TARGET_INTACCT_REJECT_FILE": str(workdir / "intacct-rejects.jsonl"),
+        "TARGET_INTACCT_PENDING_FILE": str(workdir / "intacct-pending.json"),
+        "TARGET_JSONL_DESTINATION_PATH": str(workdir / f"jsonl-{run}"),
+    }
+    if magento is not None:
+        env |= {
+            "TARGET_MAGENTO_BASE_URL": magento.url,
+            "TARGET_MAGENTO_REJECT_FILE": str(workdir / "magento-rejects.jsonl"),
+            "TARGET_MAGENTO_ID_MAP_FILE": str(workdir / "magento-id-map.json"),
+            "TARGET_MAGENTO_PENDING_INVOICES_FILE": str(workdir / "magento-pending-invoices.json"),
+            "TARGET_MAGENTO_PENDING_CATALOG_FILE": str(workdir / "magento-pending-catalog.json"),
+        }
+    return env
+
+
 def meltano_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The process environment for Meltano: no usage stats, our venv first on PATH."""
     env = dict(os.environ)

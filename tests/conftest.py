@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,18 +58,22 @@ def project(
     magento: local_stack.Emulator,
 ) -> local_stack.MeltanoProject:
     """Meltano in the demo environment, its own state, pointed at this test's emulators."""
-    gateway = f"{intacct.url}/ia/xml/xmlgw.phtml"
-    env = {
-        "MELTANO_SYS_DIR_ROOT": str(local_stack.private_meltano_dir(tmp_path / "meltano-sys")),
-        "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path}/meltano.db",
-        "TAP_INTACCT_API_URL": gateway,
-        "TARGET_INTACCT_API_URL": gateway,
-        "TARGET_MAGENTO_BASE_URL": magento.url,
-        "TARGET_MAGENTO_REJECT_FILE": str(tmp_path / "magento-rejects.jsonl"),
-        "TARGET_MAGENTO_ID_MAP_FILE": str(tmp_path / "magento-id-map.json"),
-        "TARGET_MAGENTO_PENDING_INVOICES_FILE": str(tmp_path / "magento-pending-invoices.json"),
-        "TARGET_INTACCT_ID_MAP_FILE": str(tmp_path / "intacct-id-map.jsonl"),
-        "TARGET_INTACCT_REJECT_FILE": str(tmp_path / "intacct-rejects.jsonl"),
-        "TARGET_JSONL_DESTINATION_PATH": str(tmp_path / "jsonl"),
+    return local_stack.MeltanoProject(local_stack.project_env(intacct, magento, tmp_path))
+
+
+@pytest.fixture
+def warehouse(
+    postgres: local_stack.Postgres, project: local_stack.MeltanoProject, request: Any
+) -> str:
+    """A fresh database for this test, which the project's WAREHOUSE_* variables point at."""
+    database = "wh_" + request.node.name.lower().replace("[", "_").replace("]", "")[:40]
+    postgres.psql(f"drop database if exists {database}")
+    postgres.psql(f"create database {database}")
+    project.env |= {
+        "WAREHOUSE_HOST": postgres.host,
+        "WAREHOUSE_PORT": str(postgres.port),
+        "WAREHOUSE_USER": postgres.user,
+        "WAREHOUSE_PASSWORD": "trust-auth-ignores-it",
+        "WAREHOUSE_DATABASE": database,
     }
-    return local_stack.MeltanoProject(env)
+    return database

@@ -44,30 +44,18 @@ def rows_by(intacct: local_stack.Emulator, object_name: str, key: str) -> dict[s
 
 
 @pytest.fixture
-def warehouse(
-    postgres: local_stack.Postgres, project: local_stack.MeltanoProject, request: Any
-) -> str:
-    """A fresh database holding the documented warehouse model with two customers, two invoices."""
-    database = "wh_" + request.node.name.lower()[:40]
-    postgres.psql(f"drop database if exists {database}")
-    postgres.psql(f"create database {database}")
-    postgres.psql(WAREHOUSE_MODEL.read_text(encoding="utf-8"), database)
-    postgres.psql(SEED_WAREHOUSE, database)
-    project.env |= {
-        "WAREHOUSE_HOST": postgres.host,
-        "WAREHOUSE_PORT": str(postgres.port),
-        "WAREHOUSE_USER": postgres.user,
-        "WAREHOUSE_PASSWORD": "trust-auth-ignores-it",
-        "WAREHOUSE_DATABASE": database,
-    }
-    return database
+def seeded_warehouse(postgres: local_stack.Postgres, warehouse: str) -> str:
+    """The documented warehouse model with two customers and two invoices."""
+    postgres.psql(WAREHOUSE_MODEL.read_text(encoding="utf-8"), warehouse)
+    postgres.psql(SEED_WAREHOUSE, warehouse)
+    return warehouse
 
 
 def test_warehouse_tables_land_in_intacct_renamed_and_only_changes_move_again(
     project: local_stack.MeltanoProject,
     intacct: local_stack.Emulator,
     postgres: local_stack.Postgres,
-    warehouse: str,
+    seeded_warehouse: str,
 ) -> None:
     first = project.run("warehouse-to-intacct")
     assert first.record_counts() == {
@@ -105,7 +93,7 @@ def test_warehouse_tables_land_in_intacct_renamed_and_only_changes_move_again(
     postgres.psql(
         "update crm.customers set city = 'Bath', postcode = 'BA1 1AA', "
         "updated_at = '2026-11-05 08:00:00+00' where customer_code = 'W-2001'",
-        warehouse,
+        seeded_warehouse,
     )
     third = project.run("warehouse-to-intacct")
     # The changed row, and again the row at the bookmark (W-2002); no invoice moved.

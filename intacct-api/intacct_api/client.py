@@ -72,6 +72,18 @@ class Credentials:
     user_password: str = field(repr=False)
     entity_id: str | None = None
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], entity_id: str | None = None) -> Credentials:
+        """The five credentials settings the tap and the target share, for one entity."""
+        return cls(
+            sender_id=config["sender_id"],
+            sender_password=config["sender_password"],
+            company_id=config["company_id"],
+            user_id=config["user_id"],
+            user_password=config["user_password"],
+            entity_id=entity_id,
+        )
+
 
 @dataclass
 class _Session:

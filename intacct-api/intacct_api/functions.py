@@ -10,6 +10,7 @@ import copy
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -19,7 +20,7 @@ from intacct_api.xml import add_child, format_value, to_element
 
 READ_FUNCTIONS = frozenset(
     {"readByQuery", "readMore", "query", "read", "readByName", "readRelated", "lookup", "inspect",
-     "getAPISession"}
+     "getAPISession", "get_trialbalance", "get_accountbalances"}
 )  # fmt: skip
 READ_BY_QUERY_MAX_PAGE_SIZE = 1000
 QUERY_MAX_PAGE_SIZE = 2000
@@ -131,6 +132,27 @@ def read_more(
     return _function(_element("readMore", ("object", object)), control_id)
 
 
+def _read(
+    tag: str,
+    object_name: str,
+    keys: str | int | Iterable[str | int],
+    *,
+    fields: str | Sequence[str],
+    docparid: str | None,
+    return_format: str,
+    control_id: str | None,
+) -> Function:
+    element = _element(
+        tag,
+        ("object", object_name),
+        ("keys", _keys(keys, READ_MAX_KEYS)),
+        ("fields", _fields(fields)),
+        ("returnFormat", return_format),
+        ("docparid", docparid),
+    )
+    return _function(element, control_id)
+
+
 def read(
     object: str,  # noqa: A002 - Intacct's parameter name
     keys: str | int | Iterable[str | int],
@@ -141,15 +163,15 @@ def read(
     control_id: str | None = None,
 ) -> Function:
     """`read` by RECORDNO keys (at most 100)."""
-    element = _element(
+    return _read(
         "read",
-        ("object", object),
-        ("keys", _keys(keys, READ_MAX_KEYS)),
-        ("fields", _fields(fields)),
-        ("returnFormat", return_format),
-        ("docparid", docparid),
+        object,
+        keys,
+        fields=fields,
+        docparid=docparid,
+        return_format=return_format,
+        control_id=control_id,
     )
-    return _function(element, control_id)
 
 
 def read_by_name(
@@ -162,15 +184,15 @@ def read_by_name(
     control_id: str | None = None,
 ) -> Function:
     """`readByName` by the object's name/ID field (CUSTOMERID, ITEMID, …)."""
-    element = _element(
+    return _read(
         "readByName",
-        ("object", object),
-        ("keys", _keys(keys, READ_MAX_KEYS)),
-        ("fields", _fields(fields)),
-        ("returnFormat", return_format),
-        ("docparid", docparid),
+        object,
+        keys,
+        fields=fields,
+        docparid=docparid,
+        return_format=return_format,
+        control_id=control_id,
     )
-    return _function(element, control_id)
 
 
 def lookup(
@@ -181,6 +203,18 @@ def lookup(
 ) -> Function:
     """`lookup`: an object's fields, types, valid values and relationships."""
     return _function(_element("lookup", ("object", object), ("docparid", docparid)), control_id)
+
+
+def lookup_fields(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """`(field, datatype)` pairs of a `lookup` answer's rows (`<Type><Fields><Field>…`)."""
+    pairs: list[tuple[str, str]] = []
+    for row in rows:
+        declared = (row.get("Fields") or {}).get("Field") or []
+        pairs.extend(
+            (str(field["ID"]), str(field.get("DATATYPE") or "TEXT"))
+            for field in (declared if isinstance(declared, list) else [declared])
+        )
+    return pairs
 
 
 def inspect(
@@ -396,6 +430,94 @@ def delete(
 ) -> Function:
     """Generic `delete` by RECORDNO keys."""
     return _function(_element("delete", ("object", object), ("keys", _keys(keys))), control_id)
+
+
+# --- balance reports -----------------------------------------------------------------------
+
+
+def _period(
+    start_date: date | None, end_date: date | None, reporting_period_name: str | None
+) -> list[tuple[str, Any]]:
+    """`reportingperiodname`, or `startdate` + `enddate` as `<year>/<month>/<day>`."""
+    if reporting_period_name is not None:
+        if start_date is not None or end_date is not None:
+            raise ValueError("give reporting_period_name or start_date/end_date, not both")
+        return [("reportingperiodname", reporting_period_name)]
+    if start_date is None or end_date is None:
+        raise ValueError("give reporting_period_name, or both start_date and end_date")
+    if end_date < start_date:
+        raise ValueError(f"end_date {end_date} is before start_date {start_date}")
+    return [
+        (tag, {"year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}"})
+        for tag, day in (("startdate", start_date), ("enddate", end_date))
+    ]
+
+
+def get_trialbalance(
+    start_date: date | None = None,
+    end_date: date | None = None,
+    *,
+    reporting_period_name: str | None = None,
+    show_zero_balances: bool | None = None,
+    show_department_detail: bool | None = None,
+    show_location_detail: bool | None = None,
+    reporting_book: str | None = None,
+    department_id: str | None = None,
+    location_id: str | None = None,
+    control_id: str | None = None,
+) -> Function:
+    """Legacy `get_trialbalance` for a period (dates, or a reporting period's name)."""
+    return _function(
+        _element(
+            "get_trialbalance",
+            *_period(start_date, end_date, reporting_period_name),
+            ("showzerobalances", show_zero_balances),
+            ("showdeptdetail", show_department_detail),
+            ("showlocdetail", show_location_detail),
+            ("reportingbook", reporting_book),
+            ("departmentid", department_id),
+            ("locationid", location_id),
+        ),
+        control_id,
+    )
+
+
+def get_accountbalances(
+    start_date: date | None = None,
+    end_date: date | None = None,
+    *,
+    reporting_period_name: str | None = None,
+    gl_account_no: str | None = None,
+    start_account_no: str | None = None,
+    end_account_no: str | None = None,
+    account_group_name: str | None = None,
+    location_id: str | None = None,
+    department_id: str | None = None,
+    show_zero_balances: bool | None = None,
+    reporting_book: str | None = None,
+    control_id: str | None = None,
+) -> Function:
+    """Legacy `get_accountbalances`: one account, an account group, a range, or every account."""
+    ranged = start_account_no is not None or end_account_no is not None
+    if ranged and (start_account_no is None or end_account_no is None):
+        raise ValueError("give both start_account_no and end_account_no")
+    if sum((gl_account_no is not None, account_group_name is not None, ranged)) > 1:
+        raise ValueError("give one of gl_account_no, account_group_name or an account range")
+    return _function(
+        _element(
+            "get_accountbalances",
+            *_period(start_date, end_date, reporting_period_name),
+            ("glaccountno", gl_account_no),
+            ("accountgroupname", account_group_name),
+            ("startaccountno", start_account_no),
+            ("endaccountno", end_account_no),
+            ("locationid", location_id),
+            ("departmentid", department_id),
+            ("showzerobalances", show_zero_balances),
+            ("reportingbook", reporting_book),
+        ),
+        control_id,
+    )
 
 
 # --- legacy functions ----------------------------------------------------------------------

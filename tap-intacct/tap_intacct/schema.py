@@ -32,18 +32,6 @@ TYPES: dict[str, dict[str, Any]] = {
 STRING = {"type": ["string", "null"]}
 
 
-def lookup_fields(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """`(field, datatype)` pairs of a `lookup` answer (`<Type><Fields><Field>…`)."""
-    pairs: list[tuple[str, str]] = []
-    for row in rows:
-        declared = (row.get("Fields") or {}).get("Field") or []
-        pairs.extend(
-            (str(field["ID"]), str(field.get("DATATYPE") or "TEXT"))
-            for field in (declared if isinstance(declared, list) else [declared])
-        )
-    return pairs
-
-
 def property_schema(datatype: str) -> dict[str, Any]:
     """JSON Schema of one `lookup` field; unknown data types are strings, and all are nullable."""
     return copy.deepcopy(TYPES.get(datatype.strip().upper(), STRING))

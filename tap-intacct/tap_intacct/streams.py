@@ -1,5 +1,9 @@
 """The one stream class: keyset pagination on (WHENMODIFIED, RECORDNO), deletes from AUDITHISTORY.
 
+Rows of the object table that name a report `function` (balances) are read by the same class
+with a different strategy: one report per month from the start date to today, several months
+per request, full table every run.
+
 Pages are read with `query` ordered by the replication key then RECORDNO, each page starting
 strictly after the last row read, so rows that change during the read move forward and are read
 again later in the same run, and rows sharing a second are never skipped. The position (the
@@ -11,9 +15,9 @@ stopped.
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from intacct_api import dates, functions
@@ -22,14 +26,13 @@ from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
 
-from tap_intacct.objects import RECORDNO, IntacctObject
+from tap_intacct.objects import PERIOD_END, PERIOD_START, RECORDNO, IntacctObject
 from tap_intacct.schema import (
     DELETED_AT,
     ENTITY,
     Converter,
     converters,
     datetime_converter,
-    lookup_fields,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +50,14 @@ UNAVAILABLE_HINTS = (
     "not found", "unknown object", "not permitted", "permission", "not authorized",
     "not subscribed", "not enabled", "no access",
 )  # fmt: skip
+
+
+REPORTS: dict[str, Callable[[date, date], functions.Function]] = {
+    "get_trialbalance": functions.get_trialbalance,
+    "get_accountbalances": functions.get_accountbalances,
+}
+REPORTS_PER_REQUEST = 12
+MONTHS_WITHOUT_START_DATE = 12
 
 
 def is_unavailable(error: FunctionError) -> bool:
@@ -157,7 +168,9 @@ class IntacctStream(Stream):
         progress = Progress(self, entity, client)
         plan = self._plan()
         try:
-            if self.replication_key:
+            if self.spec.function:
+                yield from self._read_reports(client, entity, plan, progress)
+            elif self.replication_key:
                 yield from self._read_incremental(client, entity, plan, context, progress)
             else:
                 yield from self._read_full_table(client, entity, plan, progress)
@@ -169,7 +182,7 @@ class IntacctStream(Stream):
                 "user (%s)", self.name, self.spec.object, exc,
             )  # fmt: skip
             return
-        if self.intacct.audit_history_available:
+        if self.spec.audited and self.intacct.audit_history_available:
             yield from self._read_deletes(client, entity, context, progress)
         progress.done()
 
@@ -277,6 +290,50 @@ class IntacctStream(Stream):
                 return
             filter_ = functions.gt(RECORDNO, int(rows[-1][RECORDNO]))
 
+    def _months(self) -> list[tuple[date, date]]:
+        """Calendar months from the start date's (or 12 months back) to today's, in UTC."""
+        today = datetime.now(UTC).date()
+        start_date = self.config.get("start_date")
+        if start_date:
+            first = utc(start_date).date().replace(day=1)
+        else:
+            back = today.year * 12 + today.month - MONTHS_WITHOUT_START_DATE
+            first = date(back // 12, back % 12 + 1, 1)
+        months = []
+        while first <= today:
+            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            months.append((first, following - timedelta(days=1)))
+            first = following
+        return months
+
+    def _read_reports(
+        self, client: IntacctClient, entity: str | None, plan: FieldPlan, progress: Progress
+    ) -> Iterator[dict]:
+        """The row's report function for each month, twelve months per request.
+
+        Rows gain `period_start`/`period_end`; key fields the report leaves empty (no location)
+        are "" rather than null, so every key is complete.
+        """
+        assert self.spec.function is not None
+        build = REPORTS[self.spec.function]
+        months = self._months()
+        keys = [key for key in self.spec.key_properties if key not in (PERIOD_START, PERIOD_END)]
+        for first in range(0, len(months), REPORTS_PER_REQUEST):
+            batch = months[first : first + REPORTS_PER_REQUEST]
+            results = client.execute([build(start, end) for start, end in batch])
+            self._extracted_at = datetime.now(UTC)
+            for (start, end), result in zip(batch, results, strict=True):
+                rows = result.raise_for_status().records()
+                period = {
+                    PERIOD_START: dates.format_date(start),
+                    PERIOD_END: dates.format_date(end),
+                }
+                for row in rows:
+                    row.update(period)
+                    row.update({key: row.get(key) or "" for key in keys})
+                yield from self._convert(rows, plan, entity)
+                progress.page(len(rows))
+
     def _page(
         self,
         client: IntacctClient,
@@ -301,7 +358,7 @@ class IntacctStream(Stream):
     def _drop_vanished_fields(self, client: IntacctClient, plan: FieldPlan) -> bool:
         """Ask `lookup` which selected fields the object still has; drop the others."""
         result = client.call(functions.lookup(self.spec.object, docparid=self.spec.docparid))
-        current = {name for name, _ in lookup_fields(result.records())}
+        current = {name for name, _ in functions.lookup_fields(result.records())}
         vanished = [name for name in plan.select if name not in current]
         if not vanished:
             return False
@@ -349,8 +406,9 @@ class IntacctStream(Stream):
             yield record
 
     def _record_error(self, row: Mapping[str, Any], plan: FieldPlan, exc: Exception) -> RecordError:
-        """Name the record and the field whose value did not convert."""
-        where = f"Stream '{self.name}', record {RECORDNO}={row.get(RECORDNO)}"
+        """Name the record (by its key) and the field whose value did not convert."""
+        key = ", ".join(f"{name}={row.get(name)}" for name in self.spec.key_properties)
+        where = f"Stream '{self.name}', record {key}"
         for name, convert in plan.typed:
             value = row.get(name)
             if not value:

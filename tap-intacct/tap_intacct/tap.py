@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import functools
-import logging
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import click
 from intacct_api import functions
+from intacct_api.cli import exit_on_login_failure
 from intacct_api.client import DEFAULT_API_URL, Credentials, IntacctClient
-from intacct_api.errors import AuthenticationError, ControlError, FunctionError, GatewayError
+from intacct_api.errors import FunctionError
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.singerlib.encoding.simple import Message
 
-from tap_intacct.objects import RECORDNO, IntacctObject, all_objects
-from tap_intacct.schema import ENTITY, lookup_fields, stream_schema
+from tap_intacct.objects import IntacctObject, all_objects
+from tap_intacct.schema import ENTITY, stream_schema
 from tap_intacct.streams import IntacctStream, is_unavailable
-
-LOGIN_ERRORS = (AuthenticationError, ControlError, GatewayError)
 
 
 class StateFlushedWriter(MsgSpecWriter):
@@ -79,6 +76,9 @@ class TapIntacct(Tap):
             ]})),
             description="More Intacct objects, standard or custom: names, or objects "
                         "{object, stream, docparid}"),
+        th.Property("dimension_objects", th.ArrayType(th.StringType),
+                    description="User-defined dimensions (their object names, e.g. CHANNEL) "
+                                "to read as streams dimension_values_<name>"),
         th.Property("verify_tls", th.BooleanType, default=True,
                     description="Verify the gateway's TLS certificate"),
         th.Property("request_timeout", th.NumberType, default=300,
@@ -102,16 +102,8 @@ class TapIntacct(Tap):
         """The session of one entity (None: top level), opened on first use."""
         if entity_id not in self._clients:
             config = self.config
-            credentials = Credentials(
-                sender_id=config["sender_id"],
-                sender_password=config["sender_password"],
-                company_id=config["company_id"],
-                user_id=config["user_id"],
-                user_password=config["user_password"],
-                entity_id=entity_id,
-            )
             self._clients[entity_id] = IntacctClient(
-                credentials,
+                Credentials.from_config(config, entity_id),
                 config.get("api_url") or DEFAULT_API_URL,
                 timeout=float(config.get("request_timeout") or 300),
                 verify_tls=bool(config.get("verify_tls", True)),
@@ -132,9 +124,10 @@ class TapIntacct(Tap):
 
     # --- discovery --------------------------------------------------------------------------
 
-    @property
-    def key_properties(self) -> tuple[str, ...]:
-        return (ENTITY, RECORDNO) if self.config.get("entity_ids") else (RECORDNO,)
+    def key_properties(self, spec: IntacctObject) -> tuple[str, ...]:
+        """The row's key, led by ENTITY when entities are read."""
+        entity = (ENTITY,) if self.config.get("entity_ids") else ()
+        return (*entity, *spec.key_properties)
 
     def discover_streams(self) -> Sequence[Stream]:
         """Streams from the input catalog when one is given (no lookup calls), else `lookup`."""
@@ -156,15 +149,25 @@ class TapIntacct(Tap):
                 continue
             yield IntacctStream(
                 self, spec, entry.schema.to_dict(),
-                key_properties=entry.key_properties or self.key_properties,
+                key_properties=entry.key_properties or self.key_properties(spec),
                 replication_key=entry.replication_key,
             )  # fmt: skip
 
     def _streams_from_lookup(self, specs: Sequence[IntacctObject]) -> Iterable[Stream]:
+        """Report rows declare their fields; every object's are asked in one `lookup` request."""
+        for spec in specs:
+            if spec.function:
+                keys = self.key_properties(spec)
+                yield IntacctStream(
+                    self, spec, stream_schema(spec.fields, key_properties=keys,
+                                              replication_key=None),
+                    key_properties=keys, replication_key=None,
+                )  # fmt: skip
+        objects = [spec for spec in specs if not spec.function]
         client = self.client(None)
-        calls = [functions.lookup(spec.object, docparid=spec.docparid) for spec in specs]
+        calls = [functions.lookup(spec.object, docparid=spec.docparid) for spec in objects]
         results = client.execute(calls)
-        for spec, result in zip(specs, results, strict=True):
+        for spec, result in zip(objects, results, strict=True):
             try:
                 result.raise_for_status()
             except FunctionError as exc:
@@ -175,7 +178,7 @@ class TapIntacct(Tap):
                     "or user (%s)", spec.stream, spec.object, exc,
                 )  # fmt: skip
                 continue
-            fields = lookup_fields(result.records())
+            fields = functions.lookup_fields(result.records())
             replication_key = spec.replication_key
             if replication_key and replication_key not in {name for name, _ in fields}:
                 self.logger.info(
@@ -183,17 +186,18 @@ class TapIntacct(Tap):
                     spec.stream, spec.object, replication_key,
                 )  # fmt: skip
                 replication_key = None
-            if ENTITY in self.key_properties and any(name == ENTITY for name, _ in fields):
+            key_properties = self.key_properties(spec)
+            if ENTITY in key_properties and any(name == ENTITY for name, _ in fields):
                 self.logger.warning(
                     "Stream '%s': Intacct's own %s field is replaced by the entity id",
                     spec.stream, ENTITY,
                 )  # fmt: skip
                 fields = [(name, kind) for name, kind in fields if name != ENTITY]
             schema = stream_schema(
-                fields, key_properties=self.key_properties, replication_key=replication_key
+                fields, key_properties=key_properties, replication_key=replication_key
             )
             yield IntacctStream(
-                self, spec, schema, key_properties=self.key_properties,
+                self, spec, schema, key_properties=key_properties,
                 replication_key=replication_key,
             )  # fmt: skip
 
@@ -203,17 +207,5 @@ class TapIntacct(Tap):
     def get_singer_command(cls) -> click.Command:
         """The SDK's command, with login failures reported as one line naming what to fix."""
         command = super().get_singer_command()
-        command.main = _exit_on_login_failure(command.main, cls.logger)  # type: ignore[method-assign]
+        command.main = exit_on_login_failure(command.main, cls.logger)  # type: ignore[method-assign]
         return command
-
-
-def _exit_on_login_failure(main: Callable[..., Any], logger: logging.Logger) -> Callable[..., Any]:
-    @functools.wraps(main)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return main(*args, **kwargs)
-        except LOGIN_ERRORS as exc:
-            logger.error("%s", exc)  # one line naming what to fix, no traceback
-            sys.exit(1)
-
-    return run

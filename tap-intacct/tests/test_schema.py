@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from tap_intacct.schema import converters, lookup_fields, stream_schema
+from intacct_api.functions import lookup_fields
+from tap_intacct.schema import converters, stream_schema
 
 FIELDS = [
     ("RECORDNO", "INTEGER"), ("AMOUNT", "CURRENCY"), ("RATE", "PERCENT"), ("QTY", "DECIMAL"),

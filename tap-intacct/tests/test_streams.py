@@ -59,10 +59,11 @@ def test_every_stream_equals_the_seeded_rows(
     emulator, config, demo_catalog, api_rows, run_tap, select
 ):
     emulator.admin("POST", "/_emulator/reset", {"seed": "demo"})
-    run = run_tap(config, catalog=select(demo_catalog, *(o.stream for o in OBJECTS)))
+    objects = [o for o in OBJECTS if not o.function]  # reports: see test_balances.py
+    run = run_tap(config, catalog=select(demo_catalog, *(o.stream for o in objects)))
     stream_schemas = schemas(run.messages)
     empty = []
-    for spec in OBJECTS:
+    for spec in objects:
         rows = api_rows(spec.object)
         if spec.docparid:
             rows = [r for r in rows if r.get("DOCPARID") == spec.docparid]

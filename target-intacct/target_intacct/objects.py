@@ -89,6 +89,12 @@ class WriteSpec:
     def is_read_only(self, name: str) -> bool:
         return name.startswith("_sdc_") or name in SYSTEM_FIELDS or name in self.read_only
 
+    @property
+    def line_field(self) -> str:
+        """The input field that holds a record's lines (named in line errors)."""
+        assert self.lines is not None
+        return self.lines.record_fields[0]
+
 
 _AR_LINE_FIELDS = {
     "glaccountno": ("ACCOUNTNO", "GLACCOUNTNO"),

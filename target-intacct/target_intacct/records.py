@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -30,6 +31,19 @@ class RecordError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+@dataclass
+class Item:
+    """One input record on its way to Intacct."""
+
+    record: dict[str, Any]
+    source_key: Any
+    deleted: bool
+    fields: dict[str, Any] = field(default_factory=dict)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    match_value: str | None = None
+    skipped: bool = False
 
 
 def lookup(record: Mapping[str, Any], name: str) -> Any:
@@ -55,6 +69,26 @@ def first(record: Mapping[str, Any], names: Iterable[str]) -> Any:
 def is_blank(value: Any) -> bool:
     """None or whitespace-only text: a field the record leaves empty."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def same_value(new: Any, stored: Any) -> bool:
+    """Whether a value to write equals Intacct's text for it; in doubt, it differs.
+
+    Numbers compare as numbers (`5000.1` equals `5000.10`) and booleans as `true`/`false`;
+    text must match exactly, so `007` never equals `7`.
+    """
+    if is_blank(new):
+        return is_blank(stored)
+    if not isinstance(stored, str):
+        return False
+    if isinstance(new, bool):
+        return stored.lower() == str(new).lower()
+    if isinstance(new, int | float | Decimal):
+        try:
+            return Decimal(stored) == Decimal(str(new))
+        except InvalidOperation:
+            return False
+    return isinstance(new, str) and new == stored
 
 
 def as_date(value: Any, field: str) -> date:

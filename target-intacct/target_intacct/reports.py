@@ -12,7 +12,7 @@ from typing import Any
 
 from intacct_api.errors import mask_secrets
 
-OUTCOMES = ("created", "updated", "deleted", "skipped", "rejected")
+OUTCOMES = ("created", "updated", "unchanged", "deleted", "skipped", "rejected", "pending")
 
 
 class SecretMaskFilter(logging.Filter):

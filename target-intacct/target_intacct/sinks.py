@@ -4,26 +4,28 @@ A batch is written in three steps: one `query` finds the existing records by the
 (and, for payments, the invoices named by number), the records become create/update/delete
 functions with deterministic control ids, and the functions go out `batch_size` per request
 with `transaction="false"` and `uniqueid="true"`, so one bad record never sinks its request and
-a re-sent request cannot write twice.
+a re-sent request cannot write twice. For master data the query also returns the fields the
+records carry, so a record equal to Intacct's is not rewritten. A record refused for naming one
+not written yet (`BL03000017`) is tried once more when the input ends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from intacct_api import functions
 from intacct_api.envelope import flatten_record
-from intacct_api.errors import AmbiguousWriteError, TransientError
-from singer_sdk.sinks import BatchSink
+from intacct_api.errors import AmbiguousWriteError, FunctionError, TransientError
 
+from target_intacct.base import DELETED_AT, IntacctBaseSink
 from target_intacct.objects import WRITE_SPECS, Style, WriteSpec
+from target_intacct.payloads import PayloadBuilder
 from target_intacct.records import (
+    Item,
     RecordError,
-    as_date,
-    as_decimal,
     check_xml_text,
     content_hash,
     first,
@@ -31,6 +33,7 @@ from target_intacct.records import (
     is_blank,
     lookup,
     record_lines,
+    same_value,
     writable_fields,
 )
 from target_intacct.settings import StreamSettings
@@ -43,17 +46,23 @@ if TYPE_CHECKING:
     from target_intacct.reports import RunReport
     from target_intacct.target import TargetIntacct
 
-DELETED_AT = "_sdc_deleted_at"
 QUERY_PAGE_SIZE = 2000
 IN_CHUNK = 1000
 # Re-sends of a request whose outcome is unknown (time-out, HTTP 524, dropped connection).
 AMBIGUOUS_RESENDS = 3
 # "A request's function with the control ID '…' has already been executed."
 ALREADY_EXECUTED = "XL03000011"
+# "invalid Product Line 'PL-1' in field PRODUCTLINEID", "Invalid customer 'C-1'"...
+INVALID_REFERENCE = "BL03000017"
 
 
 class WriteFailedError(RuntimeError):
     """Intacct kept failing in a way that is not the record's fault: stop before STATE moves."""
+
+
+def is_invalid_reference(result: Result) -> bool:
+    """True when Intacct refused a function for naming a record that does not exist (yet)."""
+    return any(e.errorno == INVALID_REFERENCE for e in result.errors)
 
 
 def is_already_executed(result: Result) -> bool:
@@ -63,37 +72,6 @@ def is_already_executed(result: Result) -> bool:
         or ("control id" in e.text.lower() and "already" in e.text.lower())
         for e in result.errors
     )
-
-
-class KeepsDeletedAt(BatchSink):
-    """`_sdc_deleted_at` drives deletes, so it survives the SDK's removal of `_sdc_*` metadata."""
-
-    def _remove_sdc_metadata_from_record(self, record: dict) -> None:
-        deleted_at = record.get(DELETED_AT)
-        super()._remove_sdc_metadata_from_record(record)
-        if deleted_at is not None:
-            record[DELETED_AT] = deleted_at
-
-    def _remove_sdc_metadata_from_schema(self) -> None:
-        deleted_at = self.schema["properties"].get(DELETED_AT)
-        super()._remove_sdc_metadata_from_schema()
-        self.schema["properties"][DELETED_AT] = deleted_at or {
-            "type": ["null", "string"],
-            "format": "date-time",
-        }
-
-
-@dataclass
-class Item:
-    """One input record on its way to Intacct."""
-
-    record: dict[str, Any]
-    source_key: Any
-    deleted: bool
-    fields: dict[str, Any] = field(default_factory=dict)
-    lines: list[dict[str, Any]] = field(default_factory=list)
-    match_value: str | None = None
-    skipped: bool = False
 
 
 @dataclass
@@ -107,7 +85,7 @@ class Write:
     intacct_id: str | None = None
 
 
-class IntacctSink(KeepsDeletedAt):
+class IntacctSink(IntacctBaseSink):
     """Writes one stream into one Intacct object, as its `WriteSpec` row says."""
 
     def __init__(
@@ -119,9 +97,17 @@ class IntacctSink(KeepsDeletedAt):
     ) -> None:
         self.settings: StreamSettings = target.stream_settings(stream_name)
         self.spec: WriteSpec = WRITE_SPECS[self.settings.sink]
+        self.payloads = PayloadBuilder(self.spec, self.settings)
         self._target_intacct = target
         # records waiting for lines from a line stream (written when the input ends)
         self.deferred: list[dict[str, Any]] = []
+        # source RECORDNOs of the headers this run received: they replace pending ones
+        self.received: set[str] = set()
+        # headers whose lines did not come by the end of the input
+        self.waiting: list[dict[str, Any]] = []
+        # records refused for an invalid reference, tried once more at the end of the input;
+        # None once that last try has been made
+        self.retry_later: list[dict[str, Any]] | None = []
         super().__init__(target, stream_name, schema, key_properties)
 
     @property
@@ -133,12 +119,9 @@ class IntacctSink(KeepsDeletedAt):
         self._target_intacct.drain_prerequisites(self)
         records = context.get("records", [])
         if self.spec.lines:
-            waiting = [r for r in records if self._waits_for_lines(r)]
-            if not self._target_intacct.input_ended:
-                self.deferred.extend(waiting)
-                records = [r for r in records if not self._waits_for_lines(r)]
-            else:
-                self._attach_lines(waiting)
+            self.received.update(str(r.get("RECORDNO")) for r in records)
+            self.deferred.extend(r for r in records if self._waits_for_lines(r))
+            records = [r for r in records if not self._waits_for_lines(r)]
         self._write_in_chunks(records)
 
     def _write_in_chunks(self, records: list[dict[str, Any]]) -> None:
@@ -152,23 +135,70 @@ class IntacctSink(KeepsDeletedAt):
             record.get(name) is not None for name in self.spec.lines.record_fields
         )
 
+    def restore_pending(self, records: list[dict[str, Any]]) -> None:
+        """Headers an earlier run kept waiting, unless this run brought a newer version."""
+        kept = [r for r in records if str(r.get("RECORDNO")) not in self.received]
+        for record in kept:
+            self._parse_timestamps_in_record(
+                record=record, schema=self.schema, treatment=self.datetime_error_treatment
+            )
+        self.deferred[:0] = kept
+
     def write_deferred(self) -> None:
-        """At the end of the input: write the headers that waited, with their lines."""
+        """At the end of the input: write the headers whose lines came; the rest keep waiting."""
         if not self.deferred:
             return
         self._target_intacct.drain_prerequisites(self)
         records, self.deferred = self.deferred, []
         self._attach_lines(records)
-        self._write_in_chunks(records)
+        ready: list[dict[str, Any]] = []
+        for record in records:
+            if self.spec.line_field in record or self._written_elsewhere(record):
+                ready.append(record)
+            elif is_blank(record.get("RECORDNO")):  # no line can ever name it
+                message = "RECORDNO: a header without inline lines needs its source RECORDNO"
+                self._reject(record, message, field="RECORDNO")
+            else:
+                self.waiting.append(record)
+        self._write_in_chunks(ready)
+
+    def _written_elsewhere(self, record: Mapping[str, Any]) -> bool:
+        """Records of `skip_when` are written by another stream (and skipped here)."""
+        return any(lookup(record, k) == v for k, v in self.spec.skip_when.items())
+
+    def reject_waiting(self) -> None:
+        """Without a pending file, headers whose lines never came cannot be kept."""
+        for record in self.waiting:
+            self._reject(
+                record,
+                f"{self.spec.line_field}: no lines came for this header; set pending_file to "
+                "keep it until they do",
+                field=self.spec.line_field,
+            )
+        self.waiting = []
+
+    def retry_refused(self) -> None:
+        """Records refused for a reference to a record not written yet get one more try."""
+        records, self.retry_later = self.retry_later or [], None
+        if records:
+            self.logger.info(
+                "%s: trying %d records refused for an invalid reference once more",
+                self.stream_name,
+                len(records),
+            )
+            self._write_in_chunks(records)
 
     def _attach_lines(self, records: list[dict[str, Any]]) -> None:
         """Lines collected from line streams, joined by the header's source RECORDNO."""
-        assert self.spec.lines is not None
         pending = self._target_intacct.pending_lines.get(self.settings.sink, {})
         for record in records:
             lines = pending.pop(str(record.get("RECORDNO")), [])
-            lines.sort(key=lambda line: int(line.get("LINE_NO") or 0))
-            record[self.line_field] = lines
+            if lines:
+                lines.sort(key=lambda line: int(line.get("LINE_NO") or 0))
+                record[self.spec.line_field] = lines
+
+    def reject_invalid(self, record: dict, field: str | None, message: str) -> None:
+        self._reject(record, message, field=field)
 
     # --- preparing ---------------------------------------------------------------------
 
@@ -207,7 +237,7 @@ class IntacctSink(KeepsDeletedAt):
             item.match_value = None if is_blank(value) else str(value)
         if item.deleted:
             return item
-        if any(lookup(record, k) == v for k, v in self.spec.skip_when.items()):
+        if self._written_elsewhere(record):
             item.skipped = True
             return item
         lines_spec = self.spec.lines
@@ -363,7 +393,41 @@ class IntacctSink(KeepsDeletedAt):
         extra = [self.spec.id_field] if self.spec.id_field else []
         if self.spec.update_key not in ("RECORDNO", *extra):
             extra.append(self.spec.update_key)
+        if self._compares_fields and self.settings.sync_mode != "insert":
+            sent = {name for i in items if not i.deleted for name in i.fields}
+            extra += sorted(sent & self.known_fields)
         return self._rows_by(self.spec.object, match_field, values, extra)
+
+    @property
+    def _compares_fields(self) -> bool:
+        """Master data is compared field by field with Intacct's to skip unchanged updates."""
+        return self.spec.style is Style.GENERIC and self.spec.lines is None
+
+    @cached_property
+    def known_fields(self) -> frozenset[str]:
+        """The object's fields in this company (`lookup`): the only ones a query may select."""
+        try:
+            result = self.client.call(functions.lookup(self.spec.object))
+        except FunctionError as exc:
+            self.logger.warning(
+                "%s: no field list for %s (%s); every match is updated",
+                self.stream_name,
+                self.spec.object,
+                exc,
+            )
+            return frozenset()
+        return frozenset(name for name, _ in functions.lookup_fields(result.records()))
+
+    def _unchanged(self, item: Item, row: Mapping[str, Any]) -> bool:
+        """Every field the record carries already holds the same value in Intacct.
+
+        The update key is left out: an update keeps the existing record's.
+        """
+        return self._compares_fields and all(
+            name == self.spec.update_key
+            or (name in self.known_fields and same_value(value, row.get(name)))
+            for name, value in item.fields.items()
+        )
 
     def _find_invoices(self, items: list[Item]) -> dict[str, dict]:
         """Invoices payment lines name by number, or by RECORDNO when they leave out the amount.
@@ -436,6 +500,10 @@ class IntacctSink(KeepsDeletedAt):
         if row is None:
             self._check_required(item)
             return self._build(item, "created", None, invoices)
+        if self._unchanged(item, row):
+            self.report.count(self.stream_name, "unchanged")
+            self.report.map_id(self.stream_name, item.source_key, row["RECORDNO"], self._id_of(row))
+            return None
         return self._build(item, "updated", row, invoices)
 
     def _plan_delete(self, item: Item, row: dict | None) -> Write | None:
@@ -483,15 +551,7 @@ class IntacctSink(KeepsDeletedAt):
     def _build(
         self, item: Item, action: str, row: dict | None, invoices: Mapping[str, dict]
     ) -> Write:
-        builders = {
-            Style.GENERIC: self._generic,
-            Style.JOURNAL: self._journal,
-            Style.PAYMENT: self._payment,
-            Style.INVOICE: self._legacy_ar,
-            Style.ADJUSTMENT: self._legacy_ar,
-            Style.SALES_TRANSACTION: self._sales_transaction,
-        }
-        payload = builders[self.spec.style](item, row, invoices)
+        payload = self.payloads.build(item, row, invoices)
         record_no = str(row["RECORDNO"]) if row else None
         intacct_id = self._id_of(row) if row else self._natural_key(item)
         control_id = self._control_id(action, item, payload)
@@ -524,205 +584,6 @@ class IntacctSink(KeepsDeletedAt):
         if style is Style.SALES_TRANSACTION:
             return functions.update_sotransaction(row["DOCID"], payload, control_id=control_id)
         return functions.update(obj, payload, control_id=control_id)
-
-    # --- payloads per style ------------------------------------------------------------
-
-    @property
-    def line_field(self) -> str:
-        """The input field that holds a record's lines (named in line errors)."""
-        assert self.spec.lines is not None
-        return self.spec.lines.record_fields[0]
-
-    def _generic_lines(self, lines: list[dict[str, Any]]) -> dict[str, Any]:
-        """Lines of a generic write: `{"ENTRIES": {"GLENTRY": [...]}}`."""
-        assert self.spec.lines is not None and self.spec.lines.container and self.spec.lines.element
-        return {self.spec.lines.container: {self.spec.lines.element: lines}}
-
-    def _generic(self, item: Item, row: dict | None, _invoices: Mapping[str, dict]) -> dict:
-        payload = dict(item.fields)
-        if row is not None:
-            payload[self.spec.update_key] = row.get(self.spec.update_key)
-        return payload
-
-    def _journal(self, item: Item, row: dict | None, _invoices: Mapping[str, dict]) -> dict:
-        """GLBATCH with lines of signed amounts → TR_TYPE 1/-1 and absolute TRX_AMOUNT."""
-        container = self.line_field
-        if len(item.lines) < 2:
-            raise RecordError(
-                container, f"a journal entry needs at least two lines, got {len(item.lines)}"
-            )
-        entries = []
-        total = Decimal(0)
-        for line in item.lines:
-            entry = {
-                k: v
-                for k, v in line.items()
-                if k not in ("_where", "TR_TYPE", "TRX_AMOUNT", "AMOUNT")
-            }
-            amount = self._signed_amount(line)
-            total += amount
-            entry["TR_TYPE"] = 1 if amount >= 0 else -1
-            entry["TRX_AMOUNT"] = abs(amount)
-            entries.append(entry)
-        if total != 0:
-            raise RecordError(
-                container, f"debits and credits must balance; the lines sum to {total}"
-            )
-        payload = self._generic(item, row, {})
-        if row is not None:
-            payload["RECORDNO"] = row["RECORDNO"]
-        payload.update(self._generic_lines(entries))
-        return payload
-
-    @staticmethod
-    def _signed_amount(line: Mapping[str, Any]) -> Decimal:
-        where = line["_where"]
-        tr_type = line.get("TR_TYPE")
-        if tr_type is None or tr_type == "":
-            raw = first(line, ("AMOUNT", "TRX_AMOUNT"))
-            if raw is None:
-                raise RecordError(f"{where}.AMOUNT", "is required (signed: debit > 0, credit < 0)")
-            return as_decimal(raw, f"{where}.AMOUNT")
-        sign = as_decimal(tr_type, f"{where}.TR_TYPE")
-        if sign not in (1, -1):
-            raise RecordError(
-                f"{where}.TR_TYPE", f"must be 1 (debit) or -1 (credit), got {tr_type!r}"
-            )
-        raw = first(line, ("TRX_AMOUNT", "AMOUNT"))
-        if raw is None:
-            raise RecordError(f"{where}.TRX_AMOUNT", "is required")
-        return sign * abs(as_decimal(raw, f"{where}.TRX_AMOUNT"))
-
-    def _payment(self, item: Item, _row: dict | None, invoices: Mapping[str, dict]) -> dict:
-        """ARPYMT applied to invoices named by RECORDNO (RECORDKEY) or by number (INVOICENO)."""
-        if not item.lines:
-            raise RecordError(self.line_field, "a payment needs at least one invoice to apply to")
-        details = []
-        for line in item.lines:
-            where = line["_where"]
-            detail = {k: v for k, v in line.items() if k not in ("_where", "INVOICENO", "RECORDID")}
-            if is_blank(detail.get("RECORDKEY")):
-                number = first(line, ("INVOICENO", "RECORDID"))
-                if is_blank(number):
-                    raise RecordError(
-                        f"{where}.RECORDKEY", "name the invoice by RECORDKEY or INVOICENO"
-                    )
-                invoice = invoices.get(f"RECORDID:{number}")
-                if invoice is None:
-                    raise RecordError(
-                        f"{where}.INVOICENO", f"no ARINVOICE with RECORDID={str(number)!r}"
-                    )
-                detail["RECORDKEY"] = invoice["RECORDNO"]
-            else:
-                invoice = invoices.get(f"RECORDNO:{detail['RECORDKEY']}")
-            if is_blank(detail.get("TRX_PAYMENTAMOUNT")):
-                if invoice is None:
-                    raise RecordError(
-                        f"{where}.RECORDKEY", f"no ARINVOICE with RECORDNO={detail['RECORDKEY']!r}"
-                    )
-                detail["TRX_PAYMENTAMOUNT"] = invoice.get("TOTALDUE")
-            if is_blank(detail.get("TRX_PAYMENTAMOUNT")):
-                raise RecordError(f"{where}.TRX_PAYMENTAMOUNT", "is required")
-            detail["TRX_PAYMENTAMOUNT"] = as_decimal(
-                detail["TRX_PAYMENTAMOUNT"], f"{where}.TRX_PAYMENTAMOUNT"
-            )
-            details.append(detail)
-        header = dict(item.fields)
-        if is_blank(header.get("UNDEPOSITEDACCOUNTNO")) and is_blank(header.get("FINANCIALENTITY")):
-            raise RecordError(
-                "UNDEPOSITEDACCOUNTNO",
-                "is required (or FINANCIALENTITY); set defaults.undeposited_funds_account",
-            )
-        if self.settings.payment_function == "create_arpayment":
-            return {
-                "customerid": header.get("CUSTOMERID"),
-                "paymentamount": sum((d["TRX_PAYMENTAMOUNT"] for d in details), Decimal(0)),
-                "bankaccountid": header.get("FINANCIALENTITY"),
-                "undepfundsacct": header.get("UNDEPOSITEDACCOUNTNO"),
-                "refid": header.get("DOCNUMBER"),
-                "datereceived": as_date(header.get("RECEIPTDATE"), "RECEIPTDATE"),
-                "paymentmethod": header.get("PAYMENTMETHOD"),
-                "currency": header.get("CURRENCY"),
-                "arpaymentitem": [
-                    {"invoicekey": d["RECORDKEY"], "amount": d["TRX_PAYMENTAMOUNT"]}
-                    for d in details
-                ],
-            }
-        header.update(self._generic_lines(details))
-        return header
-
-    def _legacy_header(self, item: Item) -> dict:
-        """Legacy lowercase fields from the header map; other writable fields are custom fields."""
-        payload: dict[str, Any] = {}
-        used: set[str] = set()
-        for legacy_name, sources in self.spec.header.items():
-            used.update(sources)
-            value = first(item.fields, sources)
-            if value is None:
-                continue
-            if legacy_name.startswith("date"):
-                value = as_date(value, sources[0])
-            payload[legacy_name] = value
-        custom = [
-            {"customfieldname": name, "customfieldvalue": value}
-            for name, value in item.fields.items()
-            if name not in used and name != self.spec.id_field and not is_blank(value)
-        ]
-        if custom:
-            payload["customfields"] = {"customfield": custom}
-        return payload
-
-    def _legacy_lines(self, item: Item, *, amount: str | None) -> list[dict]:
-        if not item.lines:
-            raise RecordError(self.line_field, f"a {self.spec.object} needs at least one line")
-        lines = []
-        for line in item.lines:
-            prepared = {k: v for k, v in line.items() if k != "_where"}
-            if amount is not None:
-                if is_blank(prepared.get(amount)):
-                    raise RecordError(f"{line['_where']}.AMOUNT", "is required")
-                prepared[amount] = as_decimal(prepared[amount], f"{line['_where']}.AMOUNT")
-            lines.append(prepared)
-        return lines
-
-    def _legacy_ar(self, item: Item, row: dict | None, _invoices: Mapping[str, dict]) -> dict:
-        payload = self._legacy_header(item)
-        lines = self._legacy_lines(item, amount="amount")
-        for line in lines:
-            if is_blank(line.get("glaccountno")):
-                raise RecordError(
-                    "ACCOUNTNO", "every line needs ACCOUNTNO; set defaults.item_gl_account"
-                )
-        if self.spec.style is Style.ADJUSTMENT:
-            payload["aradjustmentitems"] = {"lineitem": lines}
-        elif row is None:
-            payload["invoiceitems"] = {"lineitem": lines}
-        else:
-            payload.pop("customerid", None)
-            payload["updateinvoiceitems"] = {
-                "updatelineitem": [dict(line, line_num=n) for n, line in enumerate(lines, 1)]
-            }
-        return payload
-
-    def _sales_transaction(
-        self, item: Item, row: dict | None, _invoices: Mapping[str, dict]
-    ) -> dict:
-        payload = self._legacy_header(item)
-        lines = self._legacy_lines(item, amount=None)
-        line_field = self.line_field
-        for line in lines:
-            for name in ("quantity", "price"):
-                if name in line:
-                    line[name] = as_decimal(line[name], f"{line_field}.{name.upper()}")
-        if row is None:
-            payload["sotransitems"] = {"sotransitem": lines}
-            return payload
-        for name in ("transactiontype", "createdfrom", "customerid", "documentno"):
-            payload.pop(name, None)
-        payload["updatesotransitems"] = {
-            "updatesotransitem": [dict(line, line_num=n) for n, line in enumerate(lines, 1)]
-        }
-        return payload
 
     # --- sending -------------------------------------------------------------------------
 
@@ -758,6 +619,8 @@ class IntacctSink(KeepsDeletedAt):
                 done.append((write, *self._ids_from(write, result, None)))
             elif is_already_executed(result):
                 already_ran.append(write)
+            elif self.retry_later is not None and is_invalid_reference(result):
+                self.retry_later.append(write.item.record)
             else:
                 error = result.errors[0] if result.errors else None
                 self._reject(

@@ -6,6 +6,8 @@ import uuid
 from functools import cached_property
 from typing import Any
 
+import click
+from intacct_api.cli import exit_on_login_failure
 from intacct_api.client import DEFAULT_API_URL, Credentials, IntacctClient
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
@@ -13,7 +15,9 @@ from singer_sdk.helpers.capabilities import PluginCapabilities
 from singer_sdk.sinks import BatchSink, Sink
 from singer_sdk.target_base import Target
 
+from target_intacct.base import IntacctBaseSink
 from target_intacct.objects import WRITE_SPECS
+from target_intacct.pending import PendingHeaders, PendingStream
 from target_intacct.reports import RunReport, SecretMaskFilter
 from target_intacct.settings import (
     DEFAULT_NAMES,
@@ -25,9 +29,10 @@ from target_intacct.settings import (
     line_stream,
     resolve,
 )
-from target_intacct.sinks import IntacctSink, KeepsDeletedAt
+from target_intacct.sinks import IntacctSink
 
 SECRET_SETTINGS = ("sender_password", "user_password")
+# Failures of the login or of the whole request: no record's fault, and one line says why.
 
 STREAM_SETTINGS = th.ObjectType(
     th.Property(
@@ -58,7 +63,7 @@ STREAM_SETTINGS = th.ObjectType(
 )
 
 
-class LineSink(KeepsDeletedAt):
+class LineSink(IntacctBaseSink):
     """Collects a stream of lines for their headers, which wait until the input ends."""
 
     def __init__(self, target: TargetIntacct, stream_name: str, *args: Any, **kwargs: Any) -> None:
@@ -83,6 +88,10 @@ class LineSink(KeepsDeletedAt):
             else:
                 self._pending.setdefault(str(parent), []).append(record)
 
+    def reject_invalid(self, record: dict, field: str | None, message: str) -> None:
+        key = {k: record.get(k) for k in self.key_properties}
+        self._report.reject(self.stream_name, key, record, message, field=field)
+
 
 class SkippedStreamSink(BatchSink):
     """Counts the records of a stream that has no Intacct sink (`skip_unknown_streams`)."""
@@ -90,6 +99,10 @@ class SkippedStreamSink(BatchSink):
     def __init__(self, target: TargetIntacct, *args: Any, **kwargs: Any) -> None:
         super().__init__(target, *args, **kwargs)
         self._report = target.report
+
+    def _validate_and_parse(self, record: dict) -> dict:
+        """Never written, so never checked: a bad record here must not stop the run."""
+        return record
 
     def process_batch(self, context: dict) -> None:
         self._report.count(self.stream_name, "skipped", len(context.get("records", [])))
@@ -155,6 +168,12 @@ class TargetIntacct(Target):
             description="JSON lines: stream, source key → Intacct RECORDNO and ID.",
         ),
         th.Property(
+            "pending_file",
+            th.StringType,
+            default="target-intacct-pending.json",
+            description="Headers whose lines have not come yet, kept for the next run.",
+        ),
+        th.Property(
             "skip_unknown_streams",
             th.BooleanType,
             default=False,
@@ -178,7 +197,6 @@ class TargetIntacct(Target):
         # invoices must wait for their customers.
         self.max_parallelism = 1
         SecretMaskFilter.install(self.secrets)
-        self.input_ended = False
         self.run_id = uuid.uuid4().hex
         # sink name → header RECORDNO (in the source) → its lines, from line streams
         self.pending_lines: dict[str, dict[str, list[dict]]] = {}
@@ -257,21 +275,35 @@ class TargetIntacct(Target):
         return sorted(sinks, key=lambda sink: sink.spec.rank)
 
     def _write_state_message(self, state: dict) -> None:
-        """Hold STATE while headers wait for their lines: those records are not written yet."""
-        if any(sink.deferred for sink in self._header_sinks()):
+        """Hold STATE while records wait for their lines or for one more try: not written yet."""
+        if any(sink.deferred or sink.retry_later for sink in self._header_sinks()):
             return
         super()._write_state_message(state)
 
+    @cached_property
+    def pending(self) -> PendingHeaders:
+        return PendingHeaders(self.config.get("pending_file"), self.secrets)
+
     def process_endofpipe(self) -> None:
-        """Join the collected lines to their headers and write them, then drain the rest."""
+        """Write what waited for the end of the input, then emit the final STATE.
+
+        In rank order, headers are joined to their collected lines and written; then records
+        refused for an invalid reference get one more try; headers still without lines go to
+        the pending file.
+        """
         try:
-            self.input_ended = True
             for sink in list(self._sinks_active.values()):
                 if isinstance(sink, LineSink):
                     self.drain_one(sink)
+            carried = self._open_pending_streams(self.pending.load())
             for sink in self._header_sinks():
-                sink.write_deferred()
                 self.drain_one(sink)
+                if sink.stream_name in carried:
+                    sink.restore_pending(carried.pop(sink.stream_name).records)
+                sink.write_deferred()
+            for sink in self._header_sinks():
+                sink.retry_refused()
+            self._keep_waiting(carried)
             for sink_name, orphans in self.pending_lines.items():
                 for parent, lines in orphans.items():
                     self.report.count(sink_name, "skipped", len(lines))
@@ -287,6 +319,51 @@ class TargetIntacct(Target):
             if "client" in self.__dict__:
                 self.logger.info("Intacct requests sent: %d", self.client.request_count)
                 self.client.close()
+
+    def _open_pending_streams(self, pending: dict[str, PendingStream]) -> dict[str, PendingStream]:
+        """A sink for each stream with waiting headers, even if this input did not name it.
+
+        Streams that no longer have a sink of their own (settings changed) stay in the file.
+        """
+        for stream, entry in pending.items():
+            if stream in self._sinks_active:
+                continue
+            try:
+                writable = self.get_sink_class(stream) is IntacctSink
+            except SettingsError as exc:
+                self.logger.warning("Pending %s headers stay pending: %s", stream, exc)
+                continue
+            if writable:
+                self.add_sink(stream, entry.schema, entry.key_properties)
+        return pending
+
+    def _keep_waiting(self, carried: dict[str, PendingStream]) -> None:
+        """Headers still without lines go to the pending file (or, without one, are rejected)."""
+        keep = dict(carried)
+        for sink in self._header_sinks():
+            if not sink.waiting:
+                continue
+            if self.pending.path is None:
+                sink.reject_waiting()
+                continue
+            self.report.count(sink.stream_name, "pending", len(sink.waiting))
+            self.logger.warning(
+                "%d %s headers have no lines yet; kept in %s until their lines come",
+                len(sink.waiting),
+                sink.stream_name,
+                self.pending.path,
+            )
+            keep[sink.stream_name] = PendingStream(
+                sink.schema, list(sink.key_properties), sink.waiting
+            )
+        self.pending.save(keep)
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, with login failures reported as one line naming what to fix."""
+        command = super().get_singer_command()
+        command.main = exit_on_login_failure(command.main, cls.logger)  # type: ignore[method-assign]
+        return command
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ def base_config(emulator, company: str, tmp_path: Path, **extra: Any) -> dict[st
         "request_timeout": 5,
         "reject_file": str(tmp_path / "rejects.jsonl"),
         "id_map_file": str(tmp_path / "ids.jsonl"),
+        "pending_file": str(tmp_path / "pending.json"),
         **extra,
     }
 

@@ -2,7 +2,7 @@
 
 A line is found again through the ID map, or else by its url_key (`slug(description)-slug(id)`)
 in one listing of the catalogue's categories. A line whose parent is neither in the batch nor
-known yet waits for the end of the input, in case the parent arrives later.
+known yet waits in the pending catalog file: for the end of the input, then for later runs.
 """
 
 from __future__ import annotations
@@ -24,13 +24,16 @@ from target_magento.records import (
 from target_magento.run import Run
 
 ROLE = "categories"
+ROLE_WAITING = "product_lines"
+KEY = ("PRODUCTLINEID", "RECORDNO")  # a record's key in logs, rejects and the ID map
 LOGGER = logging.getLogger("target-magento")
 
 
-def load(run: Run, stream: str, records: list[dict], *, final: bool) -> list[dict]:
-    """Write the lines whose parent is known; return the ones that must wait (unless final)."""
+def load(run: Run, stream: str, records: list[dict], *, final: bool) -> None:
+    """Write the lines whose parent is known; the others wait (`final`: until a later run)."""
     lines: dict[str, dict] = {}
-    for key, record in run.latest(stream, records, "PRODUCTLINEID", "RECORDNO"):
+    for key, record in run.latest(stream, records, *KEY):
+        run.waiting.pop(ROLE_WAITING, key)  # this version replaces any waiting one
         if is_deleted(record):
             run.skip(stream, key, "deleted in Intacct; the Magento category is kept")
             continue
@@ -40,7 +43,6 @@ def load(run: Run, stream: str, records: list[dict], *, final: bool) -> list[dic
             run.reject(stream, key, record, rejection)
             continue
         lines[key] = record
-    waiting: list[dict] = []
     pending = dict(lines)
     while pending:
         blocked = {
@@ -52,14 +54,10 @@ def load(run: Run, stream: str, records: list[dict], *, final: bool) -> list[dic
         }
         for key, record in blocked.items():
             del pending[key]
+            reason = f"parent product line {_parent_key(record)} is not in Magento yet"
+            run.wait(ROLE_WAITING, stream, key, record, reason)
             if final:
-                unknown_parent = Rejection(
-                    f"Parent product line {_parent_key(record)} is unknown to Magento",
-                    "PARENTLINE",
-                )
-                run.reject(stream, key, record, unknown_parent)
-            else:
-                waiting.append(record)
+                run.skip(stream, key, f"{reason}; kept pending for the next run")
         ready = {
             key: record
             for key, record in pending.items()
@@ -69,7 +67,7 @@ def load(run: Run, stream: str, records: list[dict], *, final: bool) -> list[dic
                 and category_id(run, t.cast("str", _parent_key(record))) is not None
             )
         }
-        if not ready:
+        if not ready and not blocked:
             break
         run.client.map(
             lambda item: run.guarded(
@@ -85,7 +83,7 @@ def load(run: Run, stream: str, records: list[dict], *, final: bool) -> list[dic
         )
         run.reject(stream, key, record, cycle)
     run.id_map.save()
-    return waiting
+    run.waiting.save()
 
 
 def _parent_key(record: t.Mapping[str, t.Any]) -> str | None:

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
+import re
+import ssl
 import threading
 import time
 import typing as t
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import backoff
 import msgspec
 import requests
 from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth1
+from urllib3.exceptions import InsecureRequestWarning
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -69,6 +73,26 @@ class MagentoError(Exception):
 
 class TransientError(MagentoError):
     """A failure worth retrying: 429, 5xx or a broken connection (status 0)."""
+
+
+class TLSError(MagentoError):
+    """The TLS handshake failed (status 0): retrying cannot help, so the run stops at once."""
+
+
+def _tls_reason(error: BaseException) -> str:
+    """The `ssl` module's own words (`certificate verify failed: ...`) under requests' layers."""
+    pending: list[object] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError):
+            return re.sub(r"\s*\(_ssl\.c:\d+\)$", "", str(current))
+        pending.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        pending.extend(current.args)
+    return type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -155,8 +179,12 @@ class MagentoClient:
         self._admin_token: str | None = None
         self._token_lock = threading.Lock()
         self._count_lock = threading.Lock()
+        # Passed with every request: requests lets REQUESTS_CA_BUNDLE override `Session.verify`.
+        self.verify_tls = verify_tls
+        if not verify_tls:
+            LOGGER.warning("verify_tls is false: the shop's HTTPS certificate is not checked")
+            warnings.filterwarnings("ignore", category=InsecureRequestWarning)
         self.session = requests.Session()
-        self.session.verify = verify_tls
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self.max_concurrency + 2)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -301,7 +329,16 @@ class MagentoClient:
                 headers=headers,
                 timeout=self.timeout,
                 auth=None if authenticate else _NoAuth(),
+                verify=self.verify_tls,
             )
+        except requests.exceptions.SSLError as error:
+            host = urlsplit(self.base_url).netloc
+            message = (
+                f"TLS with {host} failed: {_tls_reason(error)}. Give REQUESTS_CA_BUNDLE a CA "
+                "bundle that holds the shop certificate's issuer, or set verify_tls to false "
+                "(only for a shop you trust, e.g. a local one)"
+            )
+            raise TLSError(0, message, method, f"/rest/{full_path}") from None
         except (requests.ConnectionError, requests.Timeout) as error:
             LOGGER.debug("%s /rest/%s failed: %s", method, full_path, type(error).__name__)
             raise TransientError(0, type(error).__name__, method, f"/rest/{full_path}") from None

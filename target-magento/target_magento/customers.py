@@ -21,6 +21,7 @@ if t.TYPE_CHECKING:
 
 LOGGER = logging.getLogger("target-magento")
 ROLE = "customers"
+KEY = ("CUSTOMERID", "RECORDNO")  # a record's key in logs, rejects and the ID map
 CONTACT = "DISPLAYCONTACT."
 ADDRESS = "DISPLAYCONTACT.MAILADDRESS."
 EMAIL = f"{CONTACT}EMAIL1"
@@ -82,7 +83,7 @@ def load(run: Run, stream: str, records: list[dict]) -> None:
     """Validate, look up existing customers in a few searches, then write concurrently."""
     owners = _Owners(run)
     accepted: list[tuple[str, dict, dict]] = []
-    for key, record in run.latest(stream, records, "CUSTOMERID", "RECORDNO"):
+    for key, record in run.latest(stream, records, *KEY):
         if is_deleted(record):
             run.skip(stream, key, "deleted in Intacct; the Magento customer is kept")
             continue

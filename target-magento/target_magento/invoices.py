@@ -27,6 +27,8 @@ LOGGER = logging.getLogger("target-magento")
 
 ROLE = "invoices"
 PENDING = "invoices"
+HEADER_KEY = ("DOCID", "RECORDNO")  # an invoice's key in logs, rejects and the ID map
+LINE_KEY = ("RECORDNO", "LINE_NO")
 ZERO = Decimal(0)
 # Order states in which Magento refuses invoices for now; the invoice waits for a later run.
 WAITING_STATES = frozenset({"holded", "payment_review"})
@@ -42,7 +44,7 @@ def receive_headers(run: Run, stream: str, records: list[dict]) -> None:
     for record in records:
         key = run.key(stream, record, "RECORDNO", "DOCID")
         if is_deleted(record):
-            run.skip(stream, run.key(stream, record, "DOCID", "RECORDNO"), "deleted in Intacct")
+            run.skip(stream, run.key(stream, record, *HEADER_KEY), "deleted in Intacct")
             continue
         entry = dict(run.pending.section(PENDING).get(key) or {"lines": {}})
         entry["header"] = record
@@ -56,7 +58,7 @@ def receive_lines(run: Run, stream: str, records: list[dict]) -> None:
     """Keep lines under their header's RECORDNO (DOCHDRNO) in the pending file."""
     for record in records:
         header_key = text(record, "DOCHDRNO") or text(record, "DOCHDRID")
-        line_key = run.key(stream, record, "RECORDNO", "LINE_NO")
+        line_key = run.key(stream, record, *LINE_KEY)
         if header_key is None:
             rejection = Rejection("A line needs its invoice (DOCHDRNO is empty)", "DOCHDRNO")
             run.reject(stream, line_key, record, rejection)
@@ -68,8 +70,31 @@ def receive_lines(run: Run, stream: str, records: list[dict]) -> None:
         else:
             lines[line_key] = record
         entry["lines"] = lines
+        entry["invalid_lines"] = {
+            key: reason
+            for key, reason in (entry.get("invalid_lines") or {}).items()
+            if key != line_key
+        }
         entry.setdefault("reason", "lines waiting for their invoice header")
         run.pending.put(PENDING, header_key, entry)
+    run.pending.save()
+
+
+def hold_for_invalid_line(run: Run, stream: str, record: dict, rejection: Rejection) -> None:
+    """Reject a line that breaks its schema; its invoice waits for a corrected line.
+
+    Invoicing without the line would invoice the order partially, and nothing would finish it.
+    """
+    line_key = run.key(stream, record, *LINE_KEY)
+    run.reject(stream, line_key, record, rejection)
+    header_key = text(record, "DOCHDRNO") or text(record, "DOCHDRID")
+    if header_key is None:
+        return
+    entry = dict(run.pending.section(PENDING).get(header_key) or {"lines": {}})
+    entry["lines"] = {k: v for k, v in (entry.get("lines") or {}).items() if k != line_key}
+    entry["invalid_lines"] = {**(entry.get("invalid_lines") or {}), line_key: rejection.reason}
+    entry.setdefault("reason", "lines waiting for their invoice header")
+    run.pending.put(PENDING, header_key, entry)
     run.pending.save()
 
 
@@ -88,7 +113,7 @@ def finish(run: Run, default_stream: str) -> None:
                 LOGGER.info("Lines of Intacct invoice record %s wait for their header", key)
             continue
         stream = entry.get("stream") or default_stream
-        docid = run.key(stream, header, "DOCID", "RECORDNO")
+        docid = run.key(stream, header, *HEADER_KEY)
         if run.id_map.get(ROLE, docid) is not None:
             run.pending.pop(PENDING, key)
             run.skip(stream, docid, "already invoiced in Magento by an earlier run")
@@ -104,6 +129,12 @@ def finish(run: Run, default_stream: str) -> None:
             field = run.settings.order_reference_field
             rejection = Rejection(f"No Magento order reference ({field} is empty)", field)
             run.reject(stream, docid, _with_lines(entry), rejection)
+            continue
+        if invalid_lines := entry.get("invalid_lines"):
+            line_key, reason = next(iter(invalid_lines.items()))
+            waiting_for = f"line {line_key} was rejected ({reason}); waiting for it corrected"
+            run.pending.put(PENDING, key, {**entry, "reason": waiting_for})
+            run.skip(stream, docid, f"{waiting_for}; kept pending")
             continue
         if not entry.get("lines"):
             run.pending.put(PENDING, key, {**entry, "reason": "no lines received yet"})
@@ -123,7 +154,7 @@ def finish(run: Run, default_stream: str) -> None:
     def invoice_order(reference: str) -> None:
         for key, entry in by_order[reference]:
             stream = entry.get("stream") or default_stream
-            docid = run.key(stream, entry["header"], "DOCID", "RECORDNO")
+            docid = run.key(stream, entry["header"], *HEADER_KEY)
             order = orders.get(reference.lower())
             waiting_for = (
                 f"order {reference} is not in Magento"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import typing as t
+from pathlib import Path
 
 from target_magento import categories, customers, invoices, products
 from target_magento.client import AuthSettings, MagentoClient
+from target_magento.records import Rejection
 from target_magento.run import Run, Settings
 from target_magento.store import IdMap, JsonFileStore, RejectFile
 
@@ -24,6 +26,15 @@ DEFAULT_STREAMS: dict[str, str] = {
     "sales_invoice_lines": "sales_invoice_lines",
 }
 
+# Role → the fields that name a record in logs and rejects (the loaders use the same).
+ROLE_KEYS: dict[str, tuple[str, ...]] = {
+    "customers": customers.KEY,
+    "product_lines": categories.KEY,
+    "items": products.KEY,
+    "sales_invoices": invoices.HEADER_KEY,
+    "sales_invoice_lines": invoices.LINE_KEY,
+}
+
 
 def stream_roles(config: Mapping[str, t.Any]) -> dict[str, str]:
     """Incoming stream name → role, after the `stream_names` overrides."""
@@ -33,6 +44,13 @@ def stream_roles(config: Mapping[str, t.Any]) -> dict[str, str]:
         msg = f"stream_names has unknown roles {unknown}; roles are {sorted(DEFAULT_STREAMS)}"
         raise ValueError(msg)
     return {stream: role for role, stream in names.items()}
+
+
+def pending_catalog_file(config: Mapping[str, t.Any]) -> Path:
+    """`pending_catalog_file`, else `target-magento-pending-catalog.json` beside the ID map."""
+    if config.get("pending_catalog_file"):
+        return Path(config["pending_catalog_file"])
+    return Path(config["id_map_file"]).with_name("target-magento-pending-catalog.json")
 
 
 def auth_settings(config: Mapping[str, t.Any]) -> AuthSettings:
@@ -54,7 +72,6 @@ class Loader:
         self._config = config
         self.stream_roles = stream_roles(config)
         self._run: Run | None = None
-        self._waiting: dict[str, list[tuple[str, dict]]] = {"product_lines": [], "items": []}
         self.stream_keys: dict[str, tuple[str, ...]] = {}
 
     @property
@@ -76,6 +93,7 @@ class Loader:
                 id_map=IdMap(config["id_map_file"]),
                 pending=JsonFileStore(config["pending_invoices_file"]),
                 rejects=RejectFile(config["reject_file"]),
+                waiting=JsonFileStore(pending_catalog_file(config)),
                 stream_keys=self.stream_keys,
             )
         return self._run
@@ -88,11 +106,9 @@ class Loader:
         if role == "customers":
             customers.load(run, stream, records)
         elif role == "product_lines":
-            waiting = categories.load(run, stream, records, final=False)
-            self._waiting[role].extend((stream, record) for record in waiting)
+            categories.load(run, stream, records, final=False)
         elif role == "items":
-            waiting = products.load(run, stream, records, final=False)
-            self._waiting[role].extend((stream, record) for record in waiting)
+            products.load(run, stream, records, final=False)
         elif role == "sales_invoices":
             invoices.receive_headers(run, stream, records)
         elif role == "sales_invoice_lines":
@@ -101,20 +117,34 @@ class Loader:
             msg = f"Unknown role {role}"
             raise ValueError(msg)
 
+    def reject_invalid(self, stream: str, record: dict, rejection: Rejection) -> None:
+        """A record that breaks its stream's schema: rejected under its business key."""
+        role = self.stream_roles[stream]
+        if role == "sales_invoice_lines":
+            invoices.hold_for_invalid_line(self.run, stream, record, rejection)
+            return
+        self.run.reject(stream, self.run.key(stream, record, *ROLE_KEYS[role]), record, rejection)
+
     def finish(self) -> None:
-        """End of input: waiting lines and items, then every pending invoice; save the files."""
+        """End of input: waiting lines and items, then every pending invoice; save the files.
+
+        The waiting records are this run's and those earlier runs left in the pending file.
+        """
         run = self.run
-        for role, load in (("product_lines", categories.load), ("items", products.load)):
-            waiting, self._waiting[role] = self._waiting[role], []
+        for section, load in (
+            (categories.ROLE_WAITING, categories.load),
+            (products.ROLE_WAITING, products.load),
+        ):
             by_stream: dict[str, list[dict]] = {}
-            for stream, record in waiting:
-                by_stream.setdefault(stream, []).append(record)
+            for entry in dict(run.waiting.section(section)).values():
+                by_stream.setdefault(entry["stream"], []).append(entry["record"])
             for stream, records in by_stream.items():
                 load(run, stream, records, final=True)
         header_stream = next(s for s, role in self.stream_roles.items() if role == "sales_invoices")
         invoices.finish(run, header_stream)
         run.id_map.save()
         run.pending.save()
+        run.waiting.save()
 
     def close(self) -> None:
         if self._run is not None:

@@ -4,6 +4,8 @@ Existing products are read with one `sku in (...)` search per hundred items so t
 products cost no write; the rest go through `PUT /V1/products/{sku}` on the worker pool, or, for
 large batches, through the asynchronous bulk endpoint whose failed operations become rejects.
 Deleted items (`_sdc_deleted_at`) are logged and left alone; inactive ones are disabled.
+An item whose product line has no category yet waits in the pending catalog file; at the end of
+the input it is written without a category and stays there until a later run can link it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from target_magento.records import (
 from target_magento.run import Run
 
 LOGGER = logging.getLogger("target-magento")
+KEY = ("ITEMID", "RECORDNO")  # a record's key in logs and rejects
+ROLE_WAITING = "items"
 
 MAX_SKU_LENGTH = 64
 VIRTUAL_ITEM_TYPES = frozenset(
@@ -36,29 +40,31 @@ VIRTUAL_ITEM_TYPES = frozenset(
 MAGENTO_FIELDS = {"sku": "ITEMID", "name": "NAME", "price": "BASEPRICE", "weight": "SHIP_WEIGHT"}
 
 
-def load(run: Run, stream: str, records: list[dict], *, final: bool) -> list[dict]:
-    """Write the items; return those whose product line has no category yet (unless final)."""
-    waiting: list[dict] = []
+def load(run: Run, stream: str, records: list[dict], *, final: bool) -> None:
+    """Write the items; those whose product line has no category yet wait.
+
+    With `final` (end of input) they are written without one and wait for a later run to link it.
+    """
     accepted: list[tuple[str, dict, dict]] = []
-    for key, record in run.latest(stream, records, "ITEMID", "RECORDNO"):
+    for key, record in run.latest(stream, records, *KEY):
+        run.waiting.pop(ROLE_WAITING, key)  # this version replaces any waiting one
         if is_deleted(record):
             run.skip(stream, key, "deleted in Intacct; the Magento product is kept")
             continue
         line_id = text(record, "PRODUCTLINEID")
         category_id = categories.category_id(run, line_id) if line_id else None
         if line_id and category_id is None:
+            reason = f"product line {line_id} has no Magento category yet"
+            run.wait(ROLE_WAITING, stream, key, record, reason)
             if not final:
-                waiting.append(record)
                 continue
-            LOGGER.warning(
-                "Item %s: product line %s has no Magento category; written without one",
-                key,
-                line_id,
-            )
+            LOGGER.warning("Item %s: %s; written without one, linked by a later run", key, reason)
         try:
             accepted.append((key, record, build_product(run, record, category_id)))
         except Rejection as rejection:
+            run.waiting.pop(ROLE_WAITING, key)
             run.reject(stream, key, record, rejection)
+    run.waiting.save()
     existing = _existing(run, [product["sku"] for _, _, product in accepted])
     to_write: list[tuple[str, dict, dict, str]] = []
     for key, record, product in accepted:
@@ -80,7 +86,6 @@ def load(run: Run, stream: str, records: list[dict], *, final: bool) -> list[dic
             ),
             to_write,
         )
-    return waiting
 
 
 def build_product(run: Run, record: t.Mapping[str, t.Any], category_id: int | None) -> dict:

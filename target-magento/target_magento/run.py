@@ -77,6 +77,7 @@ class Run:
     id_map: IdMap
     pending: JsonFileStore
     rejects: RejectFile
+    waiting: JsonFileStore  # product lines and items waiting for their parent, across runs
     summary: Summary = field(default_factory=Summary)
     stream_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cache: dict[str, t.Any] = field(default_factory=dict)
@@ -118,6 +119,10 @@ class Run:
             record=record,
         )
         self.summary.add(stream, "rejected")
+
+    def wait(self, role: str, stream: str, key: str, record: dict, reason: str) -> None:
+        """Keep a record for a later attempt (this run's end, or a later run)."""
+        self.waiting.put(role, key, {"stream": stream, "reason": reason, "record": record})
 
     def skip(self, stream: str, key: object, reason: str) -> None:
         LOGGER.info("Skipped %s %s: %s", stream, key, reason)

@@ -111,7 +111,18 @@ CONFIG_SCHEMA = th.PropertiesList(
         description="Invoices waiting for their Magento order, retried every run",
     ),
     th.Property(
-        "verify_tls", th.BooleanType, default=True, description="Verify HTTPS certificates"
+        "pending_catalog_file",
+        th.StringType,
+        description="Product lines waiting for their parent and items waiting for their "
+        "category, retried every run (default: target-magento-pending-catalog.json beside "
+        "id_map_file)",
+    ),
+    th.Property(
+        "verify_tls",
+        th.BooleanType,
+        default=True,
+        description="Verify HTTPS certificates (against REQUESTS_CA_BUNDLE when set); false "
+        "turns checking off even when REQUESTS_CA_BUNDLE is set",
     ),
     th.Property(
         "request_timeout", th.NumberType, default=60, description="Seconds per HTTP request"

@@ -202,6 +202,7 @@ class Harness:
             "reject_file": str(self.folder / "rejects.jsonl"),
             "id_map_file": str(self.folder / "id-map.json"),
             "pending_invoices_file": str(self.folder / "pending.json"),
+            "pending_catalog_file": str(self.folder / "pending-catalog.json"),
             "max_concurrency": 4,
         }
         config.update(overrides)
@@ -237,6 +238,10 @@ class Harness:
 
     def pending(self) -> dict:
         path = self.folder / "pending.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def pending_catalog(self, name: str = "pending-catalog.json") -> dict:
+        path = self.folder / name
         return json.loads(path.read_text()) if path.exists() else {}
 
     # What the shop holds

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import json
+from contextlib import redirect_stdout
 from decimal import Decimal
 
-from target_magento_support import item_records, product_line_records, stream_messages, summary
+from target_magento.target import TargetMagento
+from target_magento_support import (
+    item_records,
+    product_line_records,
+    stream_messages,
+    summary,
+    to_lines,
+)
 
 
 def categories_by_key(harness) -> dict[str, dict]:
@@ -156,7 +166,7 @@ def test_sync_writes_below_the_bulk_threshold(harness):
     assert harness.request_count("GET", r"^/V1/products$") == 1  # one `sku in` search
 
 
-def test_unknown_and_circular_parents_are_rejected(harness):
+def test_unknown_parents_wait_and_circular_parents_are_rejected(harness):
     lines = [
         {"RECORDNO": 1, "PRODUCTLINEID": "ORPHAN", "DESCRIPTION": "Orphan", "PARENTLINE": "GONE"},
         {"RECORDNO": 2, "PRODUCTLINEID": "KID", "DESCRIPTION": "Kid", "PARENTLINE": "ORPHAN"},
@@ -168,10 +178,87 @@ def test_unknown_and_circular_parents_are_rejected(harness):
     target, _ = harness.run(stream_messages("product_lines", lines))
     counts = summary(target)["product_lines"]
     assert counts["created"] == 1
-    assert counts["rejected"] == 4
+    assert counts["rejected"] == 2
+    assert counts["skipped"] == 2
     rejects = {r["key"]: r for r in harness.rejects()}
-    assert set(rejects) == {"ORPHAN", "KID", "LOOP-A", "LOOP-B"}
+    assert set(rejects) == {"LOOP-A", "LOOP-B"}
     assert {r["field"] for r in rejects.values()} == {"PARENTLINE"}
-    assert "GONE" in rejects["ORPHAN"]["reason"]
     assert "ancestor" in rejects["LOOP-A"]["reason"]
+    waiting = harness.pending_catalog()["product_lines"]
+    assert set(waiting) == {"ORPHAN", "KID"}
+    assert "GONE" in waiting["ORPHAN"]["reason"]
     assert len(harness.table("categories")) == before + 1
+
+    # The parent turns up in a later run: the waiting lines are created under it.
+    gone = {"RECORDNO": 6, "PRODUCTLINEID": "GONE", "DESCRIPTION": "Back", "PARENTLINE": None}
+    target, _ = harness.run(stream_messages("product_lines", [gone]))
+    assert summary(target)["product_lines"]["created"] == 3
+    categories = categories_by_key(harness)
+    assert int(categories["kid-kid"]["parent_id"]) == int(categories["orphan-orphan"]["id"])
+    assert int(categories["orphan-orphan"]["parent_id"]) == int(categories["back-gone"]["id"])
+    assert harness.pending_catalog()["product_lines"] == {}
+
+
+def test_items_wait_in_the_pending_file_until_their_product_line_exists(harness):
+    items = item_records()
+    with_line = {item["ITEMID"] for item in items if item["PRODUCTLINEID"]}
+    target, _ = harness.run(stream_messages("items", items))
+    assert summary(target)["items"]["created"] == len(items)  # sold meanwhile, uncategorised
+    waiting = harness.pending_catalog()["items"]
+    assert set(waiting) == with_line
+    assert "HW-FAST" in waiting["SCREW-100"]["reason"]
+    assert harness.category_ids(products_by_sku(harness)["SCREW-100"]) == []
+
+    target, _ = harness.run(stream_messages("product_lines", product_line_records()))
+    assert summary(target)["items"]["updated"] == len(with_line)
+    fasteners = categories_by_key(harness)["fasteners-fixings-hw-fast"]
+    assert harness.category_ids(products_by_sku(harness)["SCREW-100"]) == [int(fasteners["id"])]
+    assert harness.pending_catalog()["items"] == {}
+
+    target, _ = harness.run([])  # nothing left to retry
+    assert summary(target) == {}
+
+
+def test_waiting_records_survive_a_crash_after_state_was_emitted(harness):
+    """Children and items arrive before their parents; state goes out; the process dies."""
+    lines = product_line_records()
+    children = [line for line in lines if line["PARENTLINE"]]
+    state = {"bookmarks": {"items": {"replication_key_value": "2026-10-15T08:30:00+00:00"}}}
+    messages = [
+        *stream_messages("items", item_records()),
+        *stream_messages("product_lines", children),
+        {"type": "STATE", "value": state},
+    ]
+    target = TargetMagento(config=harness.config())
+    output = io.StringIO()
+    with redirect_stdout(output):
+        target.process_lines(io.StringIO(to_lines(messages)))
+        target.drain_all()  # as when a sink is full or its records are old
+    assert json.loads(output.getvalue().splitlines()[-1]) == state  # a target emits the value
+    # ... and the process dies here, before the end of its input.
+    waiting = harness.pending_catalog()
+    assert {line["PRODUCTLINEID"] for line in children} == set(waiting["product_lines"])
+    assert "SCREW-100" in waiting["items"]
+
+    parents = [line for line in lines if not line["PARENTLINE"]]
+    target, _ = harness.run(stream_messages("product_lines", parents))
+    counts = summary(target)
+    assert counts["product_lines"]["created"] == len(lines)
+    assert counts["items"]["created"] == len([i for i in item_records() if i["PRODUCTLINEID"]])
+    screws = categories_by_key(harness)["stainless-a4-screws-hw-fast-ss"]
+    assert int(screws["parent_id"]) == int(
+        categories_by_key(harness)["fasteners-fixings-hw-fast"]["id"]
+    )
+    assert harness.category_ids(products_by_sku(harness)["SCREW-100"]) != []
+    assert harness.pending_catalog() == {"product_lines": {}, "items": {}}
+
+
+def test_the_pending_catalog_file_defaults_to_the_id_map_folder(harness, tmp_path):
+    state = tmp_path / "state"
+    harness.run(
+        stream_messages("items", item_records()[:1]),
+        id_map_file=str(state / "id-map.json"),
+        pending_catalog_file=None,
+    )
+    path = state / "target-magento-pending-catalog.json"
+    assert "SCREW-100" in json.loads(path.read_text())["items"]

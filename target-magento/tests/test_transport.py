@@ -191,6 +191,8 @@ def test_about_marks_every_secret():
     assert all(settings[name].get("writeOnly") for name in secret)
     assert settings["store_code"]["default"] == "default"
     assert settings["root_category_id"]["default"] == 2
+    assert "id_map_file" in settings["pending_catalog_file"]["description"]
+    assert settings["bulk_poll_timeout"]["default"] == 300
 
 
 def test_admin_token_refused_under_two_factor_auth(harness):

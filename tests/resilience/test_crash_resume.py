@@ -109,10 +109,7 @@ def run_scenario(scenario: Scenario, running: Stack, baseline: Baseline) -> Outc
         f"{scenario.pipeline}-first",
         f"{scenario.pipeline}-resume",
     )
-    if scenario.pipeline == "magento":
-        make_env = magento_env
-    else:
-        make_env = intacct_env
+    make_env = magento_env if scenario.pipeline == "magento" else intacct_env
     env = make_env(running, "crash")
     if scenario.victim == "target-magento":
         arm(running.magento, kind="slow", count=100_000, delay=STRETCH)

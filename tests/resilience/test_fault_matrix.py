@@ -199,16 +199,8 @@ def outcomes(
     return grouped
 
 
-DECIMAL_SETTING = pytest.mark.xfail(
-    strict=True,
-    reason="meltano.yml declares request_timeout `kind: decimal`: Meltano 4.4.1 crashes with "
-    "'Object of type Decimal is not JSON serializable' when it is set",
-)
-
-
 def fault_param(system: str, kind: str) -> object:
-    marks = [DECIMAL_SETTING] if kind == "slow" else []
-    return pytest.param(system, kind, marks=marks, id=f"{system}-{kind}")
+    return pytest.param(system, kind, id=f"{system}-{kind}")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,381 @@
+"""Inputs that used to stop or lose a run: ill-typed records, headers whose lines come in a later
+run, references to records later in the input, a wrong password, and identical re-runs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from decimal import Decimal
+from pathlib import Path
+
+from intacct_api.envelope import flatten_record
+from target_intacct_helpers import (
+    SENDER_PASSWORD,
+    USER_PASSWORD,
+    emulator_records,
+    read_jsonl,
+    run_target,
+    stream_messages,
+    summary,
+)
+from test_secrets_and_cli import run_cli
+
+
+def stored(emulator, company, obj):
+    return [flatten_record(r) for r in emulator_records(emulator, company, obj)]
+
+
+def function_counts(emulator) -> dict[str, int]:
+    return dict(emulator.admin("GET", "/_emulator/stats")["functions"])
+
+
+def state_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith('{"bookmarks"')]
+
+
+# --- 1. a record that fails its schema is rejected alone -----------------------------------
+
+CUSTOMER_SCHEMA = {
+    "type": "SCHEMA",
+    "stream": "customers",
+    "key_properties": ["CUSTOMERID"],
+    "schema": {
+        "type": "object",
+        "properties": {
+            "CUSTOMERID": {"type": ["string"]},
+            "NAME": {"type": ["string", "null"]},
+            "CREDITLIMIT": {"type": ["number", "null"]},
+            "LAST_REVIEW": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+}
+
+
+def test_ill_typed_field_rejected_per_record(emulator, company, config, caplog):
+    caplog.set_level(logging.INFO)
+    records = [
+        {"CUSTOMERID": "V-1", "NAME": "Fine", "CREDITLIMIT": Decimal("10.50")},
+        # a wrong-typed value that happens to be a password
+        {"CUSTOMERID": "V-2", "NAME": "Bad limit", "CREDITLIMIT": USER_PASSWORD},
+        {"CUSTOMERID": "V-3", "NAME": "Bad date", "LAST_REVIEW": "last tuesday"},
+        {"CUSTOMERID": "V-4", "NAME": "Also fine"},
+    ]
+    messages = [
+        CUSTOMER_SCHEMA,
+        *({"type": "RECORD", "stream": "customers", "record": r} for r in records),
+    ]
+    target = run_target(config, messages)
+    written = {r["CUSTOMERID"] for r in stored(emulator, company, "CUSTOMER")}
+    assert written == {"V-1", "V-4"}
+    rejects = {r["key"]["CUSTOMERID"]: r for r in read_jsonl(config["reject_file"])}
+    assert set(rejects) == {"V-2", "V-3"}
+    assert rejects["V-2"]["stream"] == "customers"
+    assert rejects["V-2"]["field"] == "CREDITLIMIT"
+    assert rejects["V-2"]["message"] == "CREDITLIMIT must be number or null, got string"
+    assert rejects["V-3"]["field"] == "LAST_REVIEW"
+    assert rejects["V-3"]["message"] == "LAST_REVIEW is not a valid date"
+    assert summary(target, "customers") == {"created": 2, "rejected": 2}
+    logged = [r.getMessage() for r in caplog.records if "V-2" in r.getMessage()]
+    assert logged == [
+        'Rejected customers record {"CUSTOMERID": "V-2"}: '
+        "CREDITLIMIT must be number or null, got string"
+    ]
+    assert "Traceback" not in caplog.text and "Record validation failed" not in caplog.text
+    text = Path(config["reject_file"]).read_text()
+    assert USER_PASSWORD not in text and USER_PASSWORD not in caplog.text
+
+
+def test_ill_typed_line_field_names_the_line(emulator, company, config):
+    """A line stream's record is checked the same way, and named by its key."""
+    config["defaults"] = {"item_gl_account": "4000"}
+    header = {"RECORDNO": 7, "RECORDID": "INV-7", "CUSTOMERID": "C-1", "WHENCREATED": "2026-10-01"}
+    line = {"RECORDNO": 70, "RECORDKEY": 7, "LINE_NO": 1, "AMOUNT": Decimal("5")}
+    bad_line = {"RECORDNO": 71, "RECORDKEY": 7, "LINE_NO": 2, "AMOUNT": "five"}
+    lines = stream_messages("ar_invoice_lines", [line], ["RECORDNO"])
+    messages = [
+        *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
+        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+        *stream_messages("ar_invoices", [header], ["RECORDNO"]),
+        *lines,
+        {"type": "RECORD", "stream": "ar_invoice_lines", "record": bad_line},
+    ]
+    run_target(config, messages)
+    [reject] = read_jsonl(config["reject_file"])
+    assert (reject["stream"], reject["key"], reject["field"]) == (
+        "ar_invoice_lines",
+        {"RECORDNO": 71},
+        "AMOUNT",
+    )
+    [invoice] = stored(emulator, company, "ARINVOICE")
+    assert Decimal(invoice["TOTALENTERED"]) == Decimal("5")
+
+
+# --- 2. headers whose lines come in a later run ----------------------------------------------
+
+INVOICE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "RECORDNO": {"type": ["integer"]},
+        "RECORDID": {"type": ["string", "null"]},
+        "CUSTOMERID": {"type": ["string", "null"]},
+        "DESCRIPTION": {"type": ["string", "null"]},
+        "WHENCREATED": {"type": ["string", "null"], "format": "date"},
+    },
+}
+
+
+def invoice_messages(headers: list[dict]) -> list[dict]:
+    schema = {"type": "SCHEMA", "stream": "ar_invoices", "schema": INVOICE_SCHEMA}
+    schema["key_properties"] = ["RECORDNO"]
+    return [schema, *({"type": "RECORD", "stream": "ar_invoices", "record": h} for h in headers)]
+
+
+def invoice_lines(record_key: int, *amounts: str) -> list[dict]:
+    lines = [
+        {"RECORDNO": record_key * 10 + n, "RECORDKEY": record_key, "LINE_NO": n, "AMOUNT": a}
+        for n, a in enumerate(amounts, 1)
+    ]
+    return stream_messages("ar_invoice_lines", lines, ["RECORDNO"])
+
+
+def test_headers_without_lines_wait_for_a_later_run(emulator, company, config, capsys):
+    config["defaults"] = {"item_gl_account": "4000"}
+    late = {
+        "RECORDNO": 500,
+        "RECORDID": "INV-LATE",
+        "CUSTOMERID": "C-1",
+        "WHENCREATED": "2026-10-01",
+    }
+    ready = {"RECORDNO": 501, "RECORDID": "INV-READY", "CUSTOMERID": "C-1"}
+    ready["WHENCREATED"] = "2026-10-02"
+    first_run = [
+        *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
+        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+        *invoice_messages([late, ready]),
+        *invoice_lines(501, "20.00"),
+        {"type": "STATE", "value": {"bookmarks": {"ar_invoices": {"n": 1}}}},
+    ]
+    target = run_target(config, first_run)
+    assert state_lines(capsys.readouterr().out) == [{"bookmarks": {"ar_invoices": {"n": 1}}}]
+    assert [r["RECORDID"] for r in stored(emulator, company, "ARINVOICE")] == ["INV-READY"]
+    assert read_jsonl(config["reject_file"]) == []
+    assert summary(target, "ar_invoices") == {"created": 1, "pending": 1}
+    pending = json.loads(Path(config["pending_file"]).read_text())
+    assert [r["RECORDID"] for r in pending["streams"]["ar_invoices"]["records"]] == ["INV-LATE"]
+
+    # the next run brings only the lines (the header's bookmark has moved past it)
+    second_run = [
+        *invoice_lines(500, "1.25", "2.50"),
+        {"type": "STATE", "value": {"bookmarks": {"ar_invoice_lines": {"n": 2}}}},
+    ]
+    target = run_target(config, second_run)
+    invoices = {r["RECORDID"]: r for r in stored(emulator, company, "ARINVOICE")}
+    assert set(invoices) == {"INV-READY", "INV-LATE"}
+    assert Decimal(invoices["INV-LATE"]["TOTALENTERED"]) == Decimal("3.75")
+    assert invoices["INV-LATE"]["WHENCREATED"] == "10/01/2026"
+    assert summary(target, "ar_invoices") == {"created": 1}
+    assert not Path(config["pending_file"]).exists()
+    assert state_lines(capsys.readouterr().out) == [{"bookmarks": {"ar_invoice_lines": {"n": 2}}}]
+
+
+def test_newer_header_replaces_the_pending_one(emulator, company, config):
+    config["defaults"] = {"item_gl_account": "4000"}
+    header = {
+        "RECORDNO": 600,
+        "RECORDID": "INV-V",
+        "CUSTOMERID": "C-1",
+        "WHENCREATED": "2026-10-01",
+    }
+    run_target(
+        config,
+        [
+            *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
+            *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+            *invoice_messages([dict(header, DESCRIPTION="first version")]),
+        ],
+    )
+    assert Path(config["pending_file"]).exists()
+    messages = [*invoice_messages([dict(header, DESCRIPTION="second")]), *invoice_lines(600, "9")]
+    target = run_target(config, messages)
+    [invoice] = stored(emulator, company, "ARINVOICE")
+    assert invoice["DESCRIPTION"] == "second"
+    assert summary(target, "ar_invoices") == {"created": 1}
+    assert not Path(config["pending_file"]).exists()
+
+
+def test_without_pending_file_waiting_headers_are_rejected(emulator, company, config):
+    config["pending_file"] = ""
+    header = {
+        "RECORDNO": 700,
+        "RECORDID": "INV-N",
+        "CUSTOMERID": "C-1",
+        "WHENCREATED": "2026-10-01",
+    }
+    target = run_target(config, invoice_messages([header]))
+    [reject] = read_jsonl(config["reject_file"])
+    assert reject["field"] == "ARINVOICEITEMS" and "pending_file" in reject["message"]
+    assert summary(target, "ar_invoices") == {"rejected": 1}
+
+
+# --- 3. references to records later in the input ---------------------------------------------
+
+PRODUCT_LINES = [
+    {"PRODUCTLINEID": "PL-CHILD", "PARENTLINE": "PL-TOP"},  # its parent comes after it
+    {"PRODUCTLINEID": "PL-TOP", "DESCRIPTION": "Tools"},
+]
+REFERRING_ITEMS = [
+    {"ITEMID": "DRILL", "NAME": "Drill", "ITEMTYPE": "Inventory", "PRODUCTLINEID": "PL-CHILD"},
+    {"ITEMID": "SAW", "NAME": "Saw", "ITEMTYPE": "Inventory", "PRODUCTLINEID": "PL-TOP"},
+]
+
+
+def test_items_and_product_lines_in_either_order(emulator, company, config, tmp_path):
+    config["records_per_lookup"] = 1  # each record is written as it comes, as in long inputs
+    orders = {
+        "items-first": [
+            *stream_messages("items", REFERRING_ITEMS),
+            *stream_messages("product_lines", PRODUCT_LINES),
+        ],
+        "product-lines-first": [
+            *stream_messages("product_lines", PRODUCT_LINES),
+            *stream_messages("items", REFERRING_ITEMS),
+        ],
+    }
+    for number, (name, messages) in enumerate(orders.items()):
+        config["company_id"] = f"{company}_{number}"
+        config["reject_file"] = str(tmp_path / f"rejects-{name}.jsonl")
+        target = run_target(config, messages)
+        items = {
+            r["ITEMID"]: r["PRODUCTLINEID"] for r in stored(emulator, config["company_id"], "ITEM")
+        }
+        assert items == {"DRILL": "PL-CHILD", "SAW": "PL-TOP"}, name
+        lines = {
+            r["PRODUCTLINEID"]: r["PARENTLINE"] or None
+            for r in stored(emulator, config["company_id"], "PRODUCTLINE")
+        }
+        assert lines == {"PL-CHILD": "PL-TOP", "PL-TOP": None}, name
+        assert read_jsonl(config["reject_file"]) == [], name
+        assert summary(target, "items") == {"created": 2}, name
+        assert summary(target, "product_lines") == {"created": 2}, name
+
+
+ORDER = {
+    "DOCID": "Sales Order-SO-7",
+    "DOCPARID": "Sales Order",
+    "DOCNO": "SO-7",
+    "CUSTVENDID": "C-1",
+    "WHENCREATED": "2026-10-01",
+    "SODOCUMENTENTRIES": [{"ITEMID": "SAW", "QUANTITY": Decimal("2"), "PRICE": Decimal("10")}],
+}
+INVOICE = {
+    "DOCID": "Sales Invoice-INV-7",
+    "DOCPARID": "Sales Invoice",
+    "DOCNO": "INV-7",
+    "CREATEDFROM": "Sales Order-SO-7",
+    "CUSTVENDID": "C-1",
+    "WHENCREATED": "2026-10-02",
+    "SODOCUMENTENTRIES": [{"ITEMID": "SAW", "QUANTITY": Decimal("2"), "PRICE": Decimal("10")}],
+}
+
+
+def test_sales_invoices_and_their_orders_in_either_order(emulator, company, config, tmp_path):
+    master = [
+        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+        *stream_messages("items", [{"ITEMID": "SAW", "NAME": "Saw", "ITEMTYPE": "Inventory"}]),
+    ]
+    orders = {
+        "invoices-first": [
+            *stream_messages("sales_invoices", [INVOICE]),
+            *stream_messages("sales_orders", [ORDER]),
+        ],
+        "orders-first": [
+            *stream_messages("sales_orders", [ORDER]),
+            *stream_messages("sales_invoices", [INVOICE]),
+        ],
+        "one-stream-invoice-first": stream_messages("sales_transactions", [INVOICE, ORDER]),
+    }
+    for number, (name, messages) in enumerate(orders.items()):
+        config["company_id"] = f"{company}_{number}"
+        config["reject_file"] = str(tmp_path / f"rejects-{name}.jsonl")
+        run_target(config, [*master, *messages])
+        docs = {d["DOCID"]: d for d in stored(emulator, config["company_id"], "SODOCUMENT")}
+        assert set(docs) == {ORDER["DOCID"], INVOICE["DOCID"]}, name
+        assert docs[INVOICE["DOCID"]]["CREATEDFROM"] == ORDER["DOCID"], name
+        assert read_jsonl(config["reject_file"]) == [], name
+
+
+def test_reference_still_missing_after_the_retry_is_rejected(emulator, company, config):
+    items = [{"ITEMID": "X", "NAME": "X", "ITEMTYPE": "Inventory", "PRODUCTLINEID": "NOPE"}]
+    target = run_target(config, stream_messages("items", items))
+    [reject] = read_jsonl(config["reject_file"])
+    assert reject["errorno"] == "BL03000017" and "NOPE" in reject["message"]
+    assert summary(target, "items") == {"rejected": 1}
+
+
+# --- 4. a login Intacct refuses --------------------------------------------------------------
+
+
+def test_wrong_sender_password_is_one_line_and_exit_1(emulator, config, tmp_path):
+    config["sender_password"] = "not-the-password"
+    records = [{"CUSTOMERID": "L-1", "NAME": "Login"}]
+    done = run_cli(config, stream_messages("customers", records), tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1
+    assert "fix sender_id/sender_password" in errors[0]
+    assert "not-the-password" not in done.stdout + done.stderr
+    assert SENDER_PASSWORD not in done.stdout + done.stderr
+
+
+# --- 5. identical records are not rewritten ---------------------------------------------------
+
+
+def test_identical_rerun_sends_no_updates(emulator, company, config):
+    customers = [
+        {
+            "CUSTOMERID": "U-1",
+            "NAME": "Same <Name> & Co",
+            "DISPLAYCONTACT.EMAIL1": "u1@example.com",
+            "CREDITLIMIT": Decimal("5000.1"),
+            "ONHOLD": False,
+        },
+        {"CUSTOMERID": "U-2", "NAME": "Two", "COMMENTS": ""},
+    ]
+    run_target(config, stream_messages("customers", customers))
+    before = function_counts(emulator)
+    target = run_target(config, stream_messages("customers", customers))
+    after = function_counts(emulator)
+    assert after.get("update", 0) == before.get("update", 0)
+    assert after.get("create", 0) == before.get("create", 0)
+    assert summary(target, "customers") == {"unchanged": 2}
+    ids = [i for i in read_jsonl(config["id_map_file"]) if i["ID"] == "U-1"]
+    assert len(ids) == 2 and ids[0]["RECORDNO"] == ids[1]["RECORDNO"]
+
+    changed = [customers[0], dict(customers[1], NAME="Two, renamed")]
+    before = function_counts(emulator)
+    target = run_target(config, stream_messages("customers", changed))
+    assert function_counts(emulator).get("update", 0) == before.get("update", 0) + 1
+    assert summary(target, "customers") == {"unchanged": 1, "updated": 1}
+    names = {r["CUSTOMERID"]: r["NAME"] for r in stored(emulator, company, "CUSTOMER")}
+    assert names == {"U-1": "Same <Name> & Co", "U-2": "Two, renamed"}
+
+
+def test_match_by_email_with_another_id_is_unchanged(emulator, company, config):
+    """An update keeps the existing ID, so a differing CUSTOMERID alone is no change."""
+    record = {"CUSTOMERID": "E-1", "NAME": "Mail", "DISPLAYCONTACT.EMAIL1": "e1@example.com"}
+    run_target(config, stream_messages("customers", [record]))
+    config["streams"] = {"customers": {"match_field": "DISPLAYCONTACT.EMAIL1"}}
+    before = function_counts(emulator)
+    target = run_target(config, stream_messages("customers", [dict(record, CUSTOMERID="X-9")]))
+    assert function_counts(emulator).get("update", 0) == before.get("update", 0)
+    assert summary(target, "customers") == {"unchanged": 1}
+
+
+def test_waiting_header_without_recordno_is_rejected_not_kept(emulator, company, config):
+    header = {"RECORDID": "INV-NR", "CUSTOMERID": "C-1", "WHENCREATED": "2026-10-01"}
+    target = run_target(config, stream_messages("ar_invoices", [header]))
+    [reject] = read_jsonl(config["reject_file"])
+    assert reject["field"] == "RECORDNO"
+    assert summary(target, "ar_invoices") == {"rejected": 1}
+    assert not Path(config["pending_file"]).exists()
