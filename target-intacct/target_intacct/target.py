@@ -32,7 +32,6 @@ from target_intacct.settings import (
 from target_intacct.sinks import IntacctSink
 
 SECRET_SETTINGS = ("sender_password", "user_password")
-# Failures of the login or of the whole request: no record's fault, and one line says why.
 
 STREAM_SETTINGS = th.ObjectType(
     th.Property(

@@ -24,7 +24,7 @@ from . import rules
 from .objects import OBJECTS, OBJECTS_BY_NAME, FieldDef, ObjectDef
 from .querying import Compiler, Node, QueryError, parse_filter, parse_query_string
 from .records import Ctx, FunctionError, Writer, could_not
-from .store import HIGH, LOW, Record, stamp_key
+from .store import HIGH, LOW, Record, field_sql, stamp_key
 from .values import money
 from .xmlout import Err, RowRenderer, data_attrs, esc, text_converter
 
@@ -65,6 +65,7 @@ class Cursor:
     delivered: int = 0
     last_recordno: int = 0
     expires: datetime | None = None
+    order: str = "recordno"  # "+recordno" for a pinned filter (Compiler.pinned)
 
 
 @dataclass
@@ -158,7 +159,7 @@ def docpar_sql(obj: ObjectDef, docparid: str) -> tuple[str, list[Any]]:
     """SQL limiting document rows to one document type."""
     if not docparid or not obj.docpar:
         return "", []
-    return " AND json_extract(data, '$.DOCPARID') = ?", [docparid]
+    return f" AND {field_sql(obj.name, 'DOCPARID')} = ?", [docparid]
 
 
 def select_fields(call: Call, obj: ObjectDef, names: list[str]) -> list[FieldDef]:
@@ -282,6 +283,7 @@ def read_by_query(call: Call, el: etree._Element) -> str:
     cursor = Cursor(
         call.ctx.company, obj, fields, where, params, count(call, obj, where, params, fast), size
     )
+    cursor.order = "+recordno" if compiler.pinned(tree) else "recordno"
     return read_page(call, cursor, None)
 
 
@@ -292,7 +294,7 @@ def read_page(call: Call, cursor: Cursor, result_id: str | None) -> str:
         cursor.obj,
         f"({cursor.where}) AND recordno > ?",
         [*cursor.params, cursor.last_recordno],
-        f" ORDER BY recordno LIMIT {cursor.pagesize}",
+        f" ORDER BY {cursor.order} LIMIT {cursor.pagesize}",
     )
     cursor.delivered += len(rows)
     if rows:
@@ -380,7 +382,7 @@ def query(call: Call, el: etree._Element) -> str:
             (child_text(order, "field"), order.find("descending") is None)
             for order in el.findall("orderby/order")
         ]
-        order_sql = compiler.order_by(orders)
+        order_sql = compiler.order_by(orders, compiler.pinned(tree))
     except QueryError as exc:
         raise query_error(f"Query on {obj.name}: {exc}.") from exc
     scope, scope_params = scope_sql(call, obj)
@@ -824,6 +826,9 @@ def update_one(call: Call, obj: ObjectDef, el: etree._Element, label: str) -> Re
     stored = writer.save(obj, rec)
     if lines is not None:
         writer.replace_lines(obj, stored, lines)
+    after = rules.AFTER_STORE.get(obj.name)
+    if after:
+        after(writer, obj, stored)
     return stored
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from .balances import BALANCES
 from .functions import GENERIC, LEGACY_DELETES, Call, Cursors, child_text, delete_by_id
 from .legacy import LEGACY
 from .objects import OBJECTS_BY_NAME
@@ -34,7 +35,7 @@ ROLLED_BACK = Err(
     "",
     "The entire transaction in this operation has been rolled back due to an error.",
 )
-KNOWN_FUNCTIONS = {"getAPISession", *GENERIC, *LEGACY, *LEGACY_DELETES}
+KNOWN_FUNCTIONS = {"getAPISession", *GENERIC, *LEGACY, *BALANCES, *LEGACY_DELETES}
 PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
@@ -385,7 +386,7 @@ class Gateway:
         self, ctx: Ctx, name: str, element: etree._Element, unsubscribed: frozenset[str]
     ) -> str:
         call = Call(ctx, Writer(ctx), self.cursors, name, unsubscribed)
-        handler: Any = GENERIC.get(name) or LEGACY.get(name)
+        handler: Any = GENERIC.get(name) or LEGACY.get(name) or BALANCES.get(name)
         if handler is None and name in LEGACY_DELETES:
             handler = delete_by_id
         try:

@@ -107,9 +107,7 @@ def due_date(created: str, termname: str | None, explicit: str | None) -> str:
 
 def number_taken(writer: Writer, obj: ObjectDef, field: str, value: str) -> bool:
     """Whether a document number is already used."""
-    return bool(
-        writer.store.find(writer.ctx.company, obj, f"json_extract(data, '$.{field}') = ?", [value])
-    )
+    return bool(writer.store.find_by(writer.ctx.company, obj, field, value))
 
 
 def collision(obj: ObjectDef, number: str) -> FunctionError:
@@ -426,13 +424,13 @@ def apply_arpayment(call: Call, el: etree._Element) -> str:
     available = dec(payment.get("TOTALDUE"))
     applications = _applications(el, "arpaymentitems/arpaymentitem")
     if not applications:  # apply what is left to the oldest open invoices
-        open_invoices = writer.store.find(
-            writer.ctx.company,
-            ARINVOICE,
-            "json_extract(data, '$.CUSTOMERID') = ? AND CAST(json_extract(data, '$.TOTALDUE')"
-            " AS REAL) > 0",
-            [payment["CUSTOMERID"]],
-        )
+        open_invoices = [
+            invoice
+            for invoice in writer.store.find_by(
+                writer.ctx.company, ARINVOICE, "CUSTOMERID", payment["CUSTOMERID"]
+            )
+            if dec(invoice.get("TOTALDUE")) > ZERO
+        ]
         open_invoices.sort(key=lambda i: (i.get("WHENCREATED", ""), i["RECORDNO"]))
         left = available
         for invoice in open_invoices:

@@ -489,13 +489,36 @@ OBJECTS: tuple[ObjectDef, ...] = (
         ),
     ),
     ObjectDef(
+        "PROVIDERBANKACCOUNT", "Provider Bank Account", "CM", id_field="BANKACCOUNTID",
+        scoped=False,
+        fields=(
+            RECORDNO, f("BANKACCOUNTID", req=True), f("BANKACCOUNTNO"), f("BANKNAME", req=True),
+            f("PROVIDERID"), f("GLACCOUNTNO", ref="GLACCOUNT"), f("CURRENCY"), STATUS,
+            *audit_fields(),
+        ),
+    ),
+    ObjectDef(
+        "CREDITCARD", "Credit Card Account", "CM", id_field="CARDID", scoped=False,
+        fields=(
+            RECORDNO, f("CARDID", req=True), f("DESCRIPTION"),
+            f("CARDTYPE", valid=("Visa", "MasterCard", "American Express", "Discover", "Other")),
+            f("EXP_MONTH", "INTEGER"), f("EXP_YEAR", "INTEGER"), f("VENDORID", ref="VENDOR"),
+            f("LIABILITYTYPE", valid=("Credit", "Debit")), f("GLACCOUNTNO", ref="GLACCOUNT"),
+            f("CURRENCY"), STATUS, *audit_fields(),
+        ),
+    ),
+    ObjectDef(
+        # A read-only view of the lines of posted journal entries (see rules.sync_gl_detail):
+        # RECORDNO is the GLENTRY's, BATCHNO the GLBATCH's RECORDNO.
         "GLDETAIL", "General Ledger Detail", "GL", generic_write=False, deletable=False,
         created_stamp=None,
         fields=(
-            RECORDNO, f("BATCHNO", "INTEGER"), f("BATCH_DATE", "DATE"), f("JOURNAL"),
-            f("ACCOUNTNO"), f("ACCOUNTTITLE"), f("TR_TYPE", "INTEGER"), f("AMOUNT", "CURRENCY"),
+            RECORDNO, f("BATCHNO", "INTEGER"), f("BATCH_DATE", "DATE"), f("BATCH_TITLE"),
+            f("JOURNAL"), f("ENTRY_DATE", "DATE"), f("LINE_NO", "INTEGER"), f("ACCOUNTNO"),
+            f("ACCOUNTTITLE"), f("TR_TYPE", "INTEGER"), f("AMOUNT", "CURRENCY"),
             f("DEBITAMOUNT", "CURRENCY"), f("CREDITAMOUNT", "CURRENCY"), f("LOCATION"),
-            f("DEPARTMENT"), f("DESCRIPTION"), *audit_fields(None), *entity_fields(),
+            f("DEPARTMENT"), f("DESCRIPTION"), f("MODULEKEY"), *audit_fields(None),
+            *entity_fields(),
         ),
     ),
     ObjectDef(
@@ -528,7 +551,8 @@ OBJECTS: tuple[ObjectDef, ...] = (
         "PODOCUMENTENTRY", "Purchasing Transaction Detail", "PO", parent="PODOCUMENT",
         parent_field="DOCHDRNO", created_stamp=None, docpar=True,
         fields=(
-            RECORDNO, f("DOCHDRNO", "INTEGER", ro=True), f("LINE_NO", "INTEGER", ro=True),
+            RECORDNO, f("DOCHDRNO", "INTEGER", ro=True), f("DOCHDRID", ro=True),
+            f("DOCPARID", ro=True), f("LINE_NO", "INTEGER", ro=True),
             f("ITEMID", req=True, ref="ITEM"), f("QUANTITY", "DECIMAL", req=True),
             f("PRICE", "CURRENCY"), f("TOTAL", "CURRENCY", ro=True), *audit_fields(),
             *entity_fields(),

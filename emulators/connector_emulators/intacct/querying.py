@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from .objects import NUMERIC_TYPES, FieldDef, ObjectDef
+from .store import INDEXED_COLUMNS, field_sql
 from .values import BadValueError, to_stored
 
 Node = tuple[Any, ...]
@@ -227,7 +228,7 @@ class Compiler:
             return "parent"
         if name == "MEGAENTITYID":
             return "location"
-        return f"json_extract(data, '$.\"{name}\"')"
+        return field_sql(self.obj.name, name)
 
     def value(self, fdef: FieldDef, text: str) -> Any:
         if self.legacy:
@@ -316,11 +317,33 @@ class Compiler:
         params.extend([self.value(a, parts[1]), self.value(b, parts[3])])
         return f"(({col_a}, {col_b}) > (?, ?))"
 
-    def order_by(self, orders: list[tuple[str, bool]]) -> str:
+    def pinned(self, node: Node | None) -> bool:
+        """Whether the filter holds `=` or `in` on an indexed field (alone or ANDed).
+
+        Those few rows are best found by that index and then sorted, but for `ORDER BY ...
+        LIMIT` SQLite prefers walking an index in the sort order and filtering every row.
+        """
+        if node is None:
+            return False
+        if node[0] == "and":
+            return any(self.pinned(n) for n in node[1])
+        if node[0] != "cmp" or node[1] not in ("eq", "in"):
+            return False
+        fdef = self.fields.get(str(node[2]).upper())
+        if fdef is None or (self.caseinsensitive and fdef.datatype == "TEXT"):
+            return False
+        return self.column(fdef) in INDEXED_COLUMNS[self.obj.name]
+
+    def order_by(self, orders: list[tuple[str, bool]], pinned: bool = False) -> str:
+        """ORDER BY terms, RECORDNO last; `pinned` (see above) keeps them from choosing the index.
+
+        A unary `+` leaves a value as it is but is no column an index could give in order.
+        """
+        plus = "+" if pinned else ""
         terms = []
         for name, ascending in orders:
             col = self.column(self.field(name))
-            terms.append(f"{col} {'ASC' if ascending else 'DESC'}")
+            terms.append(f"{plus}{col} {'ASC' if ascending else 'DESC'}")
         if not any(name.upper() == "RECORDNO" for name, _ in orders):
-            terms.append("recordno ASC")
+            terms.append(f"{plus}recordno ASC")
         return ", ".join(terms)

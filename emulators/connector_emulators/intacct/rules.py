@@ -20,6 +20,8 @@ ARINVOICE = OBJECTS_BY_NAME["ARINVOICE"]
 SODOCUMENT = OBJECTS_BY_NAME["SODOCUMENT"]
 CUSTOMER = OBJECTS_BY_NAME["CUSTOMER"]
 APBILL = OBJECTS_BY_NAME["APBILL"]
+GLDETAIL = OBJECTS_BY_NAME["GLDETAIL"]
+ENTITY_FIELDS = ("MEGAENTITYID", "MEGAENTITYKEY", "MEGAENTITYNAME")
 ZERO = Decimal("0")
 
 
@@ -43,9 +45,7 @@ def refresh_customer_balance(writer: Writer, customer_id: str) -> None:
     customer = writer.by_id("CUSTOMER", customer_id)
     if customer is None:
         return
-    invoices = writer.store.find(
-        writer.ctx.company, ARINVOICE, "json_extract(data, '$.CUSTOMERID') = ?", [customer_id]
-    )
+    invoices = writer.store.find_by(writer.ctx.company, ARINVOICE, "CUSTOMERID", customer_id)
     due = money(sum((dec(i.get("TOTALDUE")) for i in invoices), ZERO))
     if customer.get("TOTALDUE") != due:
         customer["TOTALDUE"] = due
@@ -107,9 +107,7 @@ def refresh_conversion(writer: Writer, source: Record) -> None:
     for line in writer.lines_of(SODOCUMENT, source):
         ordered[line["ITEMID"]] = ordered.get(line["ITEMID"], ZERO) + dec(line["QUANTITY"])
     converted: dict[str, Decimal] = {}
-    children = writer.store.find(
-        writer.ctx.company, SODOCUMENT, "json_extract(data, '$.CREATEDFROM') = ?", [source["DOCID"]]
-    )
+    children = writer.store.find_by(writer.ctx.company, SODOCUMENT, "CREATEDFROM", source["DOCID"])
     for child in children:
         for line in writer.lines_of(SODOCUMENT, child):
             converted[line["ITEMID"]] = converted.get(line["ITEMID"], ZERO) + dec(line["QUANTITY"])
@@ -126,9 +124,7 @@ def refresh_conversion(writer: Writer, source: Record) -> None:
 
 def release_sales_document(writer: Writer, doc: Record) -> None:
     """Before deleting an OE document: refuse if converted; remove its AR invoice."""
-    children = writer.store.find(
-        writer.ctx.company, SODOCUMENT, "json_extract(data, '$.CREATEDFROM') = ?", [doc["DOCID"]]
-    )
+    children = writer.store.find_by(writer.ctx.company, SODOCUMENT, "CREATEDFROM", doc["DOCID"])
     if children:
         raise could_not(
             SODOCUMENT,
@@ -293,6 +289,50 @@ def _podocument(writer: Writer, obj: ObjectDef, rec: Record, lines: list[Record]
         rec["DOCNO"] = f"PO-{writer.store.next_value(writer.ctx.company, 'DOCNO:PO'):04d}"
     rec["DOCID"] = f"{rec['DOCPARID']}-{rec['DOCNO']}"
     rec.setdefault("STATE", "Pending")
+    for line in lines or ():
+        line.update(DOCHDRID=rec["DOCID"], DOCPARID=rec["DOCPARID"])
+
+
+def sync_gl_detail(writer: Writer, obj: ObjectDef, batch: Record) -> None:
+    """Keep GLDETAIL, the view of posted journal entry lines, in step with one GLBATCH.
+
+    A GLDETAIL row carries its GLENTRY's RECORDNO and the batch's stamp; a batch that is not
+    (or no longer) posted has none.
+    """
+    store, company = writer.store, writer.ctx.company
+    for old in store.find_by(company, GLDETAIL, "BATCHNO", batch["RECORDNO"]):
+        store.delete(company, GLDETAIL, old["RECORDNO"])
+    current = store.get(company, obj, batch["RECORDNO"])
+    if current is None or current.get("STATE") != "Posted":
+        return
+    for line in writer.lines_of(obj, current):
+        account = writer.by_id("GLACCOUNT", line["ACCOUNTNO"]) or {}
+        amount = dec(line.get("AMOUNT"))
+        debit = int(line.get("TR_TYPE") or 1) == 1
+        detail = {
+            "RECORDNO": line["RECORDNO"],
+            "BATCHNO": current["RECORDNO"],
+            "BATCH_DATE": current.get("BATCH_DATE"),
+            "BATCH_TITLE": current.get("BATCH_TITLE"),
+            "JOURNAL": current.get("JOURNAL"),
+            "ENTRY_DATE": line.get("ENTRY_DATE"),
+            "LINE_NO": line.get("LINE_NO"),
+            "ACCOUNTNO": line["ACCOUNTNO"],
+            "ACCOUNTTITLE": account.get("TITLE"),
+            "TR_TYPE": line.get("TR_TYPE"),
+            "AMOUNT": money(amount),
+            "DEBITAMOUNT": money(amount if debit else ZERO),
+            "CREDITAMOUNT": money(ZERO if debit else amount),
+            "LOCATION": line.get("LOCATION"),
+            "DEPARTMENT": line.get("DEPARTMENT"),
+            "DESCRIPTION": line.get("DESCRIPTION"),
+            "MODULEKEY": "2.GL",
+            "WHENMODIFIED": current.get("WHENMODIFIED"),
+            "CREATEDBY": 1,
+            "MODIFIEDBY": 1,
+            **{k: current[k] for k in ENTITY_FIELDS if current.get(k) is not None},
+        }
+        store.insert(company, GLDETAIL, {k: v for k, v in detail.items() if v is not None})
 
 
 PREPARE = {
@@ -303,7 +343,7 @@ PREPARE = {
     "APADJUSTMENT": _line_totals("TOTALENTERED", "TRX_AMOUNT"),
     "PODOCUMENT": _podocument,
 }
-AFTER_STORE = {"ARPYMT": _arpymt_after}
+AFTER_STORE = {"ARPYMT": _arpymt_after, "GLBATCH": sync_gl_detail}
 
 
 # -- deletes --------------------------------------------------------------------------------
@@ -315,11 +355,8 @@ def in_use(writer: Writer, obj: ObjectDef, rec: Record) -> str | None:
         for fdef in other.fields:
             if fdef.ref != obj.name or (other is obj and fdef.name == obj.id_field):
                 continue
-            found = writer.store.find(
-                writer.ctx.company,
-                other,
-                f"json_extract(data, '$.\"{fdef.name}\"') = ?",
-                [str(rec[obj.id_field])],
+            found = writer.store.find_by(
+                writer.ctx.company, other, fdef.name, str(rec[obj.id_field])
             )
             if found:
                 return f"{other.label} {found[0]['RECORDNO']}"
@@ -361,15 +398,15 @@ def before_delete(writer: Writer, obj: ObjectDef, rec: Record) -> None:
         release_sales_document(writer, rec)
     if obj.name == "DEPOSIT":
         payment_obj = OBJECTS_BY_NAME["ARPYMT"]
-        for payment in writer.store.find(
-            writer.ctx.company, payment_obj, "json_extract(data, '$.DEPOSITKEY') = ?", [key]
-        ):
+        for payment in writer.store.find_by(writer.ctx.company, payment_obj, "DEPOSITKEY", key):
             payment.pop("DEPOSITKEY", None)
             writer.save(payment_obj, payment)
 
 
 def after_delete(writer: Writer, obj: ObjectDef, rec: Record) -> None:
     """Balances and document states that depended on a deleted record."""
+    if obj.name == "GLBATCH":
+        sync_gl_detail(writer, obj, rec)
     if obj.name == "ARINVOICE":
         refresh_customer_balance(writer, rec["CUSTOMERID"])
     if obj.name == "SODOCUMENT" and rec.get("CREATEDFROM"):

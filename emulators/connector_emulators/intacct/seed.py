@@ -23,7 +23,7 @@ from .legacy import (
 )
 from .objects import OBJECTS_BY_NAME, CustomField
 from .records import Ctx, Writer
-from .rules import PREPARE
+from .rules import AFTER_STORE, PREPARE
 from .store import Record, Store
 from .values import money, stamp, to_stored_date
 
@@ -61,6 +61,9 @@ class SeedWriter(Writer):
         stored = self.insert(obj, rec, location=location or "")
         if lines is not None:
             self.replace_lines(obj, stored, lines)
+        after = AFTER_STORE.get(name)
+        if after:
+            after(self, obj, stored)
         return stored
 
 
@@ -106,6 +109,7 @@ def seed_demo(store: Store, company: str = "demo") -> None:
     _receivables(w)
     _payables(w)
     _journal_entries(w)
+    _more_objects(w)
 
 
 def _company_setup(w: SeedWriter) -> None:
@@ -414,22 +418,147 @@ def _journal_entries(w: SeedWriter) -> None:
             [("6000", 1, "120.00"), ("6100", 1, "80.00"), ("1000", -1, "200.00")],
         ),
     )
-    for journal, day, title, location, lines in entries:
+    for entry in entries:
+        _journal(w, entry)
+
+
+JournalEntry = tuple[str, str, str, str, list[tuple[str, int, str]]]
+
+
+def _journal(w: SeedWriter, entry: JournalEntry, *, state: str = "Posted") -> None:
+    """One journal entry: (journal, date, title, entity, [(account, TR_TYPE, amount)])."""
+    journal, day, title, location, lines = entry
+    w.add(
+        "GLBATCH",
+        {"JOURNAL": journal, "BATCH_DATE": day, "BATCH_TITLE": title, "STATE": state},
+        location,
+        [
+            {
+                "ACCOUNTNO": a,
+                "TR_TYPE": t,
+                "TRX_AMOUNT": amt,
+                "LOCATION": location,
+                "DEPARTMENT": "ADMIN",
+            }
+            for a, t, amt in lines
+        ],
+    )
+
+
+def _more_objects(w: SeedWriter) -> None:
+    """Objects added after the first demo flows (stamped after them, so those keep theirs)."""
+    w.add(
+        "PROVIDERBANKACCOUNT",
+        {
+            "BANKACCOUNTID": "WISE-EUR",
+            "BANKACCOUNTNO": "9921",
+            "BANKNAME": "Wise",
+            "PROVIDERID": "WISE",
+            "GLACCOUNTNO": "1000",
+            "CURRENCY": "EUR",
+            "STATUS": "active",
+        },
+    )
+    w.add(
+        "CREDITCARD",
+        {
+            "CARDID": "AMEX-1",
+            "DESCRIPTION": "Company card",
+            "CARDTYPE": "American Express",
+            "EXP_MONTH": 12,
+            "EXP_YEAR": 2028,
+            "LIABILITYTYPE": "Credit",
+            "GLACCOUNTNO": "2000",
+            "CURRENCY": "USD",
+            "STATUS": "active",
+        },
+    )
+    w.add("AFFILIATEENTITY", {"AFFILIATEENTITYID": "AFF-1", "NAME": "Gnome Holdings"})
+    w.add(
+        "PROJECT",
+        {
+            "PROJECTID": "P-100",
+            "NAME": "Garden fit-out",
+            "CUSTOMERID": "C-1001",
+            "BEGINDATE": "2026-10-01",
+            "ENDDATE": "2026-12-31",
+            "BUDGETAMOUNT": "12000.00",
+            "STATUS": "active",
+        },
+        "US",
+    )
+    for task_id, name in (("T-1", "Design"), ("T-2", "Installation")):
         w.add(
-            "GLBATCH",
-            {"JOURNAL": journal, "BATCH_DATE": day, "BATCH_TITLE": title, "STATE": "Posted"},
-            location,
-            [
-                {
-                    "ACCOUNTNO": a,
-                    "TR_TYPE": t,
-                    "TRX_AMOUNT": amt,
-                    "LOCATION": location,
-                    "DEPARTMENT": "ADMIN",
-                }
-                for a, t, amt in lines
-            ],
+            "TASK",
+            {"TASKID": task_id, "NAME": name, "PROJECTID": "P-100", "BUDGETQTY": "40"},
+            "US",
         )
+    w.add(
+        "FIXEDASSET",
+        {
+            "ASSETID": "FA-1",
+            "NAME": "Delivery van",
+            "ACQUISITIONDATE": "2026-10-02",
+            "COST": "25000.00",
+            "STATE": "Active",
+        },
+        "US",
+    )
+    bill = w.store.find_by(w.ctx.company, OBJECTS_BY_NAME["APBILL"], "RECORDID", "B-501")[0]
+    w.add(
+        "APPYMT",
+        {
+            "VENDORID": "V-2001",
+            "FINANCIALENTITY": "BOA",
+            "PAYMENTMETHOD": "Printed Check",
+            "PAYMENTDATE": "2026-10-20",
+            "DOCNUMBER": "CHK-1001",
+            "CURRENCY": "USD",
+        },
+        "US",
+        [{"RECORDKEY": bill["RECORDNO"], "TRX_PAYMENTAMOUNT": "300.00"}],
+    )
+    w.add(
+        "APADJUSTMENT",
+        {
+            "RECORDID": "APADJ-1",
+            "VENDORID": "V-2002",
+            "WHENCREATED": "2026-10-21",
+            "DESCRIPTION": "Returned tools",
+        },
+        "EU",
+        [{"ACCOUNTNO": "5000", "TRX_AMOUNT": "-99.90", "ENTRYDESCRIPTION": "Return"}],
+    )
+    items = demo_data.ITEMS
+    w.add(
+        "PODOCUMENT",
+        {
+            "DOCPARID": "Purchase Order",
+            "CUSTVENDID": "V-2001",
+            "WHENCREATED": "2026-10-22",
+        },
+        "US",
+        [
+            {"ITEMID": items[0].item_id, "QUANTITY": "10", "PRICE": "4.50"},
+            {"ITEMID": items[1].item_id, "QUANTITY": "2", "PRICE": "120.00"},
+        ],
+    )
+    _journal(
+        w,
+        ("GJ", "2026-09-30", "Owner loan", "US", [("1000", 1, "5000.00"), ("2000", -1, "5000.00")]),
+    )
+    _journal(
+        w,
+        (
+            "GJ",
+            "2026-11-02",
+            "November rent",
+            "US",
+            [("6100", 1, "3200.00"), ("1000", -1, "3200.00")],
+        ),
+    )
+    _journal(w, ("GJ", "2026-11-03", "Accrual not yet posted", "EU",
+                 [("6000", 1, "50.00"), ("2000", -1, "50.00")]), state="Draft")  # fmt: skip
 
 
 # -- synthetic customers --------------------------------------------------------------------

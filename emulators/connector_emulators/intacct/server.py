@@ -23,6 +23,7 @@ from .faults import Faults, Stats, parse_fault
 from .gateway import Clock, Config, Gateway
 from .objects import OBJECTS_BY_NAME, CustomField, ObjectDef
 from .records import Ctx, Writer
+from .rules import sync_gl_detail
 from .seed import seed
 from .store import Store
 from .xmlout import Err, gateway_error, text_converter
@@ -163,7 +164,10 @@ class IntacctEmulator:
                 rec = self.store.get(company, obj, int(key))
                 if rec is None:
                     raise AdminError(f"{obj.name} {key} not found in company {company}", 404)
-                touched.append(writer.touch(obj, rec)["RECORDNO"])
+                stored = writer.touch(obj, rec)
+                if obj.name == "GLBATCH":  # its posted lines show the new stamp in GLDETAIL
+                    sync_gl_detail(writer, obj, stored)
+                touched.append(stored["RECORDNO"])
         return touched
 
     def update_company(self, company: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -216,6 +220,9 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "IntacctEmulator/1.0"
+        # Headers and body go out in two writes: with Nagle's algorithm the body waits for the
+        # client's delayed ACK of the headers, about 40 ms on every keep-alive request.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             log.debug("%s " + format, self.address_string(), *args)

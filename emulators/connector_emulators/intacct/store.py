@@ -2,24 +2,29 @@
 
 Each row keeps the whole record as JSON (`data`) plus indexed copies of the columns that reads
 filter and sort on: RECORDNO, the ID field, WHENMODIFIED, the owner's RECORDNO for lines, and the
-entity (LOCATION) the record belongs to. One connection serves all threads under one lock; the
-gateway holds the lock for a whole request so that `transaction="true"` can roll back.
+entity (LOCATION) the record belongs to. Fields that writes look up by value (references to master
+data, document numbers, links between documents) have indexes on `field_sql(...)`.
+The ID, owner and field indexes end in RECORDNO so that they also give RECORDNO order: without
+that, SQLite serves `... ORDER BY recordno` from the primary key and scans the whole object.
+One connection serves all threads under one lock; the gateway holds the lock for a whole request
+so that `transaction="true"` can roll back.
 """
 
 from __future__ import annotations
 
 import calendar
 import json
+import re
 import sqlite3
 import threading
-import time
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
-from .objects import CustomField, FieldDef, ObjectDef
+from .objects import OBJECTS, CustomField, FieldDef, ObjectDef
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS companies (
@@ -52,19 +57,73 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE UNIQUE INDEX IF NOT EXISTS records_pk ON records (company, object, recordno);
 CREATE INDEX IF NOT EXISTS records_modified
     ON records (company, object, whenmodified, recordno, location);
-CREATE INDEX IF NOT EXISTS records_id ON records (company, object, idval)
+DROP INDEX IF EXISTS records_id;
+DROP INDEX IF EXISTS records_parent;
+CREATE INDEX IF NOT EXISTS records_idval ON records (company, object, idval, recordno)
     WHERE idval IS NOT NULL;
-CREATE INDEX IF NOT EXISTS records_parent ON records (company, object, parent)
+CREATE INDEX IF NOT EXISTS records_owner ON records (company, object, parent, recordno)
     WHERE parent IS NOT NULL;
 """
+
+
+# Fields looked up by value, per object: references to master data (creates check them, a
+# delete looks for records still using one), document numbers and the links of documents to
+# their source, their payments' deposit and their GL detail.
+LOOKUPS = sorted(
+    (obj.name, fdef.name)
+    for obj in OBJECTS
+    for fdef in obj.fields
+    if fdef.ref or fdef.name in ("RECORDID", "CREATEDFROM", "BATCHNO", "DEPOSITKEY")
+)
+LOOKUP_OBJECTS = {
+    name: tuple(obj for obj, field in LOOKUPS if field == name) for _, name in LOOKUPS
+}
+
+
+def field_sql(obj: str, name: str) -> str:
+    """SQL for a field stored in `data`.
+
+    A looked-up field (LOOKUPS) is written as the expression its index is on, so that conditions
+    on it can use that index. The expression names the objects that have the field: inserting a
+    row of another object (a million synthetic customers) skips the JSON, and no index is
+    partial on `object = '...'`, which would make SQLite re-prepare every `object = ?` query
+    whenever it is run with new values.
+    """
+    plain = f"json_extract(data, '$.\"{name}\"')"
+    objects = LOOKUP_OBJECTS.get(name, ())
+    if obj not in objects:
+        return plain
+    listed = " OR ".join(f"object = '{o}'" for o in objects)  # IN would build a table per row
+    return f"CASE WHEN {listed} THEN {plain} END"
+
+
+FIELD_INDEXES = "".join(
+    f"CREATE INDEX IF NOT EXISTS records_field_{name.lower()} ON records"
+    f" (company, object, {expr}, recordno) WHERE {expr} IS NOT NULL;\n"
+    for name, objects in sorted(LOOKUP_OBJECTS.items())
+    for expr in [field_sql(objects[0], name)]
+)
+# Per object, the columns (as `querying` writes them) whose `=` / `IN` an index serves (RECORDNO
+# aside: the primary key gives both the rows and their order).
+INDEXED_COLUMNS = {
+    obj.name: frozenset(
+        ["idval", "parent", *(field_sql(o, n) for o, n in LOOKUPS if o == obj.name)]
+    )
+    for obj in OBJECTS
+}
 
 Record = dict[str, Any]
 LOW, HIGH = 0, (1 << 32) - 1
 
 
+STORED_STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", re.ASCII)
+
+
 def stamp_key(stamp: str, recordno: int) -> int:
-    """(stored timestamp, RECORDNO) as one sortable integer."""
-    seconds = calendar.timegm(time.strptime(stamp, "%Y-%m-%d %H:%M:%S"))
+    """(stored timestamp, RECORDNO) as one sortable integer (ValueError for other text)."""
+    if not STORED_STAMP.fullmatch(stamp):
+        raise ValueError(f"{stamp!r} is not a stored timestamp")
+    seconds = calendar.timegm(datetime.fromisoformat(stamp).timetuple())
     return (seconds << 32) | recordno
 
 
@@ -86,17 +145,22 @@ class StampCounter:
         else:
             self.keys.pop((company, obj or ""), None)
 
-    def move(self, company: str, obj: str, old: int | None, new: int | None) -> None:
-        """A row's key changed (None: the row did not exist / no longer exists)."""
+    def tracks(self, company: str, obj: str) -> bool:
+        return (company, obj) in self.keys
+
+    def move(self, company: str, obj: str, recordno: int, old: str | None, new: str | None) -> None:
+        """A row's stamp changed (None: the row did not exist / no longer exists)."""
         keys = self.keys.get((company, obj))
         if keys is None:
             return
         if old is not None:
-            index = bisect_left(keys, old)
-            if index < len(keys) and keys[index] == old:
+            old_key = stamp_key(old, recordno)
+            index = bisect_left(keys, old_key)
+            if index < len(keys) and keys[index] == old_key:
                 del keys[index]
         if new is not None:
-            keys.insert(bisect_left(keys, new), new)
+            new_key = stamp_key(new, recordno)
+            keys.insert(bisect_left(keys, new_key), new_key)
 
     def sorted_keys(self, company: str, obj: str) -> array[int]:
         keys = self.keys.get((company, obj))
@@ -129,14 +193,18 @@ class Store:
     def __init__(self, path: str | None = None) -> None:
         self.path = path or ":memory:"
         self.lock = threading.RLock()
-        self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self.conn.execute("PRAGMA case_sensitive_like = ON")
-        if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-        self.conn.executescript(SCHEMA)
+        self.conn = self._connect()
         self.counter = StampCounter(self.conn)
         self._custom: dict[tuple[str, str], tuple[FieldDef, ...]] = {}
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA case_sensitive_like = ON")
+        if self.path != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.executescript(SCHEMA + FIELD_INDEXES)
+        return conn
 
     # -- transactions -------------------------------------------------------------------------
     @contextmanager
@@ -152,7 +220,18 @@ class Store:
             self.conn.execute("COMMIT")
 
     def wipe(self) -> None:
+        """Empty the store.
+
+        An in-memory database is replaced by a new one: deleting its rows would keep every page
+        (and, while the DELETE runs, a journal copy of each) allocated.
+        """
         with self.lock:
+            self._custom.clear()
+            self.counter.drop()
+            if self.path == ":memory:":
+                self.conn.close()
+                self.conn = self.counter.conn = self._connect()
+                return
             for table in (
                 "companies",
                 "custom_fields",
@@ -161,8 +240,6 @@ class Store:
                 "records",
             ):
                 self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-            self._custom.clear()
-            self.counter.drop()
 
     def is_empty(self) -> bool:
         return self.conn.execute("SELECT 1 FROM companies LIMIT 1").fetchone() is None
@@ -252,7 +329,7 @@ class Store:
             " whenmodified, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (company, obj.name, *self._columns(obj, rec)),
         )
-        self.counter.move(company, obj.name, None, self._key(rec["RECORDNO"], self._stamp(rec)))
+        self.counter.move(company, obj.name, rec["RECORDNO"], None, self._stamp(rec))
 
     def insert_many_sql(self, sql: str, params: tuple[Any, ...]) -> None:
         """Bulk insert by an INSERT ... SELECT (seeding)."""
@@ -267,9 +344,7 @@ class Store:
             " WHERE company = ? AND object = ? AND recordno = ?",
             (idval, parent, location, modified, data, company, obj.name, recordno),
         )
-        self.counter.move(
-            company, obj.name, self._key(recordno, old), self._key(recordno, modified)
-        )
+        self.counter.move(company, obj.name, recordno, old, modified)
 
     def delete(self, company: str, obj: ObjectDef, recordno: int) -> None:
         old = self._stored_stamp(company, obj, recordno)
@@ -277,17 +352,16 @@ class Store:
             "DELETE FROM records WHERE company = ? AND object = ? AND recordno = ?",
             (company, obj.name, recordno),
         )
-        self.counter.move(company, obj.name, self._key(recordno, old), None)
+        self.counter.move(company, obj.name, recordno, old, None)
 
     @staticmethod
     def _stamp(rec: Record) -> str | None:
         return rec.get("WHENMODIFIED") or rec.get("ACCESSTIME")
 
-    @staticmethod
-    def _key(recordno: int, stamp: str | None) -> int | None:
-        return None if stamp is None else stamp_key(stamp, recordno)
-
     def _stored_stamp(self, company: str, obj: ObjectDef, recordno: int) -> str | None:
+        """The stamp a row has before it changes (only the stamp counter needs it)."""
+        if not self.counter.tracks(company, obj.name):
+            return None
         row = self.conn.execute(
             "SELECT whenmodified FROM records WHERE company = ? AND object = ? AND recordno = ?",
             (company, obj.name, recordno),
@@ -325,6 +399,10 @@ class Store:
             (company, obj.name, *params),
         ).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+    def find_by(self, company: str, obj: ObjectDef, name: str, value: Any) -> list[Record]:
+        """Records whose field `name` equals `value` (indexed for the LOOKUP_FIELDS)."""
+        return self.find(company, obj, f"{field_sql(obj.name, name)} = ?", [value])
 
     def controlid_seen(self, company: str, controlid: str) -> bool:
         return (

@@ -68,8 +68,9 @@ def to_stored_timestamp(text: str, tz: str) -> str:
     return local.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+@lru_cache(maxsize=64)
 def stamp(moment: datetime) -> str:
-    """The stored form of an aware datetime."""
+    """The stored form of an aware datetime (cached: every write of a request stamps `now`)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
