@@ -1,17 +1,21 @@
-"""Headers still waiting for their lines when the input ends, kept for the next run.
+"""Records still waiting when the input ends, kept for the next run.
 
-A header and its lines come in separate streams with their own bookmarks, so the lines of a
-header can come in a later run than the header. STATE moves past the header at the end of the
-run, so the tap will not send it again: it is kept in this file (written before STATE is
-emitted) and joins its lines when they come.
+STATE moves past every record of the input at the end of the run, so the tap will not send them
+again; what could not be written yet is kept in this file (written before STATE is emitted):
+
+- headers whose lines have not come (a header and its lines come in separate streams, with their
+  own bookmarks, so the lines can come in a later run, or an earlier one);
+- lines whose header has not come, by the header's sink and source RECORDNO;
+- records Intacct refused for naming a record that does not exist yet (an item before its
+  product line, when a run ends between the two streams), tried again next run.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -22,11 +26,21 @@ from intacct_api.errors import mask_secrets
 
 @dataclass
 class PendingStream:
-    """The waiting headers of one stream, with the schema that parses them back."""
+    """The waiting records of one stream, with the schema that parses them back."""
 
     schema: dict[str, Any]
     key_properties: list[str]
-    records: list[dict[str, Any]]
+    records: list[dict[str, Any]]  # headers waiting for lines
+    # records waiting for one they reference: {"record": ..., "reason": Intacct's refusal}
+    refused: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Pending:
+    """Everything the file keeps: waiting records by stream, lines by header sink and RECORDNO."""
+
+    streams: dict[str, PendingStream] = field(default_factory=dict)
+    lines: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
 
 def _plain(value: Any) -> Any:
@@ -45,33 +59,40 @@ class PendingHeaders:
         self.path = Path(path) if path else None
         self._secrets = [s for s in secrets if s]
 
-    def load(self) -> dict[str, PendingStream]:
+    def load(self) -> Pending:
         if self.path is None or not self.path.exists():
-            return {}
+            return Pending()
         document = json.loads(self.path.read_text(encoding="utf-8"))
-        return {
-            stream: PendingStream(entry["schema"], entry["key_properties"], entry["records"])
+        streams = {
+            stream: PendingStream(
+                entry["schema"],
+                entry["key_properties"],
+                entry.get("records", []),
+                entry.get("refused", []),
+            )
             for stream, entry in document.get("streams", {}).items()
         }
+        return Pending(streams, document.get("lines", {}))
 
-    def save(self, streams: Mapping[str, PendingStream]) -> None:
+    def save(self, pending: Pending) -> None:
         """Replace the file in one step (a crash leaves the old one); remove it when empty."""
         if self.path is None:
             return
-        kept = {name: entry for name, entry in streams.items() if entry.records}
-        if not kept:
+        streams = {
+            name: {
+                "schema": entry.schema,
+                "key_properties": entry.key_properties,
+                "records": entry.records,
+                "refused": entry.refused,
+            }
+            for name, entry in pending.streams.items()
+            if entry.records or entry.refused
+        }
+        lines = {sink: by_parent for sink, by_parent in pending.lines.items() if by_parent}
+        if not streams and not lines:
             self.path.unlink(missing_ok=True)
             return
-        document = {
-            "streams": {
-                name: {
-                    "schema": entry.schema,
-                    "key_properties": entry.key_properties,
-                    "records": entry.records,
-                }
-                for name, entry in kept.items()
-            }
-        }
+        document = {"streams": streams, "lines": lines}
         text = mask_secrets(json.dumps(document, default=_plain, ensure_ascii=False), self._secrets)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(self.path.name + ".tmp")

@@ -11,6 +11,7 @@ not written yet (`BL03000017`) is tried once more when the input ends.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,6 +24,7 @@ from intacct_api.errors import AmbiguousWriteError, FunctionError, TransientErro
 from target_intacct.base import DELETED_AT, IntacctBaseSink
 from target_intacct.objects import WRITE_SPECS, Style, WriteSpec
 from target_intacct.payloads import PayloadBuilder
+from target_intacct.pending import PendingStream
 from target_intacct.records import (
     Item,
     RecordError,
@@ -101,13 +103,15 @@ class IntacctSink(IntacctBaseSink):
         self._target_intacct = target
         # records waiting for lines from a line stream (written when the input ends)
         self.deferred: list[dict[str, Any]] = []
-        # source RECORDNOs of the headers this run received: they replace pending ones
+        # source RECORDNOs of the headers this run received, and source keys of every record:
+        # they replace the versions an earlier run kept pending
         self.received: set[str] = set()
+        self.received_keys: set[str] = set()
         # headers whose lines did not come by the end of the input
         self.waiting: list[dict[str, Any]] = []
-        # records refused for an invalid reference, tried once more at the end of the input;
-        # None once that last try has been made
-        self.retry_later: list[dict[str, Any]] | None = []
+        # records refused for naming a record that does not exist (yet), with Intacct's reason:
+        # tried again at the end of the input, and kept pending for the next run if still refused
+        self.retry_later: list[tuple[dict[str, Any], str]] = []
         super().__init__(target, stream_name, schema, key_properties)
 
     @property
@@ -118,6 +122,7 @@ class IntacctSink(IntacctBaseSink):
         """Write the batch (records from RECORD messages or from BATCH files alike)."""
         self._target_intacct.drain_prerequisites(self)
         records = context.get("records", [])
+        self.received_keys.update(self.key_text(r) for r in records)
         if self.spec.lines:
             self.received.update(str(r.get("RECORDNO")) for r in records)
             self.deferred.extend(r for r in records if self._waits_for_lines(r))
@@ -135,14 +140,20 @@ class IntacctSink(IntacctBaseSink):
             record.get(name) is not None for name in self.spec.lines.record_fields
         )
 
-    def restore_pending(self, records: list[dict[str, Any]]) -> None:
-        """Headers an earlier run kept waiting, unless this run brought a newer version."""
-        kept = [r for r in records if str(r.get("RECORDNO")) not in self.received]
-        for record in kept:
+    def restore_pending(self, entry: PendingStream) -> None:
+        """Records an earlier run kept waiting, unless this run brought a newer version."""
+        refused = [(kept["record"], kept["reason"]) for kept in entry.refused]
+        for record in [*entry.records, *(record for record, _ in refused)]:
             self._parse_timestamps_in_record(
                 record=record, schema=self.schema, treatment=self.datetime_error_treatment
             )
-        self.deferred[:0] = kept
+        newer = self.received
+        self.deferred[:0] = [r for r in entry.records if str(r.get("RECORDNO")) not in newer]
+        self.retry_later += [
+            (record, reason)
+            for record, reason in refused
+            if self.key_text(record) not in self.received_keys
+        ]
 
     def write_deferred(self) -> None:
         """At the end of the input: write the headers whose lines came; the rest keep waiting."""
@@ -177,16 +188,27 @@ class IntacctSink(IntacctBaseSink):
             )
         self.waiting = []
 
-    def retry_refused(self) -> None:
-        """Records refused for a reference to a record not written yet get one more try."""
-        records, self.retry_later = self.retry_later or [], None
-        if records:
-            self.logger.info(
-                "%s: trying %d records refused for an invalid reference once more",
-                self.stream_name,
-                len(records),
-            )
-            self._write_in_chunks(records)
+    def retry_refused(self) -> int:
+        """Try again the records refused for a reference to a record not written yet.
+
+        Returns how many of them went through; the others are back in `retry_later`.
+        """
+        records, self.retry_later = [record for record, _ in self.retry_later], []
+        if not records:
+            return 0
+        self.logger.info(
+            "%s: trying %d records refused for an invalid reference again",
+            self.stream_name,
+            len(records),
+        )
+        self._write_in_chunks(records)
+        return len(records) - len(self.retry_later)
+
+    def reject_refused(self) -> None:
+        """Without a pending file, records still refused for a reference cannot be kept."""
+        for record, reason in self.retry_later:
+            self._reject(record, reason, errorno=INVALID_REFERENCE)
+        self.retry_later = []
 
     def _attach_lines(self, records: list[dict[str, Any]]) -> None:
         """Lines collected from line streams, joined by the header's source RECORDNO."""
@@ -210,7 +232,10 @@ class IntacctSink(IntacctBaseSink):
     def client(self) -> IntacctClient:
         return self._target_intacct.client
 
-    def _source_key(self, record: Mapping[str, Any]) -> Any:
+    def key_text(self, record: Mapping[str, Any]) -> str:
+        return json.dumps(self.source_key(record), sort_keys=True, default=str)
+
+    def source_key(self, record: Mapping[str, Any]) -> Any:
         if self.key_properties:
             return {k: record.get(k) for k in self.key_properties}
         key = self.spec.id_field or self.settings.match_field
@@ -221,14 +246,14 @@ class IntacctSink(IntacctBaseSink):
         key = (
             item_or_record.source_key
             if isinstance(item_or_record, Item)
-            else self._source_key(record)
+            else self.source_key(record)
         )
         self.report.reject(self.stream_name, key, record, message, **kw)
 
     def _prepare(self, record: dict[str, Any]) -> Item:
         item = Item(
             record=record,
-            source_key=self._source_key(record),
+            source_key=self.source_key(record),
             deleted=not is_blank(record.get(DELETED_AT)),
         )
         match_field = self.settings.match_field
@@ -619,8 +644,8 @@ class IntacctSink(IntacctBaseSink):
                 done.append((write, *self._ids_from(write, result, None)))
             elif is_already_executed(result):
                 already_ran.append(write)
-            elif self.retry_later is not None and is_invalid_reference(result):
-                self.retry_later.append(write.item.record)
+            elif is_invalid_reference(result):
+                self.retry_later.append((write.item.record, "; ".join(map(str, result.errors))))
             else:
                 error = result.errors[0] if result.errors else None
                 self._reject(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from functools import cached_property
 from typing import Any
@@ -17,7 +18,7 @@ from singer_sdk.target_base import Target
 
 from target_intacct.base import IntacctBaseSink
 from target_intacct.objects import WRITE_SPECS
-from target_intacct.pending import PendingHeaders, PendingStream
+from target_intacct.pending import Pending, PendingHeaders, PendingStream
 from target_intacct.reports import RunReport, SecretMaskFilter
 from target_intacct.settings import (
     DEFAULT_NAMES,
@@ -286,32 +287,27 @@ class TargetIntacct(Target):
     def process_endofpipe(self) -> None:
         """Write what waited for the end of the input, then emit the final STATE.
 
-        In rank order, headers are joined to their collected lines and written; then records
-        refused for an invalid reference get one more try; headers still without lines go to
-        the pending file.
+        What the pending file kept from earlier runs joins this run's records. In rank order,
+        headers are joined to their lines and written; records refused for naming a record not
+        written yet are tried again; what still waits goes back to the pending file.
         """
         try:
             for sink in list(self._sinks_active.values()):
                 if isinstance(sink, LineSink):
                     self.drain_one(sink)
-            carried = self._open_pending_streams(self.pending.load())
+            carried = self.pending.load()
+            for sink_name, by_parent in carried.lines.items():
+                lines = self.pending_lines.setdefault(sink_name, {})
+                for parent, kept in by_parent.items():
+                    lines.setdefault(parent, kept)  # lines of this run are newer
+            streams = self._open_pending_streams(carried.streams)
             for sink in self._header_sinks():
                 self.drain_one(sink)
-                if sink.stream_name in carried:
-                    sink.restore_pending(carried.pop(sink.stream_name).records)
+                if sink.stream_name in streams:
+                    sink.restore_pending(streams.pop(sink.stream_name))
                 sink.write_deferred()
-            for sink in self._header_sinks():
-                sink.retry_refused()
-            self._keep_waiting(carried)
-            for sink_name, orphans in self.pending_lines.items():
-                for parent, lines in orphans.items():
-                    self.report.count(sink_name, "skipped", len(lines))
-                    self.logger.warning(
-                        "%d %s lines name header RECORDNO %s, which never came; skipped",
-                        len(lines),
-                        sink_name,
-                        parent,
-                    )
+            self._retry_refused()
+            self._keep_waiting(Pending(streams))
             super().process_endofpipe()
         finally:
             self.report.log_summary()
@@ -319,8 +315,18 @@ class TargetIntacct(Target):
                 self.logger.info("Intacct requests sent: %d", self.client.request_count)
                 self.client.close()
 
+    def _retry_refused(self) -> None:
+        """Records refused for an invalid reference, tried again while a round writes some.
+
+        A sales invoice may wait for an order that itself waited for its items.
+        """
+        sinks = self._header_sinks()
+        while any(sink.retry_later for sink in sinks):
+            if not sum(sink.retry_refused() for sink in sinks):
+                break
+
     def _open_pending_streams(self, pending: dict[str, PendingStream]) -> dict[str, PendingStream]:
-        """A sink for each stream with waiting headers, even if this input did not name it.
+        """A sink for each stream with waiting records, even if this input did not name it.
 
         Streams that no longer have a sink of their own (settings changed) stay in the file.
         """
@@ -330,31 +336,69 @@ class TargetIntacct(Target):
             try:
                 writable = self.get_sink_class(stream) is IntacctSink
             except SettingsError as exc:
-                self.logger.warning("Pending %s headers stay pending: %s", stream, exc)
+                self.logger.warning("Pending %s records stay pending: %s", stream, exc)
                 continue
             if writable:
                 self.add_sink(stream, entry.schema, entry.key_properties)
         return pending
 
-    def _keep_waiting(self, carried: dict[str, PendingStream]) -> None:
-        """Headers still without lines go to the pending file (or, without one, are rejected)."""
-        keep = dict(carried)
-        for sink in self._header_sinks():
-            if not sink.waiting:
-                continue
-            if self.pending.path is None:
+    def _keep_waiting(self, keep: Pending) -> None:
+        """What still waits goes to the pending file; without one it is rejected or skipped."""
+        if self.pending.path is None:
+            for sink in self._header_sinks():
                 sink.reject_waiting()
-                continue
-            self.report.count(sink.stream_name, "pending", len(sink.waiting))
-            self.logger.warning(
-                "%d %s headers have no lines yet; kept in %s until their lines come",
-                len(sink.waiting),
-                sink.stream_name,
-                self.pending.path,
-            )
-            keep[sink.stream_name] = PendingStream(
-                sink.schema, list(sink.key_properties), sink.waiting
-            )
+                sink.reject_refused()
+            for sink_name, orphans in self.pending_lines.items():
+                for parent, lines in orphans.items():
+                    self.report.count(sink_name, "skipped", len(lines))
+                    self.logger.warning(
+                        "%d %s lines name header RECORDNO %s, which never came; skipped",
+                        len(lines),
+                        sink_name,
+                        parent,
+                    )
+            return
+        where = self.pending.path
+        for sink in self._header_sinks():
+            if sink.waiting:
+                self.logger.warning(
+                    "%d %s headers have no lines yet; kept in %s until their lines come",
+                    len(sink.waiting),
+                    sink.stream_name,
+                    where,
+                )
+            for record, reason in sink.retry_later:
+                self.logger.warning(
+                    "%s record %s names a record that is not in Intacct yet (%s); kept in %s "
+                    "and tried again next run",
+                    sink.stream_name,
+                    json.dumps(sink.source_key(record), default=str),
+                    reason,
+                    where,
+                )
+            if sink.waiting or sink.retry_later:
+                self.report.count(
+                    sink.stream_name, "pending", len(sink.waiting) + len(sink.retry_later)
+                )
+                keep.streams[sink.stream_name] = PendingStream(
+                    sink.schema,
+                    list(sink.key_properties),
+                    sink.waiting,
+                    [{"record": record, "reason": reason} for record, reason in sink.retry_later],
+                )
+                sink.retry_later = []  # kept: STATE may move past them
+        for sink_name, orphans in self.pending_lines.items():
+            if orphans:
+                count = sum(len(lines) for lines in orphans.values())
+                self.report.count(sink_name, "pending", count)
+                self.logger.warning(
+                    "%d %s lines name headers that have not come (RECORDNO %s); kept in %s",
+                    count,
+                    sink_name,
+                    ", ".join(sorted(orphans)),
+                    where,
+                )
+                keep.lines[sink_name] = orphans
         self.pending.save(keep)
 
     @classmethod

@@ -304,12 +304,59 @@ def test_sales_invoices_and_their_orders_in_either_order(emulator, company, conf
         assert read_jsonl(config["reject_file"]) == [], name
 
 
-def test_reference_still_missing_after_the_retry_is_rejected(emulator, company, config):
+def test_reference_still_missing_waits_for_a_later_run(emulator, company, config):
+    """The run ends between items and their product line (a crash, or streams read in another
+    order): STATE moves past the item, so it is kept and written once the line comes."""
+    items = [{"ITEMID": "X", "NAME": "X", "ITEMTYPE": "Inventory", "PRODUCTLINEID": "LATE"}]
+    target = run_target(config, stream_messages("items", items))
+    assert read_jsonl(config["reject_file"]) == []
+    assert summary(target, "items") == {"pending": 1}
+    pending = json.loads(Path(config["pending_file"]).read_text())
+    [kept] = pending["streams"]["items"]["refused"]
+    assert kept["record"]["ITEMID"] == "X" and "LATE" in kept["reason"]
+    assert stored(emulator, company, "ITEM") == []
+
+    lines = [{"PRODUCTLINEID": "LATE", "DESCRIPTION": "Came later"}]
+    target = run_target(config, stream_messages("product_lines", lines))
+    [item] = stored(emulator, company, "ITEM")
+    assert (item["ITEMID"], item["PRODUCTLINEID"]) == ("X", "LATE")
+    assert summary(target, "items") == {"created": 1}
+    assert not Path(config["pending_file"]).exists()
+
+
+def test_without_pending_file_a_missing_reference_is_rejected(emulator, company, config):
+    config["pending_file"] = ""
     items = [{"ITEMID": "X", "NAME": "X", "ITEMTYPE": "Inventory", "PRODUCTLINEID": "NOPE"}]
     target = run_target(config, stream_messages("items", items))
     [reject] = read_jsonl(config["reject_file"])
     assert reject["errorno"] == "BL03000017" and "NOPE" in reject["message"]
     assert summary(target, "items") == {"rejected": 1}
+
+
+def test_lines_before_their_headers_wait_for_a_later_run(emulator, company, config):
+    """tap-intacct reads `ar_invoice_lines` before `ar_invoices` (streams go in name order): a
+    run that ends between the two has the lines only, and STATE moves past them."""
+    config["defaults"] = {"item_gl_account": "4000"}
+    first_run = [
+        *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
+        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+        *invoice_lines(800, "4.00", "6.00"),
+    ]
+    target = run_target(config, first_run)
+    assert summary(target, "ar_invoices") == {"pending": 2}
+    assert stored(emulator, company, "ARINVOICE") == []
+    header = {
+        "RECORDNO": 800,
+        "RECORDID": "INV-L",
+        "CUSTOMERID": "C-1",
+        "WHENCREATED": "2026-10-03",
+    }
+    target = run_target(config, invoice_messages([header]))
+    [invoice] = stored(emulator, company, "ARINVOICE")
+    assert invoice["RECORDID"] == "INV-L"
+    assert Decimal(invoice["TOTALENTERED"]) == Decimal("10.00")
+    assert summary(target, "ar_invoices") == {"created": 1}
+    assert not Path(config["pending_file"]).exists()
 
 
 # --- 4. a login Intacct refuses --------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_unknown_stream_fails_unless_skipped(emulator, company, config):
     assert dict(target.report.counts["widgets"]) == {"skipped": 1}
 
 
-def test_line_stream_joined_in_line_order_and_strays_reported(emulator, company, config):
+def test_line_stream_joined_in_line_order_and_strays_kept_pending(emulator, company, config):
     config["defaults"] = {"item_gl_account": "4000"}
     messages = [
         *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
@@ -112,7 +112,8 @@ def test_line_stream_joined_in_line_order_and_strays_reported(emulator, company,
         ("7.25", "a"),
         ("5.00", ""),
     ]
-    assert dict(target.report.counts["ar_invoices"]) == {"created": 1, "skipped": 1}
+    # the line of header 99 waits in the pending file for its header
+    assert dict(target.report.counts["ar_invoices"]) == {"created": 1, "pending": 1}
     assert dict(target.report.counts["ar_invoice_lines"]) == {"skipped": 1, "rejected": 1}
     [reject] = read_jsonl(config["reject_file"])
     assert reject["key"] == {"RECORDNO": 4} and reject["field"] == "RECORDKEY"

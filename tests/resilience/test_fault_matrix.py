@@ -10,6 +10,8 @@ whose shop must end as after a run without faults. The table "fault matrix" list
 
 from __future__ import annotations
 
+import itertools
+import random
 import threading
 import time
 from dataclasses import dataclass
@@ -103,6 +105,18 @@ CASES = [
 ]
 
 
+def fault_positions(choose: random.Random, requests: int, count: int) -> list[int]:
+    """`count` request numbers to fault, at least three apart.
+
+    A client repeats a failed request once (after logging in again, for an expired session); two
+    faults in a row would hit that repeat, which no real service does to a fresh session.
+    """
+    while True:
+        positions = sorted(choose.randrange(1, max(2, requests - 1)) for _ in range(count))
+        if requests < 3 * count or all(b - a >= 3 for a, b in itertools.pairwise(positions)):
+            return positions
+
+
 def _refuse_for_a_second(running: Stack, company: str) -> None:
     arm(running.intacct, kind="concurrency", count=0, company=company)
     time.sleep(1.0)
@@ -114,8 +128,7 @@ def run_intacct_case(case: Case, running: Stack, baseline: Baseline) -> Outcome:
     stop = threading.Event()
     sides = (("demo", baseline.demo_requests), (COPY, baseline.copy_requests))
     for company, requests in sides:
-        for _ in range(FAULTS_PER_SIDE):
-            at = choose.randrange(1, max(2, requests - 1))
+        for at in fault_positions(choose, requests, FAULTS_PER_SIDE):
             if case.kind == "concurrency":
                 when_count_reaches(
                     lambda company=company: intacct_requests(running.intacct, company),
