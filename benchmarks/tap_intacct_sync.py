@@ -6,8 +6,8 @@ same keyset filters, same page size) fetched with the protocol client, rows read
 lxml and written as JSON lines, with no SDK and no type conversion. Prints records per second,
 API calls (from `/_emulator/stats`) and peak RSS of each process.
 
-    .venv/bin/python benchmarks/tap_intacct.py                  # 100,000 customers
-    .venv/bin/python benchmarks/tap_intacct.py --records 1000000 --rounds 1  # flat memory
+    .venv/bin/python benchmarks/tap_intacct_sync.py                  # 100,000 customers
+    .venv/bin/python benchmarks/tap_intacct_sync.py --records 1000000 --rounds 1  # flat memory
 """
 
 from __future__ import annotations

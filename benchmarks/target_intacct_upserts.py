@@ -3,7 +3,7 @@
 Upserts 10,000 customers twice (the first pass creates them, the second updates them) and then
 5,000 two-line AR invoices, and prints records per second and HTTP requests per 1,000 records
 for each pass, and the CPU the target itself spent (the rest of the wall time is the emulator).
-Run: `.venv/bin/python benchmarks/target_intacct.py [--customers N --invoices N]`.
+Run: `.venv/bin/python benchmarks/target_intacct_upserts.py [--customers N --invoices N]`.
 """
 
 from __future__ import annotations
@@ -22,11 +22,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 import simplejson
-
-# This script's own name would shadow the `target_intacct` package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
-
-from target_intacct.target import TargetIntacct  # noqa: E402
+from target_intacct.target import TargetIntacct
 
 COMPANY = "bench"
 

@@ -4,7 +4,7 @@ Starts `magento-emulator serve` in a subprocess (empty shop), then loads 10,000 
 10,000 products through the target in this process: created one request per record, then run
 again (everything unchanged), then created again in an empty shop through the bulk API.
 
-    .venv/bin/python benchmarks/target_magento.py [--records 10000] [--concurrency 4]
+    .venv/bin/python benchmarks/target_magento_writes.py [--records 10000] [--concurrency 4]
 """
 
 from __future__ import annotations
@@ -23,11 +23,8 @@ import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
-# This file's name is the package's: drop its folder from the path so the import finds the package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-from target_magento.client import encode_json  # noqa: E402
-from target_magento.target import TargetMagento  # noqa: E402
+from target_magento.client import encode_json
+from target_magento.target import TargetMagento
 
 STATES = ("CA", "NY", "TX", "WA", "IL", "MA", "OR", "FL")
 
