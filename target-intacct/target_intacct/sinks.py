@@ -62,6 +62,11 @@ class WriteFailedError(RuntimeError):
     """Intacct kept failing in a way that is not the record's fault: stop before STATE moves."""
 
 
+def header_text(record: Mapping[str, Any]) -> str:
+    """A header's identity in the pending file: its source RECORDNO (the lines name it)."""
+    return f"RECORDNO {record.get('RECORDNO')}"
+
+
 def is_invalid_reference(result: Result) -> bool:
     """True when Intacct refused a function for naming a record that does not exist (yet)."""
     return any(e.errorno == INVALID_REFERENCE for e in result.errors)
@@ -103,16 +108,21 @@ class IntacctSink(IntacctBaseSink):
         self._target_intacct = target
         # records waiting for lines from a line stream (written when the input ends)
         self.deferred: list[dict[str, Any]] = []
-        # source RECORDNOs of the headers this run received, and source keys of every record:
-        # they replace the versions an earlier run kept pending
-        self.received: set[str] = set()
-        self.received_keys: set[str] = set()
         # headers whose lines did not come by the end of the input
         self.waiting: list[dict[str, Any]] = []
         # records refused for naming a record that does not exist (yet), with Intacct's reason:
         # tried again at the end of the input, and kept pending for the next run if still refused
         self.retry_later: list[tuple[dict[str, Any], str]] = []
         super().__init__(target, stream_name, schema, key_properties)
+        # What an earlier run kept pending for this stream, by header RECORDNO and by source
+        # key; a newer version in this input replaces it. Only those keys are watched, so
+        # memory does not grow with the input.
+        kept = target.carried.streams.get(stream_name)
+        self._kept = {
+            *(header_text(r) for r in (kept.records if kept else [])),
+            *(self.key_text(k["record"]) for k in (kept.refused if kept else [])),
+        }
+        self._newer: set[str] = set()
 
     @property
     def max_size(self) -> int:
@@ -122,9 +132,10 @@ class IntacctSink(IntacctBaseSink):
         """Write the batch (records from RECORD messages or from BATCH files alike)."""
         self._target_intacct.drain_prerequisites(self)
         records = context.get("records", [])
-        self.received_keys.update(self.key_text(r) for r in records)
+        if self._kept:
+            for record in records:
+                self._newer.update({header_text(record), self.key_text(record)} & self._kept)
         if self.spec.lines:
-            self.received.update(str(r.get("RECORDNO")) for r in records)
             self.deferred.extend(r for r in records if self._waits_for_lines(r))
             records = [r for r in records if not self._waits_for_lines(r)]
         self._write_in_chunks(records)
@@ -147,12 +158,10 @@ class IntacctSink(IntacctBaseSink):
             self._parse_timestamps_in_record(
                 record=record, schema=self.schema, treatment=self.datetime_error_treatment
             )
-        newer = self.received
-        self.deferred[:0] = [r for r in entry.records if str(r.get("RECORDNO")) not in newer]
+        newer = self._newer
+        self.deferred[:0] = [r for r in entry.records if header_text(r) not in newer]
         self.retry_later += [
-            (record, reason)
-            for record, reason in refused
-            if self.key_text(record) not in self.received_keys
+            (record, reason) for record, reason in refused if self.key_text(record) not in newer
         ]
 
     def write_deferred(self) -> None:

@@ -284,6 +284,11 @@ class TargetIntacct(Target):
     def pending(self) -> PendingHeaders:
         return PendingHeaders(self.config.get("pending_file"), self.secrets)
 
+    @cached_property
+    def carried(self) -> Pending:
+        """What earlier runs left in the pending file."""
+        return self.pending.load()
+
     def process_endofpipe(self) -> None:
         """Write what waited for the end of the input, then emit the final STATE.
 
@@ -295,7 +300,7 @@ class TargetIntacct(Target):
             for sink in list(self._sinks_active.values()):
                 if isinstance(sink, LineSink):
                     self.drain_one(sink)
-            carried = self.pending.load()
+            carried = self.carried
             for sink_name, by_parent in carried.lines.items():
                 lines = self.pending_lines.setdefault(sink_name, {})
                 for parent, kept in by_parent.items():
