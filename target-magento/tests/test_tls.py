@@ -7,15 +7,13 @@ wrapped in TLS (stdlib `ssl`) with a self-signed certificate for 127.0.0.1 made 
 from __future__ import annotations
 
 import logging
-import shutil
-import ssl
-import subprocess
 import typing as t
 
 import pytest
 import requests
 from connector_emulators import demo_data
 from connector_emulators.magento.server import MagentoEmulator
+from connector_emulators.tls import self_signed_certificate, serve_https
 from target_magento.client import MagentoError, TransientError
 from target_magento_support import Harness, stream_messages, summary
 
@@ -36,27 +34,17 @@ ADMIN = {
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
+    made = self_signed_certificate(tmp_path_factory.mktemp("tls"))
+    if made is None:
         pytest.skip("openssl is needed to make the test certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
+    return made
 
 
 @pytest.fixture
 def https_shop(certificate: tuple[Path, Path], tmp_path: Path) -> t.Iterator[Harness]:
     """A demo-seeded emulator served over HTTPS only, with a harness whose base_url is https."""
     emulator = MagentoEmulator(0, seed="demo")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(str(certificate[0]), str(certificate[1]))
-    emulator.httpd.socket = context.wrap_socket(emulator.httpd.socket, server_side=True)
+    serve_https(emulator.httpd, certificate)
     emulator.start()
     yield Harness(emulator, tmp_path)
     emulator.stop()

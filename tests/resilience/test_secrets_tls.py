@@ -12,8 +12,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import shutil
-import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -23,6 +21,7 @@ from urllib.parse import urlsplit
 
 import local_stack
 import pytest
+from connector_emulators.tls import self_signed_certificate, serve_https
 from resilience_support import (
     COPY,
     SELECTION,
@@ -98,9 +97,7 @@ class RecordingProxy:
         self.server.daemon_threads = True
         scheme = "http"
         if tls is not None:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(str(tls[0]), str(tls[1]))
-            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            serve_https(self.server, tls)
             scheme = "https"
         self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
 
@@ -252,19 +249,8 @@ def test_magento_admin_token_and_password_stay_secret(running: Stack, tmp_path: 
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path] | None:
-    """A self-signed certificate for 127.0.0.1 made with openssl; None when openssl is absent."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        return None
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
+    """A self-signed certificate for 127.0.0.1; None when openssl is absent."""
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.mark.parametrize("command", ["tap-intacct", "target-intacct", "target-magento"])
