@@ -113,6 +113,8 @@ class IntacctSink(IntacctBaseSink):
         # records refused for naming a record that does not exist (yet), with Intacct's reason:
         # tried again at the end of the input, and kept pending for the next run if still refused
         self.retry_later: list[tuple[dict[str, Any], str]] = []
+        # source key → runs a record kept in the pending file has waited for its reference
+        self.runs_waited: dict[str, int] = {}
         super().__init__(target, stream_name, schema, key_properties)
         # What an earlier run kept pending for this stream, by header RECORDNO and by source
         # key; a newer version in this input replaces it. Only those keys are watched, so
@@ -154,6 +156,9 @@ class IntacctSink(IntacctBaseSink):
     def restore_pending(self, entry: PendingStream) -> None:
         """Records an earlier run kept waiting, unless this run brought a newer version."""
         refused = [(kept["record"], kept["reason"]) for kept in entry.refused]
+        self.runs_waited = {
+            self.key_text(kept["record"]): int(kept.get("runs", 1)) for kept in entry.refused
+        }
         for record in [*entry.records, *(record for record, _ in refused)]:
             self._parse_timestamps_in_record(
                 record=record, schema=self.schema, treatment=self.datetime_error_treatment
@@ -213,11 +218,33 @@ class IntacctSink(IntacctBaseSink):
         self._write_in_chunks(records)
         return len(records) - len(self.retry_later)
 
-    def reject_refused(self) -> None:
-        """Without a pending file, records still refused for a reference cannot be kept."""
+    def settle_refused(self, max_runs: int) -> list[dict[str, Any]]:
+        """Records still refused for a reference at the end of the run: the ones to keep.
+
+        Each is kept with the number of runs it has waited, and rejected once that passes
+        `max_runs` (0: never kept, as without a pending file). The sink's list is emptied: kept
+        records must not hold back STATE.
+        """
+        kept = []
         for record, reason in self.retry_later:
-            self._reject(record, reason, errorno=INVALID_REFERENCE)
+            runs = self.runs_waited.get(self.key_text(record), 0) + 1
+            key = json.dumps(self.source_key(record), default=str)
+            if runs > max_runs:
+                waited = f" (still refused after {runs - 1} runs)" if runs > 1 else ""
+                self._reject(record, reason + waited, errorno=INVALID_REFERENCE)
+                continue
+            self.logger.warning(
+                "%s record %s names a record that is not in Intacct yet (%s); kept and tried "
+                "again next run (%d of %d)",
+                self.stream_name,
+                key,
+                reason,
+                runs,
+                max_runs,
+            )
+            kept.append({"record": record, "reason": reason, "runs": runs})
         self.retry_later = []
+        return kept
 
     def _attach_lines(self, records: list[dict[str, Any]]) -> None:
         """Lines collected from line streams, joined by the header's source RECORDNO."""

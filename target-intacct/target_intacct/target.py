@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from functools import cached_property
 from typing import Any
@@ -172,6 +171,13 @@ class TargetIntacct(Target):
             th.StringType,
             default="target-intacct-pending.json",
             description="Headers whose lines have not come yet, kept for the next run.",
+        ),
+        th.Property(
+            "pending_max_runs",
+            th.IntegerType(minimum=0),
+            default=24,
+            description="Runs a record naming one not in Intacct yet is kept and tried again, "
+            "before it is rejected.",
         ),
         th.Property(
             "skip_unknown_streams",
@@ -352,7 +358,7 @@ class TargetIntacct(Target):
         if self.pending.path is None:
             for sink in self._header_sinks():
                 sink.reject_waiting()
-                sink.reject_refused()
+                sink.settle_refused(max_runs=0)
             for sink_name, orphans in self.pending_lines.items():
                 for parent, lines in orphans.items():
                     self.report.count(sink_name, "skipped", len(lines))
@@ -372,26 +378,12 @@ class TargetIntacct(Target):
                     sink.stream_name,
                     where,
                 )
-            for record, reason in sink.retry_later:
-                self.logger.warning(
-                    "%s record %s names a record that is not in Intacct yet (%s); kept in %s "
-                    "and tried again next run",
-                    sink.stream_name,
-                    json.dumps(sink.source_key(record), default=str),
-                    reason,
-                    where,
-                )
-            if sink.waiting or sink.retry_later:
-                self.report.count(
-                    sink.stream_name, "pending", len(sink.waiting) + len(sink.retry_later)
-                )
+            refused = sink.settle_refused(int(self.config.get("pending_max_runs") or 0))
+            if sink.waiting or refused:
+                self.report.count(sink.stream_name, "pending", len(sink.waiting) + len(refused))
                 keep.streams[sink.stream_name] = PendingStream(
-                    sink.schema,
-                    list(sink.key_properties),
-                    sink.waiting,
-                    [{"record": record, "reason": reason} for record, reason in sink.retry_later],
+                    sink.schema, list(sink.key_properties), sink.waiting, refused
                 )
-                sink.retry_later = []  # kept: STATE may move past them
         for sink_name, orphans in self.pending_lines.items():
             if orphans:
                 count = sum(len(lines) for lines in orphans.values())

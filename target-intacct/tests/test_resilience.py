@@ -324,6 +324,23 @@ def test_reference_still_missing_waits_for_a_later_run(emulator, company, config
     assert not Path(config["pending_file"]).exists()
 
 
+def test_missing_reference_is_rejected_after_pending_max_runs(emulator, company, config):
+    config["pending_max_runs"] = 2
+    items = [{"ITEMID": "Y", "NAME": "Y", "ITEMTYPE": "Inventory", "PRODUCTLINEID": "TYPO"}]
+    for run, messages in enumerate([stream_messages("items", items), [], []], start=1):
+        target = run_target(config, messages)
+        rejects = read_jsonl(config["reject_file"])
+        if run <= 2:
+            assert rejects == [] and summary(target, "items") == {"pending": 1}, run
+            kept = json.loads(Path(config["pending_file"]).read_text())["streams"]["items"]
+            assert kept["refused"][0]["runs"] == run
+    [reject] = rejects
+    assert reject["key"] == {"ITEMID": "Y"} and reject["errorno"] == "BL03000017"
+    assert "TYPO" in reject["message"] and "still refused after 2 runs" in reject["message"]
+    assert summary(target, "items") == {"rejected": 1}
+    assert not Path(config["pending_file"]).exists()
+
+
 def test_without_pending_file_a_missing_reference_is_rejected(emulator, company, config):
     config["pending_file"] = ""
     items = [{"ITEMID": "X", "NAME": "X", "ITEMTYPE": "Inventory", "PRODUCTLINEID": "NOPE"}]
