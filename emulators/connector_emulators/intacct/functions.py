@@ -9,7 +9,6 @@ Each function takes the request context and its XML element and returns the inne
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from lxml import etree
 
 from . import rules
@@ -28,7 +28,7 @@ from .store import HIGH, LOW, Record, field_sql, stamp_key
 from .values import money
 from .xmlout import Err, RowRenderer, data_attrs, esc, text_converter
 
-DECODER = json.JSONDecoder()
+PAGE_DECODER = msgspec.json.Decoder()
 READ_PAGE_MAX = 1000
 QUERY_PAGE_MAX = 2000
 
@@ -179,16 +179,13 @@ def fetch_escaped(
 ) -> list[Record]:
     """Rows for rendering, with every text already XML-escaped.
 
-    Escaping the JSON text once is far cheaper than escaping each value, and `&`, `<`, `>` never
-    occur in JSON syntax.
+    The page's JSON texts are joined into one array, escaped once and decoded in one call: far
+    cheaper than escaping each value, and `&`, `<`, `>` never occur in JSON syntax.
     """
     sql = "SELECT data FROM records WHERE company = ? AND object = ? AND " + where + tail  # noqa: S608
     rows = call.ctx.store.conn.execute(sql, [call.ctx.company, obj.name, *params]).fetchall()
-    decode = DECODER.raw_decode
-    return [
-        decode(r[0].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))[0]
-        for r in rows
-    ]
+    page = "[" + ",".join(row[0] for row in rows) + "]"
+    return PAGE_DECODER.decode(page.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def count(
