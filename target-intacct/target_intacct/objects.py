@@ -25,6 +25,10 @@ class Style(Enum):
     SALES_TRANSACTION = "sales_transaction"
 
 
+# Documents whose legacy update leaves the lines alone when it names none: a header that changed
+# on its own (paid, re-dated) is updated without waiting for lines that will not come.
+HEADER_ONLY_UPDATES = frozenset({Style.INVOICE, Style.SALES_TRANSACTION})
+
 # Fields every object computes itself; `_sdc_*` metadata is dropped by prefix.
 SYSTEM_FIELDS = frozenset(
     {

@@ -189,6 +189,9 @@ class PayloadBuilder:
 
     def _legacy_ar(self, item: Item, row: dict | None, _invoices: Mapping[str, dict]) -> dict:
         payload = self._legacy_header(item)
+        if item.waits_for_lines and row is not None:  # header only: Intacct keeps its lines
+            payload.pop("customerid", None)
+            return payload
         lines = self._legacy_lines(item, amount="amount")
         for line in lines:
             if is_blank(line.get("glaccountno")):
@@ -210,7 +213,8 @@ class PayloadBuilder:
         self, item: Item, row: dict | None, _invoices: Mapping[str, dict]
     ) -> dict:
         payload = self._legacy_header(item)
-        lines = self._legacy_lines(item, amount=None)
+        header_only = item.waits_for_lines and row is not None  # Intacct keeps its lines
+        lines = [] if header_only else self._legacy_lines(item, amount=None)
         line_field = self.spec.line_field
         for line in lines:
             for name in ("quantity", "price"):
@@ -221,7 +225,8 @@ class PayloadBuilder:
             return payload
         for name in ("transactiontype", "createdfrom", "customerid", "documentno"):
             payload.pop(name, None)
-        payload["updatesotransitems"] = {
-            "updatesotransitem": [dict(line, line_num=n) for n, line in enumerate(lines, 1)]
-        }
+        if lines:
+            payload["updatesotransitems"] = {
+                "updatesotransitem": [dict(line, line_num=n) for n, line in enumerate(lines, 1)]
+            }
         return payload

@@ -44,6 +44,8 @@ class Item:
     lines: list[dict[str, Any]] = field(default_factory=list)
     match_value: str | None = None
     skipped: bool = False
+    # a header whose lines have not come: updated alone if Intacct holds it, else it waits
+    waits_for_lines: bool = False
 
 
 def lookup(record: Mapping[str, Any], name: str) -> Any:

@@ -22,7 +22,7 @@ from intacct_api.envelope import flatten_record
 from intacct_api.errors import AmbiguousWriteError, FunctionError, TransientError
 
 from target_intacct.base import DELETED_AT, IntacctBaseSink
-from target_intacct.objects import WRITE_SPECS, Style, WriteSpec
+from target_intacct.objects import HEADER_ONLY_UPDATES, WRITE_SPECS, Style, WriteSpec
 from target_intacct.payloads import PayloadBuilder
 from target_intacct.pending import PendingStream
 from target_intacct.records import (
@@ -142,9 +142,11 @@ class IntacctSink(IntacctBaseSink):
             records = [r for r in records if not self._waits_for_lines(r)]
         self._write_in_chunks(records)
 
-    def _write_in_chunks(self, records: list[dict[str, Any]]) -> None:
+    def _write_in_chunks(
+        self, records: list[dict[str, Any]], *, waits_for_lines: bool = False
+    ) -> None:
         for start in range(0, len(records), self.max_size):
-            self._write_records(records[start : start + self.max_size])
+            self._write_records(records[start : start + self.max_size], waits_for_lines)
 
     def _waits_for_lines(self, record: Mapping[str, Any]) -> bool:
         """A header without inline lines takes them from a line stream."""
@@ -177,6 +179,7 @@ class IntacctSink(IntacctBaseSink):
         records, self.deferred = self.deferred, []
         self._attach_lines(records)
         ready: list[dict[str, Any]] = []
+        without_lines: list[dict[str, Any]] = []
         for record in records:
             if self.spec.line_field in record or self._written_elsewhere(record):
                 ready.append(record)
@@ -184,8 +187,12 @@ class IntacctSink(IntacctBaseSink):
                 message = "RECORDNO: a header without inline lines needs its source RECORDNO"
                 self._reject(record, message, field="RECORDNO")
             else:
-                self.waiting.append(record)
+                without_lines.append(record)
         self._write_in_chunks(ready)
+        if self.spec.style in HEADER_ONLY_UPDATES:
+            self._write_in_chunks(without_lines, waits_for_lines=True)
+        else:
+            self.waiting += without_lines
 
     def _written_elsewhere(self, record: Mapping[str, Any]) -> bool:
         """Records of `skip_when` are written by another stream (and skipped here)."""
@@ -394,13 +401,15 @@ class IntacctSink(IntacctBaseSink):
 
     # --- writing -------------------------------------------------------------------------
 
-    def _write_records(self, records: list[dict[str, Any]]) -> None:
+    def _write_records(self, records: list[dict[str, Any]], waits_for_lines: bool = False) -> None:
         items: list[Item] = []
         for record in records:
             try:
                 items.append(self._prepare(record))
             except RecordError as exc:
                 self._reject(record, str(exc), field=exc.field)
+                continue
+            items[-1].waits_for_lines = waits_for_lines
         items = self._last_per_match_value(items)
         existing = self._find_existing(items)
         invoices = self._find_invoices(items) if self.spec.style is Style.PAYMENT else {}
@@ -553,6 +562,9 @@ class IntacctSink(IntacctBaseSink):
         row = self._existing_row(item, existing) if self._needs_lookup(item) else None
         if item.deleted:
             return self._plan_delete(item, row)
+        if item.waits_for_lines and row is None:  # a new document: it needs its lines
+            self.waiting.append(item.record)
+            return None
         if mode == "update" and row is None:
             where = f"{self.settings.match_field}={item.match_value!r}"
             raise RecordError(

@@ -178,6 +178,55 @@ def test_headers_without_lines_wait_for_a_later_run(emulator, company, config, c
     assert state_lines(capsys.readouterr().out) == [{"bookmarks": {"ar_invoice_lines": {"n": 2}}}]
 
 
+def test_header_that_changed_alone_updates_the_existing_invoice(emulator, company, config):
+    """A paid or re-described invoice comes without lines (they did not change): Intacct holds
+    it already, so its header is updated and its lines stay as they are."""
+    config["defaults"] = {"item_gl_account": "4000"}
+    header = {"RECORDNO": 950, "RECORDID": "INV-H", "CUSTOMERID": "C-1"}
+    header["WHENCREATED"] = "2026-10-05"
+    run_target(
+        config,
+        [
+            *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
+            *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+            *invoice_messages([dict(header, DESCRIPTION="first")]),
+            *invoice_lines(950, "4.00", "6.00"),
+        ],
+    )
+    lines_before = stored(emulator, company, "ARINVOICEITEM")
+    target = run_target(config, invoice_messages([dict(header, DESCRIPTION="second")]))
+    [invoice] = stored(emulator, company, "ARINVOICE")
+    assert invoice["DESCRIPTION"] == "second"
+    assert Decimal(invoice["TOTALENTERED"]) == Decimal("10.00")
+    assert stored(emulator, company, "ARINVOICEITEM") == lines_before
+    assert summary(target, "ar_invoices") == {"updated": 1}
+    assert not Path(config["pending_file"]).exists()
+
+
+def test_sales_order_that_changed_alone_keeps_its_lines(emulator, company, config):
+    master = [
+        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+        *stream_messages("items", [{"ITEMID": "SAW", "NAME": "Saw", "ITEMTYPE": "Inventory"}]),
+    ]
+    order = dict(ORDER, RECORDNO=960, MESSAGE="first")
+    run_target(config, [*master, *stream_messages("sales_orders", [order])])
+
+    def entries() -> list[tuple[str, ...]]:
+        rows = stored(emulator, company, "SODOCUMENTENTRY")
+        return [(r["LINE_NO"], r["ITEMID"], r["QUANTITY"], r["PRICE"], r["TOTAL"]) for r in rows]
+
+    entries_before = entries()
+    assert entries_before == [("1", "SAW", "2", "10.00", "20.00")]
+    header_only = {k: v for k, v in order.items() if k != "SODOCUMENTENTRIES"}
+    target = run_target(
+        config, stream_messages("sales_orders", [dict(header_only, MESSAGE="second")])
+    )
+    [document] = stored(emulator, company, "SODOCUMENT")
+    assert document["MESSAGE"] == "second"
+    assert entries() == entries_before
+    assert summary(target, "sales_orders") == {"updated": 1}
+
+
 def test_newer_header_replaces_the_pending_one(emulator, company, config):
     config["defaults"] = {"item_gl_account": "4000"}
     header = {
