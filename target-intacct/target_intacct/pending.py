@@ -52,8 +52,8 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot keep a {type(value).__name__} in the pending file")
 
 
-class PendingHeaders:
-    """One JSON document: stream → schema, key properties and waiting header records."""
+class PendingFile:
+    """The file, one JSON document: `streams` and `lines`, as `Pending` holds them."""
 
     def __init__(self, path: str | None, secrets: Sequence[str]) -> None:
         self.path = Path(path) if path else None

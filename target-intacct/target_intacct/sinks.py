@@ -6,7 +6,8 @@ functions with deterministic control ids, and the functions go out `batch_size` 
 with `transaction="false"` and `uniqueid="true"`, so one bad record never sinks its request and
 a re-sent request cannot write twice. For master data the query also returns the fields the
 records carry, so a record equal to Intacct's is not rewritten. A record refused for naming one
-not written yet (`BL03000017`) is tried once more when the input ends.
+not written yet (`BL03000017`) is tried again when the input ends, and kept for the next run if
+it is still refused (the target's pending file).
 """
 
 from __future__ import annotations
@@ -138,8 +139,10 @@ class IntacctSink(IntacctBaseSink):
             for record in records:
                 self._newer.update({header_text(record), self.key_text(record)} & self._kept)
         if self.spec.lines:
-            self.deferred.extend(r for r in records if self._waits_for_lines(r))
-            records = [r for r in records if not self._waits_for_lines(r)]
+            ready: list[dict[str, Any]] = []
+            for record in records:
+                (self.deferred if self._waits_for_lines(record) else ready).append(record)
+            records = ready
         self._write_in_chunks(records)
 
     def _write_in_chunks(
@@ -157,19 +160,17 @@ class IntacctSink(IntacctBaseSink):
 
     def restore_pending(self, entry: PendingStream) -> None:
         """Records an earlier run kept waiting, unless this run brought a newer version."""
-        refused = [(kept["record"], kept["reason"]) for kept in entry.refused]
-        self.runs_waited = {
-            self.key_text(kept["record"]): int(kept.get("runs", 1)) for kept in entry.refused
-        }
-        for record in [*entry.records, *(record for record, _ in refused)]:
+        for record in [*entry.records, *(kept["record"] for kept in entry.refused)]:
             self._parse_timestamps_in_record(
                 record=record, schema=self.schema, treatment=self.datetime_error_treatment
             )
         newer = self._newer
         self.deferred[:0] = [r for r in entry.records if header_text(r) not in newer]
-        self.retry_later += [
-            (record, reason) for record, reason in refused if self.key_text(record) not in newer
-        ]
+        for kept in entry.refused:
+            key = self.key_text(kept["record"])
+            self.runs_waited[key] = int(kept.get("runs", 1))
+            if key not in newer:
+                self.retry_later.append((kept["record"], kept["reason"]))
 
     def write_deferred(self) -> None:
         """At the end of the input: write the headers whose lines came; the rest keep waiting."""

@@ -17,7 +17,7 @@ from singer_sdk.target_base import Target
 
 from target_intacct.base import IntacctBaseSink
 from target_intacct.objects import WRITE_SPECS
-from target_intacct.pending import Pending, PendingHeaders, PendingStream
+from target_intacct.pending import Pending, PendingFile, PendingStream
 from target_intacct.reports import RunReport, SecretMaskFilter
 from target_intacct.settings import (
     DEFAULT_NAMES,
@@ -170,7 +170,8 @@ class TargetIntacct(Target):
             "pending_file",
             th.StringType,
             default="target-intacct-pending.json",
-            description="Headers whose lines have not come yet, kept for the next run.",
+            description="Records not writable yet (headers without lines, lines without "
+            "header, references not in Intacct yet), kept for the next run.",
         ),
         th.Property(
             "pending_max_runs",
@@ -287,8 +288,8 @@ class TargetIntacct(Target):
         super()._write_state_message(state)
 
     @cached_property
-    def pending(self) -> PendingHeaders:
-        return PendingHeaders(self.config.get("pending_file"), self.secrets)
+    def pending(self) -> PendingFile:
+        return PendingFile(self.config.get("pending_file"), self.secrets)
 
     @cached_property
     def carried(self) -> Pending:
@@ -311,7 +312,8 @@ class TargetIntacct(Target):
                 lines = self.pending_lines.setdefault(sink_name, {})
                 for parent, kept in by_parent.items():
                     lines.setdefault(parent, kept)  # lines of this run are newer
-            streams = self._open_pending_streams(carried.streams)
+            streams = carried.streams
+            self._open_pending_streams(streams)
             for sink in self._header_sinks():
                 self.drain_one(sink)
                 if sink.stream_name in streams:
@@ -336,7 +338,7 @@ class TargetIntacct(Target):
             if not sum(sink.retry_refused() for sink in sinks):
                 break
 
-    def _open_pending_streams(self, pending: dict[str, PendingStream]) -> dict[str, PendingStream]:
+    def _open_pending_streams(self, pending: dict[str, PendingStream]) -> None:
         """A sink for each stream with waiting records, even if this input did not name it.
 
         Streams that no longer have a sink of their own (settings changed) stay in the file.
@@ -351,7 +353,6 @@ class TargetIntacct(Target):
                 continue
             if writable:
                 self.add_sink(stream, entry.schema, entry.key_properties)
-        return pending
 
     def _keep_waiting(self, keep: Pending) -> None:
         """What still waits goes to the pending file; without one it is rejected or skipped."""

@@ -401,7 +401,7 @@ class Store:
         return [json.loads(r[0]) for r in rows]
 
     def find_by(self, company: str, obj: ObjectDef, name: str, value: Any) -> list[Record]:
-        """Records whose field `name` equals `value` (indexed for the LOOKUP_FIELDS)."""
+        """Records whose field `name` equals `value` (through its index for the LOOKUPS)."""
         return self.find(company, obj, f"{field_sql(obj.name, name)} = ?", [value])
 
     def controlid_seen(self, company: str, controlid: str) -> bool:
