@@ -70,5 +70,9 @@ def served(emulator: Any) -> Callable[[], int]:
 
 @pytest.fixture
 def new_id() -> Callable[[str], str]:
-    """Fresh ids, so tests sharing the emulator never collide."""
-    return lambda prefix: f"{prefix}-{uuid.uuid4().hex[:8].upper()}"
+    """Fresh ids, so tests sharing the emulator never collide.
+
+    The "T" keeps them out of the seeded ids' patterns (a bare hex part could start with "10"
+    and match a test's ``C-10%`` filter on the demo customers).
+    """
+    return lambda prefix: f"{prefix}-T{uuid.uuid4().hex[:8].upper()}"
