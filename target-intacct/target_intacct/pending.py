@@ -8,6 +8,9 @@ again; what could not be written yet is kept in this file (written before STATE 
 - lines whose header has not come, by the header's sink and source RECORDNO;
 - records Intacct refused for naming a record that does not exist yet (an item before its
   product line, when a run ends between the two streams), tried again next run.
+
+Each waits at most `pending_max_runs` runs and is then rejected with the reason, so a header
+deleted upstream or a mistyped reference does not wait for ever.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -26,13 +29,27 @@ from intacct_api.errors import mask_secrets
 
 @dataclass
 class PendingStream:
-    """The waiting records of one stream, with the schema that parses them back."""
+    """The waiting records of one stream, with the schema that parses them back.
+
+    Each entry counts the runs it has waited (`runs`), so it is rejected after
+    `pending_max_runs` instead of waiting for ever.
+    """
 
     schema: dict[str, Any]
     key_properties: list[str]
-    records: list[dict[str, Any]]  # headers waiting for lines
-    # records waiting for one they reference: {"record": ..., "reason": Intacct's refusal}
+    # headers waiting for their lines: {"record": ..., "runs": n}
+    waiting: list[dict[str, Any]]
+    # records waiting for one they reference: {"record": ..., "reason": Intacct's refusal, "runs"}
     refused: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class WaitingLines:
+    """The lines of one header that has not come: their stream and the runs they have waited."""
+
+    stream: str
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    runs: int = 0
 
 
 @dataclass
@@ -40,7 +57,7 @@ class Pending:
     """Everything the file keeps: waiting records by stream, lines by header sink and RECORDNO."""
 
     streams: dict[str, PendingStream] = field(default_factory=dict)
-    lines: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    lines: dict[str, dict[str, WaitingLines]] = field(default_factory=dict)
 
 
 def _plain(value: Any) -> Any:
@@ -67,12 +84,16 @@ class PendingFile:
             stream: PendingStream(
                 entry["schema"],
                 entry["key_properties"],
-                entry.get("records", []),
+                entry.get("waiting", []),
                 entry.get("refused", []),
             )
             for stream, entry in document.get("streams", {}).items()
         }
-        return Pending(streams, document.get("lines", {}))
+        lines = {
+            sink: {parent: WaitingLines(**kept) for parent, kept in by_parent.items()}
+            for sink, by_parent in document.get("lines", {}).items()
+        }
+        return Pending(streams, lines)
 
     def save(self, pending: Pending) -> None:
         """Replace the file in one step (a crash leaves the old one); remove it when empty."""
@@ -82,13 +103,17 @@ class PendingFile:
             name: {
                 "schema": entry.schema,
                 "key_properties": entry.key_properties,
-                "records": entry.records,
+                "waiting": entry.waiting,
                 "refused": entry.refused,
             }
             for name, entry in pending.streams.items()
-            if entry.records or entry.refused
+            if entry.waiting or entry.refused
         }
-        lines = {sink: by_parent for sink, by_parent in pending.lines.items() if by_parent}
+        lines = {
+            sink: {parent: asdict(kept) for parent, kept in by_parent.items()}
+            for sink, by_parent in pending.lines.items()
+            if by_parent
+        }
         if not streams and not lines:
             self.path.unlink(missing_ok=True)
             return

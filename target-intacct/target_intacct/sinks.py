@@ -114,7 +114,7 @@ class IntacctSink(IntacctBaseSink):
         # records refused for naming a record that does not exist (yet), with Intacct's reason:
         # tried again at the end of the input, and kept pending for the next run if still refused
         self.retry_later: list[tuple[dict[str, Any], str]] = []
-        # source key → runs a record kept in the pending file has waited for its reference
+        # header text or source key → runs a record kept in the pending file has waited
         self.runs_waited: dict[str, int] = {}
         super().__init__(target, stream_name, schema, key_properties)
         # What an earlier run kept pending for this stream, by header RECORDNO and by source
@@ -122,7 +122,7 @@ class IntacctSink(IntacctBaseSink):
         # memory does not grow with the input.
         kept = target.carried.streams.get(stream_name)
         self._kept = {
-            *(header_text(r) for r in (kept.records if kept else [])),
+            *(header_text(w["record"]) for w in (kept.waiting if kept else [])),
             *(self.key_text(k["record"]) for k in (kept.refused if kept else [])),
         }
         self._newer: set[str] = set()
@@ -160,12 +160,18 @@ class IntacctSink(IntacctBaseSink):
 
     def restore_pending(self, entry: PendingStream) -> None:
         """Records an earlier run kept waiting, unless this run brought a newer version."""
-        for record in [*entry.records, *(kept["record"] for kept in entry.refused)]:
+        for kept in [*entry.waiting, *entry.refused]:
             self._parse_timestamps_in_record(
-                record=record, schema=self.schema, treatment=self.datetime_error_treatment
+                record=kept["record"], schema=self.schema, treatment=self.datetime_error_treatment
             )
         newer = self._newer
-        self.deferred[:0] = [r for r in entry.records if header_text(r) not in newer]
+        headers = []
+        for kept in entry.waiting:
+            text = header_text(kept["record"])
+            if text not in newer:
+                self.runs_waited[text] = int(kept.get("runs", 1))
+                headers.append(kept["record"])
+        self.deferred[:0] = headers
         for kept in entry.refused:
             key = self.key_text(kept["record"])
             self.runs_waited[key] = int(kept.get("runs", 1))
@@ -199,16 +205,23 @@ class IntacctSink(IntacctBaseSink):
         """Records of `skip_when` are written by another stream (and skipped here)."""
         return any(lookup(record, k) == v for k, v in self.spec.skip_when.items())
 
-    def reject_waiting(self) -> None:
-        """Without a pending file, headers whose lines never came cannot be kept."""
+    def settle_waiting(self, max_runs: int, hint: str) -> list[dict[str, Any]]:
+        """Headers whose lines have not come: the ones to keep, with the runs they waited.
+
+        A header that has waited `max_runs` runs is rejected with `hint` (what the user can do).
+        """
+        kept = []
         for record in self.waiting:
-            self._reject(
-                record,
-                f"{self.spec.line_field}: no lines came for this header; set pending_file to "
-                "keep it until they do",
-                field=self.spec.line_field,
-            )
+            runs = self.runs_waited.get(header_text(record), 0) + 1
+            if runs > max_runs:
+                field = self.spec.line_field
+                waited = f" in {runs - 1} runs" if runs > 1 else ""
+                self._reject(record, f"{field}: no lines came for this header{waited}; {hint}",
+                             field=field)  # fmt: skip
+            else:
+                kept.append({"record": record, "runs": runs})
         self.waiting = []
+        return kept
 
     def retry_refused(self) -> int:
         """Try again the records refused for a reference to a record not written yet.
@@ -258,10 +271,10 @@ class IntacctSink(IntacctBaseSink):
         """Lines collected from line streams, joined by the header's source RECORDNO."""
         pending = self._target_intacct.pending_lines.get(self.settings.sink, {})
         for record in records:
-            lines = pending.pop(str(record.get("RECORDNO")), [])
-            if lines:
-                lines.sort(key=lambda line: int(line.get("LINE_NO") or 0))
-                record[self.spec.line_field] = lines
+            waiting = pending.pop(str(record.get("RECORDNO")), None)
+            if waiting and waiting.lines:
+                waiting.lines.sort(key=lambda line: int(line.get("LINE_NO") or 0))
+                record[self.spec.line_field] = waiting.lines
 
     def reject_invalid(self, record: dict, field: str | None, message: str) -> None:
         self._reject(record, message, field=field)

@@ -17,7 +17,7 @@ from singer_sdk.target_base import Target
 
 from target_intacct.base import IntacctBaseSink
 from target_intacct.objects import WRITE_SPECS
-from target_intacct.pending import Pending, PendingFile, PendingStream
+from target_intacct.pending import Pending, PendingFile, PendingStream, WaitingLines
 from target_intacct.reports import RunReport, SecretMaskFilter
 from target_intacct.settings import (
     DEFAULT_NAMES,
@@ -85,7 +85,8 @@ class LineSink(IntacctBaseSink):
                     self.stream_name, key, record, message, field=self.joins.link_field
                 )
             else:
-                self._pending.setdefault(str(parent), []).append(record)
+                waiting = self._pending.setdefault(str(parent), WaitingLines(self.stream_name))
+                waiting.lines.append(record)
 
     def reject_invalid(self, record: dict, field: str | None, message: str) -> None:
         key = {k: record.get(k) for k in self.key_properties}
@@ -177,8 +178,8 @@ class TargetIntacct(Target):
             "pending_max_runs",
             th.IntegerType(minimum=0),
             default=24,
-            description="Runs a record naming one not in Intacct yet is kept and tried again, "
-            "before it is rejected.",
+            description="Runs a record waits in pending_file (a header for its lines, lines "
+            "for their header, a record for the one it names) before it is rejected.",
         ),
         th.Property(
             "skip_unknown_streams",
@@ -206,7 +207,7 @@ class TargetIntacct(Target):
         SecretMaskFilter.install(self.secrets)
         self.run_id = uuid.uuid4().hex
         # sink name → header RECORDNO (in the source) → its lines, from line streams
-        self.pending_lines: dict[str, dict[str, list[dict]]] = {}
+        self.pending_lines: dict[str, dict[str, WaitingLines]] = {}
         for stream in self.config.get("streams") or {}:
             self._checked_settings(stream)
 
@@ -311,7 +312,7 @@ class TargetIntacct(Target):
             for sink_name, by_parent in carried.lines.items():
                 lines = self.pending_lines.setdefault(sink_name, {})
                 for parent, kept in by_parent.items():
-                    lines.setdefault(parent, kept)  # lines of this run are newer
+                    lines.setdefault(parent, kept).runs = kept.runs  # this run's lines are newer
             streams = carried.streams
             self._open_pending_streams(streams)
             for sink in self._header_sinks():
@@ -355,48 +356,59 @@ class TargetIntacct(Target):
                 self.add_sink(stream, entry.schema, entry.key_properties)
 
     def _keep_waiting(self, keep: Pending) -> None:
-        """What still waits goes to the pending file; without one it is rejected or skipped."""
-        if self.pending.path is None:
-            for sink in self._header_sinks():
-                sink.reject_waiting()
-                sink.settle_refused(max_runs=0)
-            for sink_name, orphans in self.pending_lines.items():
-                for parent, lines in orphans.items():
-                    self.report.count(sink_name, "skipped", len(lines))
-                    self.logger.warning(
-                        "%d %s lines name header RECORDNO %s, which never came; skipped",
-                        len(lines),
-                        sink_name,
-                        parent,
-                    )
-            return
+        """What still waits goes to the pending file, for `pending_max_runs` runs at most.
+
+        Without a pending file nothing can wait: it is rejected with the reason.
+        """
         where = self.pending.path
+        if where is None:
+            max_runs, hint = 0, "set pending_file to keep it for a later run"
+        else:
+            max_runs = int(self.config.get("pending_max_runs") or 0)
+            hint = f"rejected after pending_max_runs ({max_runs})"
         for sink in self._header_sinks():
-            if sink.waiting:
+            headers = sink.settle_waiting(max_runs, hint)
+            if headers:
                 self.logger.warning(
                     "%d %s headers have no lines yet; kept in %s until their lines come",
-                    len(sink.waiting),
+                    len(headers),
                     sink.stream_name,
                     where,
                 )
-            refused = sink.settle_refused(int(self.config.get("pending_max_runs") or 0))
-            if sink.waiting or refused:
-                self.report.count(sink.stream_name, "pending", len(sink.waiting) + len(refused))
+            refused = sink.settle_refused(max_runs)
+            if headers or refused:
+                self.report.count(sink.stream_name, "pending", len(headers) + len(refused))
                 keep.streams[sink.stream_name] = PendingStream(
-                    sink.schema, list(sink.key_properties), sink.waiting, refused
+                    sink.schema, list(sink.key_properties), headers, refused
                 )
         for sink_name, orphans in self.pending_lines.items():
-            if orphans:
-                count = sum(len(lines) for lines in orphans.values())
-                self.report.count(sink_name, "pending", count)
+            kept = {}
+            for parent, waiting in orphans.items():
+                waiting.runs += 1
+                if waiting.runs <= max_runs:
+                    kept[parent] = waiting
+                    self.report.count(waiting.stream, "pending", len(waiting.lines))
+                    continue
+                waited = f" in {waiting.runs - 1} runs" if waiting.runs > 1 else ""
+                joins = line_stream(waiting.stream, self.config)
+                link = joins.link_field if joins else "RECORDKEY"
+                for line in waiting.lines:
+                    self.report.reject(
+                        waiting.stream,
+                        {"RECORDNO": line.get("RECORDNO")},
+                        line,
+                        f"{link}: header RECORDNO {parent} did not come{waited}; {hint}",
+                        field=link,
+                    )
+            if kept:
                 self.logger.warning(
                     "%d %s lines name headers that have not come (RECORDNO %s); kept in %s",
-                    count,
+                    sum(len(waiting.lines) for waiting in kept.values()),
                     sink_name,
-                    ", ".join(sorted(orphans)),
+                    ", ".join(sorted(kept)),
                     where,
                 )
-                keep.lines[sink_name] = orphans
+                keep.lines[sink_name] = kept
         self.pending.save(keep)
 
     @classmethod

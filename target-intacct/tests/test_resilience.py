@@ -161,7 +161,8 @@ def test_headers_without_lines_wait_for_a_later_run(emulator, company, config, c
     assert read_jsonl(config["reject_file"]) == []
     assert summary(target, "ar_invoices") == {"created": 1, "pending": 1}
     pending = json.loads(Path(config["pending_file"]).read_text())
-    assert [r["RECORDID"] for r in pending["streams"]["ar_invoices"]["records"]] == ["INV-LATE"]
+    [kept] = pending["streams"]["ar_invoices"]["waiting"]
+    assert (kept["record"]["RECORDID"], kept["runs"]) == ("INV-LATE", 1)
 
     # the next run brings only the lines (the header's bookmark has moved past it)
     second_run = [
@@ -409,7 +410,7 @@ def test_lines_before_their_headers_wait_for_a_later_run(emulator, company, conf
         *invoice_lines(800, "4.00", "6.00"),
     ]
     target = run_target(config, first_run)
-    assert summary(target, "ar_invoices") == {"pending": 2}
+    assert summary(target, "ar_invoice_lines") == {"pending": 2}
     assert stored(emulator, company, "ARINVOICE") == []
     header = {
         "RECORDNO": 800,
@@ -423,6 +424,63 @@ def test_lines_before_their_headers_wait_for_a_later_run(emulator, company, conf
     assert Decimal(invoice["TOTALENTERED"]) == Decimal("10.00")
     assert summary(target, "ar_invoices") == {"created": 1}
     assert not Path(config["pending_file"]).exists()
+
+
+def test_lines_whose_header_never_comes_are_rejected_after_pending_max_runs(
+    emulator, company, config
+):
+    config["pending_max_runs"] = 2
+    for run, messages in enumerate([invoice_lines(900, "1.00", "2.00"), [], []], start=1):
+        target = run_target(config, messages)
+        rejects = read_jsonl(config["reject_file"])
+        if run <= 2:
+            assert rejects == [] and summary(target, "ar_invoice_lines") == {"pending": 2}, run
+            kept = json.loads(Path(config["pending_file"]).read_text())["lines"]["ar_invoices"]
+            assert (kept["900"]["stream"], kept["900"]["runs"]) == ("ar_invoice_lines", run)
+    assert [(r["stream"], r["key"], r["field"]) for r in rejects] == [
+        ("ar_invoice_lines", {"RECORDNO": 9001}, "RECORDKEY"),
+        ("ar_invoice_lines", {"RECORDNO": 9002}, "RECORDKEY"),
+    ]
+    assert "header RECORDNO 900 did not come in 2 runs" in rejects[0]["message"]
+    assert rejects[0]["record"]["AMOUNT"] == "1.00"
+    assert summary(target, "ar_invoice_lines") == {"rejected": 2}
+    assert not Path(config["pending_file"]).exists()
+
+
+def test_header_whose_lines_never_come_is_rejected_after_pending_max_runs(
+    emulator, company, config
+):
+    config["pending_max_runs"] = 1
+    header = {"RECORDNO": 910, "RECORDID": "INV-NL", "CUSTOMERID": "C-1"}
+    header["WHENCREATED"] = "2026-10-04"
+    first_run = [
+        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+        *invoice_messages([header]),
+    ]
+    target = run_target(config, first_run)
+    assert summary(target, "ar_invoices") == {"pending": 1}
+    assert read_jsonl(config["reject_file"]) == []
+    target = run_target(config, [])
+    [reject] = read_jsonl(config["reject_file"])
+    assert (reject["stream"], reject["key"], reject["field"]) == (
+        "ar_invoices",
+        {"RECORDNO": 910},
+        "ARINVOICEITEMS",
+    )
+    assert "no lines came for this header in 1 runs" in reject["message"]
+    assert "pending_max_runs (1)" in reject["message"]
+    assert summary(target, "ar_invoices") == {"rejected": 1}
+    assert not Path(config["pending_file"]).exists()
+    assert stored(emulator, company, "ARINVOICE") == []
+
+
+def test_without_pending_file_lines_without_header_are_rejected(emulator, company, config):
+    config["pending_file"] = ""
+    target = run_target(config, invoice_lines(920, "3.00"))
+    [reject] = read_jsonl(config["reject_file"])
+    assert reject["key"] == {"RECORDNO": 9201} and reject["field"] == "RECORDKEY"
+    assert "header RECORDNO 920 did not come; set pending_file" in reject["message"]
+    assert summary(target, "ar_invoice_lines") == {"rejected": 1}
 
 
 # --- 4. a login Intacct refuses --------------------------------------------------------------

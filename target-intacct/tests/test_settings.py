@@ -113,7 +113,11 @@ def test_line_stream_joined_in_line_order_and_strays_kept_pending(emulator, comp
         ("5.00", ""),
     ]
     # the line of header 99 waits in the pending file for its header
-    assert dict(target.report.counts["ar_invoices"]) == {"created": 1, "pending": 1}
-    assert dict(target.report.counts["ar_invoice_lines"]) == {"skipped": 1, "rejected": 1}
+    assert dict(target.report.counts["ar_invoices"]) == {"created": 1}
+    assert dict(target.report.counts["ar_invoice_lines"]) == {
+        "skipped": 1,
+        "rejected": 1,
+        "pending": 1,
+    }
     [reject] = read_jsonl(config["reject_file"])
     assert reject["key"] == {"RECORDNO": 4} and reject["field"] == "RECORDKEY"
