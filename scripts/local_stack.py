@@ -229,6 +229,7 @@ def project_env(
             "TARGET_MAGENTO_ID_MAP_FILE": str(workdir / "magento-id-map.json"),
             "TARGET_MAGENTO_PENDING_INVOICES_FILE": str(workdir / "magento-pending-invoices.json"),
             "TARGET_MAGENTO_PENDING_CATALOG_FILE": str(workdir / "magento-pending-catalog.json"),
+            "TARGET_MAGENTO_PENDING_BULK_FILE": str(workdir / "magento-pending-bulks.json"),
         }
     return env
 

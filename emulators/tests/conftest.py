@@ -1,15 +1,27 @@
-"""Fixtures for the emulator tests: a running Intacct emulator and a raw-XML client for it."""
+"""Fixtures for the emulator tests.
+
+Intacct: a running emulator and a raw-XML client for it. Magento: a demo shop per test module and an
+admin session on it (helpers in `emulator_magento_support.py`).
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
 import requests
 from connector_emulators.intacct.server import IntacctEmulator, serve_in_thread
+from connector_emulators.magento import server as magento_server
 from lxml import etree
+
+# The tests import their helpers from the module beside this file.
+sys.path.insert(0, str(Path(__file__).parent))
+
+from emulator_magento_support import admin_session
 
 SENDER = ("demo_sender", "demo_sender_password")
 USER = ("demo_user", "demo_user_password")
@@ -139,3 +151,19 @@ def intacct(intacct_server: IntacctEmulator) -> IntacctEmulator:
 @pytest.fixture
 def gw(intacct: IntacctEmulator) -> XmlClient:
     return XmlClient(intacct)
+
+
+# ---------------------------------------------------------------- Magento
+
+
+@pytest.fixture(scope="module")
+def shop() -> Iterator[magento_server.MagentoEmulator]:
+    """A Magento emulator with the demo seed, one per test module."""
+    with magento_server.serve_in_thread(port=0, seed="demo") as running:
+        yield running
+
+
+@pytest.fixture
+def api(shop: magento_server.MagentoEmulator) -> requests.Session:
+    """An admin session on a freshly seeded shop; `api.base` is the default store's REST URL."""
+    return admin_session(shop, f"{shop.base_url}/rest/default")

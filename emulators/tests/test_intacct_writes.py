@@ -351,30 +351,27 @@ def test_create_update_delete_invoice(gw):
     assert one(gw.records("CUSTOMER"), CUSTOMERID="C-1003")["TOTALDUE"] == "0.00"
 
 
+def arpayment_xml(customer, amount, key, applied, extra=""):
+    return (
+        f"<create_arpayment><customerid>{customer}</customerid><paymentamount>{amount}"
+        f"</paymentamount><undepfundsacct>1100</undepfundsacct>{extra}<arpaymentitem>"
+        f"<invoicekey>{key}</invoicekey><amount>{applied}</amount></arpaymentitem>"
+        "</create_arpayment>"
+    )
+
+
 def test_payments_lower_invoices_and_refuse_overpaying(gw):
     key = gw.ok(invoice_xml(amount="300.00")).findtext("key")
     freeze(gw, "2026-11-07T12:00:00Z")
-    over = gw.fail(
-        "<create_arpayment><customerid>C-1003</customerid><paymentamount>400"
-        "</paymentamount><undepfundsacct>1100</undepfundsacct><arpaymentitem>"
-        f"<invoicekey>{key}</invoicekey><amount>400</amount></arpaymentitem>"
-        "</create_arpayment>"
-    )
+    over = gw.fail(arpayment_xml("C-1003", "400", key, "400"))
     assert "exceeds the amount due 300.00" in gw.errors(over)[0][1]
-    wrong_customer = gw.fail(
-        "<create_arpayment><customerid>C-1001</customerid><paymentamount>"
-        "10</paymentamount><undepfundsacct>1100</undepfundsacct>"
-        f"<arpaymentitem><invoicekey>{key}</invoicekey><amount>10</amount>"
-        "</arpaymentitem></create_arpayment>"
-    )
+    wrong_customer = gw.fail(arpayment_xml("C-1001", "10", key, "10"))
     assert "belongs to customer C-1003" in gw.errors(wrong_customer)[0][1]
-    payment = gw.ok(
-        "<create_arpayment><customerid>C-1003</customerid><paymentamount>250"
-        "</paymentamount><undepfundsacct>1100</undepfundsacct><datereceived><year>"
-        "2026</year><month>11</month><day>07</day></datereceived><paymentmethod>EFT"
-        f"</paymentmethod><arpaymentitem><invoicekey>{key}</invoicekey><amount>100"
-        "</amount></arpaymentitem></create_arpayment>"
-    ).findtext("key")
+    received = (
+        "<datereceived><year>2026</year><month>11</month><day>07</day></datereceived>"
+        "<paymentmethod>EFT</paymentmethod>"
+    )
+    payment = gw.ok(arpayment_xml("C-1003", "250", key, "100", received)).findtext("key")
     invoice = one(gw.records("ARINVOICE"), RECORDNO=key)
     assert (
         invoice["TOTALPAID"],

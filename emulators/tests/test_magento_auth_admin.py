@@ -10,21 +10,15 @@ import time
 import pytest
 import requests
 from connector_emulators.magento.server import serve_in_thread
+from emulator_magento_support import ADMIN, criteria
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256
 from requests_oauthlib import OAuth1
 
-ADMIN = {"username": "admin", "password": "admin123"}
 SIGN_IN_FAILED = (
     "The account sign-in was incorrect or your account is disabled temporarily. "
     "Please wait and try again later."
 )
 SEARCH_ALL = {"searchCriteria": ""}
-
-
-@pytest.fixture(scope="module")
-def shop():
-    with serve_in_thread(port=0, seed="demo") as running:
-        yield running
 
 
 @pytest.fixture
@@ -142,11 +136,7 @@ def test_oauth_hmac_sha256_signed_requests_pass(shop, base):
     signer = oauth(shop)
     search = requests.get(
         f"{base}/rest/default/V1/orders",
-        params={
-            "searchCriteria[filter_groups][0][filters][0][field]": "increment_id",
-            "searchCriteria[filter_groups][0][filters][0][value]": "000000101",
-            "searchCriteria[filter_groups][0][filters][0][condition_type]": "eq",
-        },
+        params=criteria([("increment_id", "000000101", "eq")]),
         auth=signer,
     )
     assert search.status_code == 200, search.text

@@ -6,45 +6,18 @@ from typing import Any
 
 import pytest
 import requests
-from connector_emulators.magento.server import serve_in_thread
-
-ADMIN = {"username": "admin", "password": "admin123"}
-
-
-@pytest.fixture(scope="module")
-def shop():
-    with serve_in_thread(port=0, seed="demo") as running:
-        yield running
+from emulator_magento_support import admin_session, criteria
 
 
 @pytest.fixture
 def api(shop):
-    """A session with an admin bearer token on a freshly seeded shop."""
-    shop.admin("POST", "/_emulator/reset", {"seed": "demo"})
-    session = requests.Session()
-    token = session.post(f"{shop.base_url}/rest/V1/integration/admin/token", json=ADMIN).json()
-    session.headers["Authorization"] = f"Bearer {token}"
-    session.base = shop.base_url  # type: ignore[attr-defined]
-    return session
+    """An admin session on a freshly seeded shop; `api.base` is the shop's root URL."""
+    return admin_session(shop, shop.base_url)
 
 
 def url(api, path: str, store: str | None = "default") -> str:
     prefix = f"/rest/{store}" if store else "/rest"
     return f"{api.base}{prefix}{path}"
-
-
-def criteria(*groups: list[tuple[str, Any, str]], **extra: Any) -> dict[str, str]:
-    """searchCriteria query parameters: groups of (field, value, condition) filters."""
-    params: dict[str, str] = {}
-    for g, group in enumerate(groups):
-        for f, (field, value, condition) in enumerate(group):
-            prefix = f"searchCriteria[filter_groups][{g}][filters][{f}]"
-            params[f"{prefix}[field]"] = field
-            params[f"{prefix}[value]"] = str(value)
-            params[f"{prefix}[condition_type]"] = condition
-    for key, value in extra.items():
-        params[f"searchCriteria[{key}]"] = str(value)
-    return params
 
 
 def address(**overrides: Any) -> dict[str, Any]:

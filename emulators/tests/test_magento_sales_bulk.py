@@ -6,46 +6,29 @@ import time
 from typing import Any
 
 import pytest
-import requests
 from connector_emulators import demo_data
-from connector_emulators.magento.server import serve_in_thread
+from emulator_magento_support import criteria
 
-ADMIN = {"username": "admin", "password": "admin123"}
 NO_PRODUCTS = "The invoice can't be created without products. Add products and try again."
 VALIDATION = "Invoice Document Validation Error(s):\n"
 
 
-@pytest.fixture(scope="module")
-def shop():
-    with serve_in_thread(port=0, seed="demo") as running:
-        yield running
-
-
-@pytest.fixture
-def api(shop):
-    """A session with an admin bearer token on a freshly seeded shop."""
-    shop.admin("POST", "/_emulator/reset", {"seed": "demo"})
-    session = requests.Session()
-    token = session.post(f"{shop.base_url}/rest/V1/integration/admin/token", json=ADMIN).json()
-    session.headers["Authorization"] = f"Bearer {token}"
-    session.base = f"{shop.base_url}/rest/default"  # type: ignore[attr-defined]
-    return session
-
-
 def order_by_increment(api, increment_id: str) -> dict[str, Any] | None:
-    prefix = "searchCriteria[filter_groups][0][filters][0]"
     response = api.get(
-        f"{api.base}/V1/orders",
-        params={
-            f"{prefix}[field]": "increment_id",
-            f"{prefix}[value]": increment_id,
-            f"{prefix}[condition_type]": "eq",
-            "searchCriteria[pageSize]": "5",
-        },
+        f"{api.base}/V1/orders", params=criteria([("increment_id", increment_id, "eq")], pageSize=5)
     )
     assert response.status_code == 200
     items = response.json()["items"]
     return items[0] if items else None
+
+
+def place_order(shop, increment_id: str, email: str, *items: dict[str, Any]) -> dict[str, Any]:
+    """A storefront order placed through the admin route."""
+    return shop.admin(
+        "POST",
+        "/_emulator/orders",
+        {"increment_id": increment_id, "customer_email": email, "items": list(items)},
+    )
 
 
 def invoice(api, order_id: int, items: list[dict[str, Any]] | None = None, **extra: Any):
@@ -99,14 +82,11 @@ def test_get_order_by_entity_id_and_errors(api):
 
 def test_orders_added_later_through_the_admin_route(shop, api):
     assert order_by_increment(api, "000000104") is None
-    placed = shop.admin(
-        "POST",
-        "/_emulator/orders",
-        {
-            "increment_id": "000000104",
-            "customer_email": "accounts@obrien.example",
-            "items": [{"sku": "ANCHOR-8", "qty": 20, "price": 4.25, "name": "Wall anchor"}],
-        },
+    placed = place_order(
+        shop,
+        "000000104",
+        "accounts@obrien.example",
+        {"sku": "ANCHOR-8", "qty": 20, "price": 4.25, "name": "Wall anchor"},
     )
     order = order_by_increment(api, "000000104")
     assert order is not None
@@ -229,14 +209,11 @@ def test_state_rules(shop, api):
 
 
 def test_virtual_order_fully_invoiced_is_complete(shop, api):
-    placed = shop.admin(
-        "POST",
-        "/_emulator/orders",
-        {
-            "increment_id": "000000200",
-            "customer_email": "grace@bab.example",
-            "items": [{"sku": "INSTALL-HR", "qty": 2, "price": 65, "product_type": "virtual"}],
-        },
+    placed = place_order(
+        shop,
+        "000000200",
+        "grace@bab.example",
+        {"sku": "INSTALL-HR", "qty": 2, "price": 65, "product_type": "virtual"},
     )
     assert invoice(api, placed["entity_id"]).status_code == 200
     after = api.get(f"{api.base}/V1/orders/{placed['entity_id']}").json()

@@ -24,10 +24,9 @@ from typing import Any
 import jsonschema
 import pytest
 import requests
-from connector_emulators.magento.server import serve_in_thread
+from emulator_magento_support import ADMIN
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "shared" / "magento" / "admin-schema-2.4.8.json"
-ADMIN = {"username": "admin", "password": "admin123"}
 ASYNC_RESPONSE = {  # not in the generated schema (async routes are dynamic); from the bulk docs
     "type": "object",
     "required": ["bulk_uuid", "request_items", "errors"],
@@ -102,22 +101,6 @@ def check(method: str, template: str, response: requests.Response) -> Any:
 def validate(body: Any, schema: dict[str, Any]) -> None:
     """Validate without re-checking the (large) schema itself on every call."""
     jsonschema.Draft4Validator({**schema, "definitions": swagger()["definitions"]}).validate(body)
-
-
-@pytest.fixture(scope="module")
-def shop():
-    with serve_in_thread(port=0, seed="demo") as running:
-        yield running
-
-
-@pytest.fixture
-def api(shop):
-    shop.admin("POST", "/_emulator/reset", {"seed": "demo"})
-    session = requests.Session()
-    token = session.post(f"{shop.base_url}/rest/V1/integration/admin/token", json=ADMIN).json()
-    session.headers["Authorization"] = f"Bearer {token}"
-    session.base = f"{shop.base_url}/rest/default"  # type: ignore[attr-defined]
-    return session
 
 
 def test_the_tightened_schema_rejects_invented_fields():

@@ -14,7 +14,7 @@ import typing as t
 from target_magento import bulk
 from target_magento.client import MagentoError
 from target_magento.records import Rejection, chunks, is_deleted, required, text
-from target_magento.run import Run, magento_field_name
+from target_magento.run import Run
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -80,10 +80,17 @@ ADDRESS_SCHEMA_FIELDS = frozenset(
 
 
 def load(run: Run, stream: str, records: list[dict]) -> None:
-    """Validate, look up existing customers in a few searches, then write concurrently."""
+    """Validate, look up existing customers in a few searches, then write concurrently.
+
+    A customer whose create still waits in an open bulk waits for it: sent again, it would be
+    created twice (or refused as a duplicate email).
+    """
     owners = _Owners(run)
+    queued = bulk.Queued(run, stream)
     accepted: list[tuple[str, dict, dict]] = []
     for key, record in run.latest(stream, records, *KEY):
+        if queued.hold(key, record):
+            continue
         if is_deleted(record):
             run.skip(stream, key, "deleted in Intacct; the Magento customer is kept")
             continue
@@ -97,7 +104,19 @@ def load(run: Run, stream: str, records: list[dict]) -> None:
     existing = _find_existing(run, [(key, customer) for key, _, customer in accepted])
     new = [item for item in accepted if item[0] not in existing]
     if run.settings.use_bulk_api and len(new) >= run.settings.bulk_threshold:
-        _create_in_bulk(run, stream, new)
+        operations = [
+            bulk.Operation(key, record, {"customer": customer}, "created")
+            for key, record, customer in new
+        ]
+        bulk.submit(
+            run,
+            stream,
+            ROLE,
+            ("POST", "V1/customers"),
+            operations,
+            store=run.client.store_code,
+            finish=finish_bulk,
+        )
         accepted = [item for item in accepted if item[0] in existing]
     owned_ids = {entry["id"]: owner for owner, entry in run.id_map.section(ROLE).items()}
 
@@ -115,26 +134,24 @@ def load(run: Run, stream: str, records: list[dict]) -> None:
     run.id_map.save()
 
 
-def _create_in_bulk(run: Run, stream: str, new: list[tuple[str, dict, dict]]) -> None:
-    """New customers through `POST /async/bulk/V1/customers`, then one search per hundred."""
-    bodies = [{"customer": customer} for _, _, customer in new]
-    outcomes = bulk.submit(run, "POST", "V1/customers", bodies, store=run.client.store_code)
-    created: list[tuple[str, dict, dict]] = []
-    for (key, record, customer), outcome in zip(new, outcomes, strict=True):
+def finish_bulk(run: Run, stream: str, ended: list[tuple[bulk.Operation, bulk.Outcome]]) -> None:
+    """Bulk creates Magento ran: ids found by email (a search per hundred), failures rejected."""
+    created: list[bulk.Operation] = []
+    for operation, outcome in ended:
         if outcome.ok:
-            created.append((key, record, customer))
-            continue
-        reason = f"Magento's bulk operation ended with status {outcome.status}"
-        field = magento_field_name(outcome.message, MAGENTO_FIELDS)
-        run.reject(stream, key, record, Rejection(reason, field, outcome.message))
-    found = _search_emails(run, [customer["email"] for _, _, customer in created])
-    for key, _, customer in created:
+            created.append(operation)
+        else:
+            bulk.reject(run, stream, operation, outcome, MAGENTO_FIELDS)
+    found = _search_emails(run, [operation.body["customer"]["email"] for operation in created])
+    for operation in created:
+        customer = operation.body["customer"]
         saved = found.get(customer["email"])
         if saved is None:
-            LOGGER.warning("Customer %s: created in bulk but not found by email", key)
+            LOGGER.warning("Customer %s: created in bulk but not found by email", operation.key)
             continue
-        _remember(run, key, customer, saved)
-        run.summary.add(stream, "created")
+        _remember(run, operation.key, customer, saved)
+        run.summary.add(stream, operation.outcome)
+    run.id_map.save()
 
 
 def build_customer(run: Run, record: Mapping[str, t.Any]) -> dict:

@@ -6,7 +6,7 @@ import logging
 import typing as t
 from pathlib import Path
 
-from target_magento import categories, customers, invoices, products
+from target_magento import bulk, categories, customers, invoices, products
 from target_magento.client import AuthSettings, MagentoClient
 from target_magento.records import Rejection
 from target_magento.run import Run, Settings
@@ -24,6 +24,12 @@ DEFAULT_STREAMS: dict[str, str] = {
     "items": "items",
     "sales_invoices": "sales_invoices",
     "sales_invoice_lines": "sales_invoice_lines",
+}
+
+# Role → what finishes its bulk operations once Magento has run them.
+BULK_FINISHERS: dict[str, bulk.Finish] = {
+    customers.ROLE: customers.finish_bulk,
+    products.ROLE: products.finish_bulk,
 }
 
 # Role → the fields that name a record in logs and rejects (the loaders use the same).
@@ -76,6 +82,7 @@ class Loader:
 
     @property
     def run(self) -> Run:
+        """The run, made on first use; it starts by learning the end of earlier runs' bulks."""
         if self._run is None:
             config = self._config
             client = MagentoClient(
@@ -94,8 +101,11 @@ class Loader:
                 pending=JsonFileStore(config["pending_invoices_file"]),
                 rejects=RejectFile(config["reject_file"]),
                 waiting=JsonFileStore(pending_catalog_file(config)),
+                bulks=JsonFileStore(config.get("pending_bulk_file")),
                 stream_keys=self.stream_keys,
             )
+            for role, stream, records in bulk.settle(self._run, BULK_FINISHERS):
+                self.receive(role, stream, records)
         return self._run
 
     def receive(self, role: str, stream: str, records: list[dict]) -> None:
@@ -145,6 +155,7 @@ class Loader:
         run.id_map.save()
         run.pending.save()
         run.waiting.save()
+        run.bulks.save()
 
     def close(self) -> None:
         if self._run is not None:

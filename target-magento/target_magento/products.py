@@ -31,23 +31,34 @@ from target_magento.run import Run
 
 LOGGER = logging.getLogger("target-magento")
 KEY = ("ITEMID", "RECORDNO")  # a record's key in logs and rejects
+ROLE = "items"  # the loader's role, naming this module's bulks in the pending bulk file
 ROLE_WAITING = "items"
 
 MAX_SKU_LENGTH = 64
 VIRTUAL_ITEM_TYPES = frozenset(
     {"non-inventory", "non-inventory (sales only)", "non-inventory (purchase only)"}
 )
-MAGENTO_FIELDS = {"sku": "ITEMID", "name": "NAME", "price": "BASEPRICE", "weight": "SHIP_WEIGHT"}
+MAGENTO_FIELDS = {
+    "sku": "ITEMID",
+    "name": "NAME",
+    "price": "BASEPRICE",
+    "weight": "SHIP_WEIGHT",
+    "url_key": "NAME",  # slug(NAME)-slug(ITEMID)
+}
 
 
 def load(run: Run, stream: str, records: list[dict], *, final: bool) -> None:
     """Write the items; those whose product line has no category yet wait.
 
     With `final` (end of input) they are written without one and wait for a later run to link it.
+    An item whose write still waits in an open bulk waits for it, so that it lands after it.
     """
+    queued = bulk.Queued(run, stream)
     accepted: list[tuple[str, dict, dict]] = []
     for key, record in run.latest(stream, records, *KEY):
         run.waiting.pop(ROLE_WAITING, key)  # this version replaces any waiting one
+        if queued.hold(key, record):
+            continue
         if is_deleted(record):
             run.skip(stream, key, "deleted in Intacct; the Magento product is kept")
             continue
@@ -179,14 +190,26 @@ def _put(run: Run, product: dict, outcome: str) -> str:
 
 
 def _write_bulk(run: Run, stream: str, items: list[tuple[str, dict, dict, str]]) -> None:
-    """Products through `PUT /async/bulk/V1/products/bySku`; failed operations are rejected."""
-    bodies = [{"product": product, "saveOptions": True} for _, _, product, _ in items]
-    outcomes = bulk.submit(
-        run, "PUT", "V1/products/bySku", bodies, store=run.settings.catalog_store_code
+    """Products through `PUT /async/bulk/V1/products/bySku`."""
+    operations = [
+        bulk.Operation(key, record, {"product": product, "saveOptions": True}, outcome)
+        for key, record, product, outcome in items
+    ]
+    bulk.submit(
+        run,
+        stream,
+        ROLE,
+        ("PUT", "V1/products/bySku"),
+        operations,
+        store=run.settings.catalog_store_code,
+        finish=finish_bulk,
     )
-    for (key, record, _, outcome), result in zip(items, outcomes, strict=True):
-        if result.ok:
-            run.summary.add(stream, outcome)
+
+
+def finish_bulk(run: Run, stream: str, ended: list[tuple[bulk.Operation, bulk.Outcome]]) -> None:
+    """Bulk writes Magento ran are counted; failed ones are rejected with Magento's message."""
+    for operation, outcome in ended:
+        if outcome.ok:
+            run.summary.add(stream, operation.outcome)
         else:
-            reason = f"Magento's bulk operation ended with status {result.status}"
-            run.reject(stream, key, record, Rejection(reason, None, result.message))
+            bulk.reject(run, stream, operation, outcome, MAGENTO_FIELDS)

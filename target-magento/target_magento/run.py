@@ -17,7 +17,10 @@ if t.TYPE_CHECKING:
 
 LOGGER = logging.getLogger("target-magento")
 
-OUTCOMES = ("created", "updated", "unchanged", "skipped", "rejected")
+# `queued`: in a Magento bulk whose operation was still open when the run stopped waiting.
+OUTCOMES = ("created", "updated", "unchanged", "skipped", "queued", "rejected")
+# Magento messages that name their field only in words, and the Magento field they mean.
+MESSAGE_FIELDS = (("same email address", "email"), ("url key", "url_key"))
 
 
 class Summary:
@@ -78,6 +81,7 @@ class Run:
     pending: JsonFileStore
     rejects: RejectFile
     waiting: JsonFileStore  # product lines and items waiting for their parent, across runs
+    bulks: JsonFileStore  # bulks with operations still open (in memory without a file)
     summary: Summary = field(default_factory=Summary)
     stream_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cache: dict[str, t.Any] = field(default_factory=dict)
@@ -166,4 +170,7 @@ def magento_field_name(message: str, magento_fields: Mapping[str, str]) -> str |
     for magento_name, intacct_field in magento_fields.items():
         if f'"{magento_name.lower()}"' in lowered:
             return intacct_field
+    for phrase, magento_name in MESSAGE_FIELDS:
+        if phrase in lowered and magento_name in magento_fields:
+            return magento_fields[magento_name]
     return None

@@ -1,4 +1,4 @@
-"""The files that outlive a run: the ID map, the pending invoices and the reject file."""
+"""The files that outlive a run: the ID map, the pending records and bulks, the reject file."""
 
 from __future__ import annotations
 
@@ -15,13 +15,16 @@ LOGGER = logging.getLogger("target-magento")
 
 
 class JsonFileStore:
-    """A JSON object kept in memory and written atomically (temp file + rename) on `save`."""
+    """A JSON object kept in memory and written atomically (temp file + rename) on `save`.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
+    Without a path it lives in memory only, for this run.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self.path = Path(path) if path else None
         self.lock = threading.RLock()
         self.data: dict[str, t.Any] = {}
-        if self.path.exists() and self.path.stat().st_size:
+        if self.path is not None and self.path.exists() and self.path.stat().st_size:
             loaded = decode_json(self.path.read_bytes())
             if not isinstance(loaded, dict):
                 msg = f"{self.path} does not hold a JSON object"
@@ -46,7 +49,7 @@ class JsonFileStore:
 
     def save(self) -> None:
         with self.lock:
-            if not self._dirty:
+            if not self._dirty or self.path is None:
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_name(f".{self.path.name}.tmp")

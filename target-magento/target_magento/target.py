@@ -90,7 +90,8 @@ CONFIG_SCHEMA = th.PropertiesList(
         "bulk_poll_timeout",
         th.NumberType,
         default=300,
-        description="Seconds to wait for a bulk request's operations",
+        description="Seconds to wait for a bulk request's operations; those still open then "
+        "are counted queued, not rejected",
     ),
     th.Property(
         "reject_file",
@@ -116,6 +117,13 @@ CONFIG_SCHEMA = th.PropertiesList(
         description="Product lines waiting for their parent and items waiting for their "
         "category, retried every run (default: target-magento-pending-catalog.json beside "
         "id_map_file)",
+    ),
+    th.Property(
+        "pending_bulk_file",
+        th.StringType,
+        description="Bulk operations Magento had not run when bulk_poll_timeout passed (its "
+        "async.operations.all consumer was not running): their records, so the next run learns "
+        "their outcome; empty keeps them in memory only, for this run",
     ),
     th.Property(
         "verify_tls",

@@ -7,7 +7,7 @@ from decimal import Decimal
 from target_magento_support import customer_records, item_records, stream_messages, summary
 
 EMAIL = "DISPLAYCONTACT.EMAIL1"
-ZERO_COUNTS = dict.fromkeys(("created", "updated", "unchanged", "skipped", "rejected"), 0)
+ZERO_COUNTS = dict.fromkeys(("created", "updated", "unchanged", "skipped", "queued", "rejected"), 0)
 
 
 def by_email(harness) -> dict[str, dict]:

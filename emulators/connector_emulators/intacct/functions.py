@@ -410,15 +410,20 @@ def query(call: Call, el: etree._Element) -> str:
     rows = fetch_escaped(
         call, obj, where, params, f" ORDER BY {order_sql} LIMIT {size} OFFSET {offset}"
     )
+    body = RowRenderer(fields, call.ctx.tz).flat(obj.name, rows, escaped=True)
+    return _query_data(obj, total, offset, len(rows), body)
+
+
+def _query_data(obj: ObjectDef, total: int, offset: int, count: int, body: str) -> str:
+    """A `query` page: `<data>` with the page's place in the result, self-closed when empty."""
     attrs = data_attrs(
         listtype=obj.name,
         totalcount=total,
         offset=offset,
-        count=len(rows),
-        numremaining=max(total - offset - len(rows), 0),
+        count=count,
+        numremaining=max(total - offset - count, 0),
     )
-    body = RowRenderer(fields, call.ctx.tz).flat(obj.name, rows, escaped=True)
-    return f"<data{attrs}>{body}</data>" if rows else f"<data{attrs}/>"
+    return f"<data{attrs}>{body}</data>" if count else f"<data{attrs}/>"
 
 
 AGGREGATES = {"count": "COUNT", "sum": "SUM", "avg": "AVG", "min": "MIN", "max": "MAX"}
@@ -467,14 +472,7 @@ def aggregate_page(
         + f"</{obj.name}>"
         for row in rows
     )
-    attrs = data_attrs(
-        listtype=obj.name,
-        totalcount=total,
-        offset=offset,
-        count=len(rows),
-        numremaining=max(total - offset - len(rows), 0),
-    )
-    return f"<data{attrs}>{body}</data>" if rows else f"<data{attrs}/>"
+    return _query_data(obj, total, offset, len(rows), body)
 
 
 def _aggregate_text(function: str, fdef: FieldDef, tz: str) -> Callable[[Any], str]:
@@ -715,46 +713,69 @@ def _written(written: list[tuple[ObjectDef, Record]]) -> str:
     return f'<data listtype="objects" count="{len(written)}">{items}</data>'
 
 
-def create(call: Call, el: etree._Element) -> str:
-    """Generic `create`: every object of the call, or none."""
+def _write_all(
+    call: Call,
+    el: etree._Element,
+    write_one: Callable[[Call, ObjectDef, etree._Element, str], Record],
+) -> str:
+    """Write every object element of the call with `write_one`, or none (count 0 on error)."""
     try:
         written = []
         for number, (obj, obj_el) in enumerate(_object_elements(call, el), start=1):
-            written.append((obj, create_one(call, obj, obj_el, f"{obj.name} #{number}")))
+            written.append((obj, write_one(call, obj, obj_el, f"{obj.name} #{number}")))
         return _written(written)
     except FunctionError as exc:
         exc.data = '<data listtype="objects" count="0"/>'
         raise
 
 
+def _converted(
+    call: Call, obj: ObjectDef, el: etree._Element, action: str, label: str
+) -> tuple[Record, list[etree._Element] | None]:
+    """An object element's header fields converted for `action`, and its line elements."""
+    known = {f.name for f in call.ctx.store.fields(call.ctx.company, obj)}
+    raw, line_els = flatten(obj, el, known)
+    return call.writer.convert(obj, raw, action=action, label=label), line_els
+
+
+def _checked_lines(
+    call: Call,
+    obj: ObjectDef,
+    rec: Record,
+    line_els: list[etree._Element] | None,
+    *,
+    label: str,
+    action: str,
+) -> list[Record] | None:
+    """Check the header's required fields and references, then convert its lines."""
+    call.writer.check_required(obj, rec, label=label, action=action)
+    call.writer.check_refs(obj, rec, label=label, action=action)
+    return _convert_lines(call, obj, line_els, label, action)
+
+
+def create(call: Call, el: etree._Element) -> str:
+    """Generic `create`: every object of the call, or none."""
+    return _write_all(call, el, create_one)
+
+
 def create_one(call: Call, obj: ObjectDef, el: etree._Element, label: str) -> Record:
     """Validate and store one object element with its lines."""
     writer = call.writer
-    known = {f.name for f in call.ctx.store.fields(call.ctx.company, obj)}
-    raw, line_els = flatten(obj, el, known)
-    rec = writer.convert(obj, raw, action="create", label=label)
+    rec, line_els = _converted(call, obj, el, "create", label)
     rec.pop("RECORDNO", None)
     if obj.id_field and not rec.get(obj.id_field) and obj.id_prefix:
         number = call.ctx.store.next_value(call.ctx.company, "ID:" + obj.name)
         rec[obj.id_field] = f"{obj.id_prefix}{number:05d}"
     if obj.id_field:
         label = f"{obj.name} {rec.get(obj.id_field) or label}"
-    writer.check_required(obj, rec, label=label, action="create")
-    writer.check_refs(obj, rec, label=label, action="create")
-    lines = _convert_lines(call, obj, line_els, label, "create")
+    lines = _checked_lines(call, obj, rec, line_els, label=label, action="create")
     if obj.lines and lines is None and obj.name in rules.PREPARE:
         lines = []
-    prepare = rules.PREPARE.get(obj.name)
-    if prepare:
-        prepare(writer, obj, rec, lines)
+    rules.prepare(writer, obj, rec, lines)
     if obj.id_field and writer.exists(obj.name, str(rec.get(obj.id_field))):
         raise FunctionError(duplicate_errors(obj, str(rec[obj.id_field])))
     stored = writer.insert(obj, rec)
-    if lines is not None:
-        writer.replace_lines(obj, stored, lines)
-    after = rules.AFTER_STORE.get(obj.name)
-    if after:
-        after(writer, obj, stored)
+    rules.after_store(writer, obj, stored, lines)
     return stored
 
 
@@ -774,22 +795,13 @@ def duplicate_errors(obj: ObjectDef, value: str) -> list[Err]:
 
 def update(call: Call, el: etree._Element) -> str:
     """Generic `update`: every object of the call, or none."""
-    try:
-        written = []
-        for number, (obj, obj_el) in enumerate(_object_elements(call, el), start=1):
-            written.append((obj, update_one(call, obj, obj_el, f"{obj.name} #{number}")))
-        return _written(written)
-    except FunctionError as exc:
-        exc.data = '<data listtype="objects" count="0"/>'
-        raise
+    return _write_all(call, el, update_one)
 
 
 def update_one(call: Call, obj: ObjectDef, el: etree._Element, label: str) -> Record:
     """Apply one object element to the record keyed by RECORDNO or the ID field."""
     writer = call.writer
-    known = {f.name for f in call.ctx.store.fields(call.ctx.company, obj)}
-    raw, line_els = flatten(obj, el, known)
-    changes = writer.convert(obj, raw, action="update", label=label)
+    changes, line_els = _converted(call, obj, el, "update", label)
     existing: Record | None = None
     if changes.get("RECORDNO") is not None:
         key_name, key = "RECORDNO", str(changes["RECORDNO"])
@@ -814,19 +826,18 @@ def update_one(call: Call, obj: ObjectDef, el: etree._Element, label: str) -> Re
             raise FunctionError(duplicate_errors(obj, str(value)))
         rec[name] = value
     label = f"{obj.name} {key}"
-    writer.check_required(obj, rec, label=label, action="update")
-    writer.check_refs(obj, rec, label=label, action="update")
-    lines = _convert_lines(call, obj, line_els, label, "update")
-    prepare = rules.PREPARE.get(obj.name)
-    if prepare:
-        prepare(writer, obj, rec, lines)
+    lines = _checked_lines(call, obj, rec, line_els, label=label, action="update")
+    rules.prepare(writer, obj, rec, lines)
     stored = writer.save(obj, rec)
-    if lines is not None:
-        writer.replace_lines(obj, stored, lines)
-    after = rules.AFTER_STORE.get(obj.name)
-    if after:
-        after(writer, obj, stored)
+    rules.after_store(writer, obj, stored, lines)
     return stored
+
+
+def not_found_to_delete(obj: ObjectDef, key: str) -> FunctionError:
+    """The gateway's error for a delete whose key names no record the session may see."""
+    return FunctionError(
+        [Err("BL01001973", "", f"Cannot find {obj.name.lower()} with key '{key}' to delete.")]
+    )
 
 
 def delete(call: Call, el: etree._Element) -> str:
@@ -840,16 +851,7 @@ def delete(call: Call, el: etree._Element) -> str:
     for key in keys:
         rec = call.writer.get(obj, int(key)) if key.isdigit() else None
         if rec is None:
-            raise FunctionError(
-                [
-                    Err(
-                        "BL01001973",
-                        "",
-                        f"Cannot find {obj.name.lower()} with key '{key}' to delete.",
-                        "",
-                    )
-                ]
-            )
+            raise not_found_to_delete(obj, key)
         delete_record(call.writer, obj, rec)
     return ""
 
@@ -870,16 +872,7 @@ def delete_by_id(call: Call, el: etree._Element) -> str:
     key = el.get(obj.id_field.lower()) or ""
     rec = call.writer.by_id(obj.name, key)
     if rec is None or not call.writer.visible(obj, rec):
-        raise FunctionError(
-            [
-                Err(
-                    "BL01001973",
-                    "",
-                    f"Cannot find {obj.name.lower()} with key '{key}' to delete.",
-                    "",
-                )
-            ]
-        )
+        raise not_found_to_delete(obj, key)
     delete_record(call.writer, obj, rec)
     return ""
 

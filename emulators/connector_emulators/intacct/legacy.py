@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from .functions import Call, child_text, delete_record
+from .functions import Call, child_text, delete_record, not_found_to_delete
 from .objects import OBJECTS_BY_NAME, ObjectDef
 from .records import FunctionError, Writer, could_not
 from .rules import (
@@ -30,7 +30,7 @@ from .rules import (
 )
 from .store import Record
 from .values import BadValueError, add_days, money, parse_decimal
-from .xmlout import Err, esc
+from .xmlout import esc
 
 ARINVOICE = OBJECTS_BY_NAME["ARINVOICE"]
 ARPYMT = OBJECTS_BY_NAME["ARPYMT"]
@@ -128,6 +128,40 @@ def gl_account(writer: Writer, obj: ObjectDef, account: str, label: str) -> str:
     return account
 
 
+def copy_present(el: etree._Element, rec: Record, tags: tuple[tuple[str, str], ...]) -> None:
+    """Copy each (tag, field) whose element is present; an empty element clears the field."""
+    for tag, name in tags:
+        if el.find(tag) is not None:
+            rec[name] = child_text(el, tag) or None
+
+
+def line_to_update(
+    obj: ObjectDef, lines: list[dict[str, Any]], change: etree._Element
+) -> tuple[int, dict[str, Any]]:
+    """The index and line an update element's 1-based `line_num` names."""
+    try:
+        index = int(change.get("line_num", "")) - 1
+        if index < 0:
+            raise IndexError
+        return index, lines[index]
+    except (ValueError, IndexError):
+        raise could_not(
+            obj, f"{change.tag} line_num '{change.get('line_num')}' does not exist.", "update"
+        ) from None
+
+
+def ar_document_head(
+    call: Call, obj: ObjectDef, el: etree._Element, items_path: str, noun: str
+) -> tuple[list[etree._Element], str, str]:
+    """The line items, checked customer ID and creation date of a legacy AR document."""
+    items = el.findall(items_path)
+    if not items:
+        raise could_not(obj, f"An {noun} needs at least one <lineitem>.", errorno="BL03000018")
+    customer_id = required_text(obj, el, "customerid")
+    customer_for(call.writer, obj, customer_id)
+    return items, customer_id, legacy_date(obj, el, "datecreated", required=True) or ""
+
+
 # -- AR invoices ----------------------------------------------------------------------------
 def create_ar_invoice(
     writer: Writer,
@@ -191,14 +225,9 @@ def invoice_lines(call: Call, obj: ObjectDef, items: list[etree._Element]) -> li
 
 def create_invoice(call: Call, el: etree._Element) -> str:
     """`create_invoice` (legacy AR invoice)."""
-    items = el.findall("invoiceitems/lineitem")
-    if not items:
-        raise could_not(
-            ARINVOICE, "An invoice needs at least one <lineitem>.", errorno="BL03000018"
-        )
-    customer_id = required_text(ARINVOICE, el, "customerid")
-    customer_for(call.writer, ARINVOICE, customer_id)
-    created = legacy_date(ARINVOICE, el, "datecreated", required=True) or ""
+    items, customer_id, created = ar_document_head(
+        call, ARINVOICE, el, "invoiceitems/lineitem", "invoice"
+    )
     header = {
         "WHENPOSTED": legacy_date(ARINVOICE, el, "dateposted") or created,
         "DOCNUMBER": child_text(el, "ponumber") or None,
@@ -220,17 +249,19 @@ def create_invoice(call: Call, el: etree._Element) -> str:
     return key_result(stored["RECORDNO"])
 
 
-def _invoice_by_key(call: Call, key: str) -> Record:
+def _invoice_by_key(call: Call, key: str, action: str) -> Record:
     rec = call.writer.get(ARINVOICE, int(key)) if key.isdigit() else None
     if rec is None:
-        raise could_not(ARINVOICE, f"AR invoice with key '{key}' does not exist.", "update")
+        if action == "delete":
+            raise not_found_to_delete(ARINVOICE, key)
+        raise could_not(ARINVOICE, f"AR invoice with key '{key}' does not exist.", action)
     return rec
 
 
 def update_invoice(call: Call, el: etree._Element) -> str:
     """`update_invoice key=RECORDNO`: header fields and lines (add or change)."""
     writer = call.writer
-    rec = _invoice_by_key(call, el.get("key", ""))
+    rec = _invoice_by_key(call, el.get("key", ""), "update")
     if rec.get("MODULEKEY") == "8.SO":
         raise could_not(
             ARINVOICE,
@@ -254,14 +285,16 @@ def update_invoice(call: Call, el: etree._Element) -> str:
         if number_taken(writer, ARINVOICE, "RECORDID", number):
             raise collision(ARINVOICE, number)
         rec["RECORDID"] = number
-    for tag, name in (
-        ("ponumber", "DOCNUMBER"),
-        ("description", "DESCRIPTION"),
-        ("termname", "TERMNAME"),
-        ("currency", "CURRENCY"),
-    ):
-        if el.find(tag) is not None:
-            rec[name] = child_text(el, tag) or None
+    copy_present(
+        el,
+        rec,
+        (
+            ("ponumber", "DOCNUMBER"),
+            ("description", "DESCRIPTION"),
+            ("termname", "TERMNAME"),
+            ("currency", "CURRENCY"),
+        ),
+    )
     lines = writer.lines_of(ARINVOICE, rec)
     items = el.find("updateinvoiceitems")
     if items is not None:
@@ -291,15 +324,7 @@ def update_invoice(call: Call, el: etree._Element) -> str:
 
 
 def _update_line(call: Call, lines: list[Record], item: etree._Element) -> None:
-    try:
-        index = int(item.get("line_num", "")) - 1
-        line = lines[index]
-        if index < 0:
-            raise IndexError
-    except (ValueError, IndexError):
-        raise could_not(
-            ARINVOICE, f"updatelineitem line_num '{item.get('line_num')}' does not exist.", "update"
-        ) from None
+    index, line = line_to_update(ARINVOICE, lines, item)
     if child_text(item, "glaccountno"):
         line["ACCOUNTNO"] = gl_account(
             call.writer, ARINVOICE, child_text(item, "glaccountno"), f"line {index + 1}"
@@ -312,12 +337,7 @@ def _update_line(call: Call, lines: list[Record], item: etree._Element) -> None:
 
 def delete_invoice(call: Call, el: etree._Element) -> str:
     """`delete_invoice key=RECORDNO`."""
-    key = el.get("key", "")
-    rec = call.writer.get(ARINVOICE, int(key)) if key.isdigit() else None
-    if rec is None:
-        raise FunctionError(
-            [Err("BL01001973", "", f"Cannot find arinvoice with key '{key}' to delete.")]
-        )
+    rec = _invoice_by_key(call, el.get("key", ""), "delete")
     delete_record(call.writer, ARINVOICE, rec)
     return ""
 
@@ -494,14 +514,9 @@ def create_adjustment(
 
 def create_aradjustment(call: Call, el: etree._Element) -> str:
     """`create_aradjustment`."""
-    items = el.findall("aradjustmentitems/lineitem")
-    if not items:
-        raise could_not(
-            ARADJUSTMENT, "An adjustment needs at least one <lineitem>.", errorno="BL03000018"
-        )
-    customer_id = required_text(ARADJUSTMENT, el, "customerid")
-    customer_for(call.writer, ARADJUSTMENT, customer_id)
-    created = legacy_date(ARADJUSTMENT, el, "datecreated", required=True) or ""
+    items, customer_id, created = ar_document_head(
+        call, ARADJUSTMENT, el, "aradjustmentitems/lineitem", "adjustment"
+    )
     header = {
         "RECORDID": child_text(el, "adjustmentno") or None,
         "WHENPOSTED": legacy_date(ARADJUSTMENT, el, "dateposted") or created,
@@ -701,9 +716,7 @@ def _sales_document(call: Call, key: str, action: str) -> Record:
     doc = call.ctx.store.get_by_id(call.ctx.company, SODOCUMENT, key)
     if doc is None or not call.writer.visible(SODOCUMENT, doc):
         if action == "delete":
-            raise FunctionError(
-                [Err("BL01001973", "", f"Cannot find sodocument with key '{key}' to delete.")]
-            )
+            raise not_found_to_delete(SODOCUMENT, key)
         raise could_not(SODOCUMENT, f"Transaction '{key}' does not exist.", action)
     return doc
 
@@ -718,15 +731,17 @@ def update_sotransaction(call: Call, el: etree._Element) -> str:
     due = legacy_date(SODOCUMENT, el, "datedue")
     if due:
         doc["WHENDUE"] = due
-    for tag, name in (
-        ("referenceno", "PONUMBER"),
-        ("termname", "TERMNAME"),
-        ("message", "MESSAGE"),
-        ("shippingmethod", "SHIPVIA"),
-        ("state", "STATE"),
-    ):
-        if el.find(tag) is not None:
-            doc[name] = child_text(el, tag) or None
+    copy_present(
+        el,
+        doc,
+        (
+            ("referenceno", "PONUMBER"),
+            ("termname", "TERMNAME"),
+            ("message", "MESSAGE"),
+            ("shippingmethod", "SHIPVIA"),
+            ("state", "STATE"),
+        ),
+    )
     items = [
         {
             k: v
@@ -771,17 +786,7 @@ def update_sotransaction(call: Call, el: etree._Element) -> str:
 
 
 def _update_sales_item(items: list[dict[str, Any]], change: etree._Element) -> None:
-    try:
-        index = int(change.get("line_num", "")) - 1
-        if index < 0:
-            raise IndexError
-        item = items[index]
-    except (ValueError, IndexError):
-        raise could_not(
-            SODOCUMENT,
-            f"updatesotransitem line_num '{change.get('line_num')}' does not exist.",
-            "update",
-        ) from None
+    _, item = line_to_update(SODOCUMENT, items, change)
     for tag, name in (
         ("itemid", "ITEMID"),
         ("itemdesc", "ITEMDESC"),

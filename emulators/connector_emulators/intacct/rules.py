@@ -346,6 +346,22 @@ PREPARE = {
 AFTER_STORE = {"ARPYMT": _arpymt_after, "GLBATCH": sync_gl_detail}
 
 
+def prepare(writer: Writer, obj: ObjectDef, rec: Record, lines: list[Record] | None) -> None:
+    """Run the object's `PREPARE` rule, if it has one, before `rec` is stored."""
+    rule = PREPARE.get(obj.name)
+    if rule:
+        rule(writer, obj, rec, lines)
+
+
+def after_store(writer: Writer, obj: ObjectDef, stored: Record, lines: list[Record] | None) -> None:
+    """Store the lines given with `stored` (None keeps the old ones), then run `AFTER_STORE`."""
+    if lines is not None:
+        writer.replace_lines(obj, stored, lines)
+    rule = AFTER_STORE.get(obj.name)
+    if rule:
+        rule(writer, obj, stored)
+
+
 # -- deletes --------------------------------------------------------------------------------
 def in_use(writer: Writer, obj: ObjectDef, rec: Record) -> str | None:
     """Another record referring to this one by its ID, if any (master data in use)."""

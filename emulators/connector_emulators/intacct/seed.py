@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import demo_data
+from . import rules
 from .legacy import (
     create_adjustment,
     create_ar_invoice,
@@ -23,7 +24,6 @@ from .legacy import (
 )
 from .objects import OBJECTS_BY_NAME, CustomField
 from .records import Ctx, Writer
-from .rules import AFTER_STORE, PREPARE
 from .store import Record, Store
 from .values import money, stamp, to_stored_date
 
@@ -55,15 +55,9 @@ class SeedWriter(Writer):
         self, name: str, rec: Record, location: str | None = None, lines: list[Record] | None = None
     ) -> Record:
         obj = OBJECTS_BY_NAME[name]
-        prepare = PREPARE.get(name)
-        if prepare:
-            prepare(self, obj, rec, lines)
+        rules.prepare(self, obj, rec, lines)
         stored = self.insert(obj, rec, location=location or "")
-        if lines is not None:
-            self.replace_lines(obj, stored, lines)
-        after = AFTER_STORE.get(name)
-        if after:
-            after(self, obj, stored)
+        rules.after_store(self, obj, stored, lines)
         return stored
 
 

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from ..sqlite import atomic
 from .objects import OBJECTS, CustomField, FieldDef, ObjectDef
 
 SCHEMA = """
@@ -210,14 +211,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One SQLite transaction (rolled back on exceptions)."""
-        with self.lock:
-            self.conn.execute("BEGIN")
-            try:
-                yield
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+        with self.lock, atomic(self.conn):
+            yield
 
     def wipe(self) -> None:
         """Empty the store.

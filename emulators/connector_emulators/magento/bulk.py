@@ -6,6 +6,10 @@ status 4 (open). A consumer thread runs open operations shortly afterwards throu
 handlers; the status endpoints also run whatever is still open for their bulk before answering,
 so a status read always sees finished operations. A handler's error becomes status 3 (failed,
 must change) with the rendered message, as `async.operations.all` does.
+
+The consumer can be paused (`bulk_consumer` = `paused` in the emulator config), as in a shop whose
+cron or queue worker is not running: operations then stay open, durably, and the status endpoints
+answer without running them, until it is `running` again.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 from .common import Call, now
 from .errors import MagentoError, input_error
 from .fields import param
+from .store import Store
 
 STATUS_COMPLETE = 1
 STATUS_RETRIABLY_FAILED = 2
@@ -26,6 +31,8 @@ STATUS_FAILED = 3
 STATUS_OPEN = 4
 STATUS_REJECTED = 5
 NOT_PROCESSABLE = "Specified request cannot be processed."
+CONSUMER_SETTING = "bulk_consumer"
+CONSUMER_STATES = ("running", "paused")
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,11 @@ def schedule(call: Call, route: AsyncRoute, *, bulk: bool, user_type: int) -> di
     return {"bulk_uuid": bulk_uuid, "request_items": request_items, "errors": False}
 
 
+def consumer_running(store: Store) -> bool:
+    """Whether `async.operations.all` runs (a shop setting, `running` unless paused)."""
+    return bool(store.setting(CONSUMER_SETTING, "running") == "running")
+
+
 def run_bulk(call: Call, bulk_uuid: str) -> None:
     """Run every open operation of the bulk, in order (the consumer's work)."""
     found = call.store.find("bulks", bulk_uuid=bulk_uuid)
@@ -175,7 +187,8 @@ def run_bulk(call: Call, bulk_uuid: str) -> None:
 
 def _bulk(call: Call) -> dict[str, Any]:
     bulk_uuid = call.path["bulkUuid"]
-    run_bulk(call, bulk_uuid)
+    if consumer_running(call.store):
+        run_bulk(call, bulk_uuid)
     found = call.store.find("bulks", bulk_uuid=bulk_uuid)
     if not found:
         raise MagentoError(404, "Bulk uuid %bulkUuid not exist", {"bulkUuid": bulk_uuid})

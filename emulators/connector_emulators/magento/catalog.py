@@ -11,13 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 from . import search
-from .common import ADMIN_STORE_ID, DEFAULT_STORE_ID, DEFAULT_WEBSITE_ID, Call, format_url_key, now
+from .common import (
+    ADMIN_STORE_ID,
+    DEFAULT_STORE_ID,
+    DEFAULT_WEBSITE_ID,
+    Call,
+    format_url_key,
+    get_entity,
+    now,
+)
 from .errors import (
     PRODUCT_NOT_FOUND,
     URL_KEY_EXISTS,
     MagentoError,
     input_error,
-    no_such_entity,
 )
 from .store import Store
 
@@ -146,9 +153,7 @@ def create_category(call: Call) -> dict[str, Any]:
     data.pop("id", None)
     data.pop("extension_attributes", None)
     parent_id = data.get("parent_id") or DEFAULT_ROOT_ID
-    parent = call.store.get("categories", parent_id)
-    if parent is None:
-        raise no_such_entity("id", parent_id)
+    parent = get_entity(call.store, "categories", parent_id, "id")
     if not str(data.get("name") or "").strip():
         raise _category_error('The "Name" attribute is required. Enter and try again.')
     siblings = call.store.find("categories", parent_id=parent["id"])
@@ -177,9 +182,7 @@ def create_category(call: Call) -> dict[str, Any]:
 def update_category(call: Call) -> dict[str, Any]:
     """`PUT /V1/categories/{id}`: merge; parent_id, path and level are ignored."""
     category_id = _int(call.path["categoryId"])
-    category = call.store.get("categories", category_id)
-    if category is None:
-        raise no_such_entity("id", category_id)
+    category = get_entity(call.store, "categories", category_id, "id")
     data = _attributes(call.body_param("category", "category"), CATEGORY_INTERNAL)
     for ignored in ("id", "parent_id", "path", "level", "children", "extension_attributes"):
         data.pop(ignored, None)
@@ -200,16 +203,12 @@ def move_category(call: Call) -> bool:
     """`PUT /V1/categories/{id}/move {parentId, afterId}`."""
     category_id = _int(call.path["categoryId"])
     body = call.body if isinstance(call.body, dict) else {}
-    category = call.store.get("categories", category_id)
-    if category is None:
-        raise no_such_entity("id", category_id)
+    category = get_entity(call.store, "categories", category_id, "id")
     if body.get("parentId", body.get("parent_id")) is None:
         raise MagentoError(400, '"%fieldName" is required. Enter and try again.',
                            {"fieldName": "parentId"})  # fmt: skip
     parent_id = _int(body.get("parentId", body.get("parent_id")))
-    parent = call.store.get("categories", parent_id)
-    if parent is None:
-        raise no_such_entity("id", parent_id)
+    parent = get_entity(call.store, "categories", parent_id, "id")
     if f"{parent['path']}/".startswith(f"{category['path']}/"):
         raise input_error(
             "A parent category can't become a child category. Please choose a different parent."
@@ -248,18 +247,14 @@ def move_category(call: Call) -> bool:
 def get_category(call: Call) -> dict[str, Any]:
     """`GET /V1/categories/{id}`."""
     category_id = _int(call.path["categoryId"])
-    category = call.store.get("categories", category_id)
-    if category is None:
-        raise no_such_entity("id", category_id)
+    category = get_entity(call.store, "categories", category_id, "id")
     return render_category(call.store, category)
 
 
 def delete_category(call: Call) -> bool:
     """`DELETE /V1/categories/{id}` with its subtree; 1 and 2 cannot go."""
     category_id = _int(call.path["categoryId"])
-    category = call.store.get("categories", category_id)
-    if category is None:
-        raise no_such_entity("id", category_id)
+    category = get_entity(call.store, "categories", category_id, "id")
     if category_id in {TREE_ROOT_ID, DEFAULT_ROOT_ID}:
         raise input_error("Cannot delete category with id %1", [str(category_id)])
     gone = {doc["id"] for doc in [category, *_descendants(call.store, category_id)]}
@@ -278,9 +273,7 @@ def category_tree(call: Call) -> dict[str, Any]:
     """`GET /V1/categories?rootCategoryId=&depth=`: the tree."""
     root_id = _int(call.query.get("rootCategoryId") or DEFAULT_ROOT_ID)
     depth = call.query.get("depth")
-    root = call.store.get("categories", root_id)
-    if root is None:
-        raise no_such_entity("id", root_id)
+    root = get_entity(call.store, "categories", root_id, "id")
     by_parent: dict[int, list[dict[str, Any]]] = {}
     for doc in call.store.all("categories"):
         by_parent.setdefault(doc["parent_id"], []).append(doc)

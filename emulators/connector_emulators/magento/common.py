@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import search
-from .errors import required
+from .errors import no_such_entity, required
 from .fields import Type, convert, param
 from .store import Store
 
@@ -54,6 +54,14 @@ class Call:
                 raise required(name)
             return None
         return convert(value, interface, name)
+
+
+def get_entity(store: Store, table: str, key: Any, field_name: str) -> dict[str, Any]:
+    """A stored row, or the repository's 404 "No such entity with `field_name` = `key`"."""
+    row = store.get(table, key)
+    if row is None:
+        raise no_such_entity(field_name, key)
+    return row
 
 
 def now() -> str:

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from . import directory, search
-from .common import DEFAULT_STORE_ID, DEFAULT_WEBSITE_ID, Call, now
+from .common import DEFAULT_STORE_ID, DEFAULT_WEBSITE_ID, Call, get_entity, now
 from .errors import (
     DUPLICATE_EMAIL,
     MagentoError,
@@ -74,9 +74,7 @@ def create(call: Call) -> dict[str, Any]:
 def update(call: Call) -> dict[str, Any]:
     """`PUT /V1/customers/{id} {customer}`: merged over the stored customer."""
     customer_id = _path_id(call.path["customerId"])
-    stored = call.store.get("customers", customer_id)
-    if stored is None:
-        raise no_such_entity("customerId", customer_id)
+    stored = get_entity(call.store, "customers", customer_id, "customerId")
     data = call.body_param("customer", "customer")
     data.pop("id", None)
     addresses = data.pop("addresses", None)
@@ -99,17 +97,14 @@ def update(call: Call) -> dict[str, Any]:
 def get(call: Call) -> dict[str, Any]:
     """`GET /V1/customers/{id}`."""
     customer_id = _path_id(call.path["customerId"])
-    customer = call.store.get("customers", customer_id)
-    if customer is None:
-        raise no_such_entity("customerId", customer_id)
+    customer = get_entity(call.store, "customers", customer_id, "customerId")
     return render(call.store, customer)
 
 
 def delete(call: Call) -> bool:
     """`DELETE /V1/customers/{id}`."""
     customer_id = _path_id(call.path["customerId"])
-    if call.store.get("customers", customer_id) is None:
-        raise no_such_entity("customerId", customer_id)
+    get_entity(call.store, "customers", customer_id, "customerId")
     for address in call.store.find("customer_addresses", customer_id=customer_id):
         call.store.delete("customer_addresses", address["id"])
     call.store.delete("customers", customer_id)

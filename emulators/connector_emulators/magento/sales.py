@@ -37,8 +37,37 @@ INVOICE_FIELDS = search.Fields(
 )  # fmt: skip
 
 
+# The currency fields of orders and invoices: one currency, rates as a fresh install stores them.
+CURRENCY_FIELDS = {
+    "base_currency_code": CURRENCY,
+    "global_currency_code": CURRENCY,
+    "order_currency_code": CURRENCY,
+    "store_currency_code": CURRENCY,
+    "base_to_global_rate": 1,
+    "base_to_order_rate": 1,
+    "store_to_base_rate": 0,
+    "store_to_order_rate": 0,
+}
+
+
 def _money(value: float) -> float:
     return round(value, 4)
+
+
+def _totals(subtotal: float) -> dict[str, Any]:
+    """The totals of an order or invoice: no tax or shipping, so each total is the subtotal."""
+    return {
+        "subtotal": subtotal,
+        "base_subtotal": subtotal,
+        "subtotal_incl_tax": subtotal,
+        "base_subtotal_incl_tax": subtotal,
+        "grand_total": subtotal,
+        "base_grand_total": subtotal,
+        "tax_amount": 0,
+        "base_tax_amount": 0,
+        "shipping_amount": 0,
+        "base_shipping_amount": 0,
+    }
 
 
 # ---------------------------------------------------------------- orders
@@ -127,27 +156,11 @@ def create_order(
         "customer_group_id": customer.get("group_id", 1) if customer else 0,
         "customer_is_guest": 0 if customer else 1,
         "customer_note_notify": 1,
-        "base_currency_code": CURRENCY,
-        "global_currency_code": CURRENCY,
-        "order_currency_code": CURRENCY,
-        "store_currency_code": CURRENCY,
-        "base_to_global_rate": 1,
-        "base_to_order_rate": 1,
-        "store_to_base_rate": 0,
-        "store_to_order_rate": 0,
+        **CURRENCY_FIELDS,
         "is_virtual": int(all(line["is_virtual"] for line in lines)),
         "email_sent": 1,
         "protect_code": f"{order_id:06x}",
-        "subtotal": subtotal,
-        "base_subtotal": subtotal,
-        "subtotal_incl_tax": subtotal,
-        "base_subtotal_incl_tax": subtotal,
-        "grand_total": subtotal,
-        "base_grand_total": subtotal,
-        "tax_amount": 0,
-        "base_tax_amount": 0,
-        "shipping_amount": 0,
-        "base_shipping_amount": 0,
+        **_totals(subtotal),
         "shipping_incl_tax": 0,
         "base_shipping_incl_tax": 0,
         "discount_amount": 0,
@@ -377,24 +390,8 @@ def _register_invoice(
         "updated_at": stamp,
         "email_sent": int(notify),
         "can_void_flag": 0,
-        "base_currency_code": CURRENCY,
-        "global_currency_code": CURRENCY,
-        "order_currency_code": CURRENCY,
-        "store_currency_code": CURRENCY,
-        "base_to_global_rate": 1,
-        "base_to_order_rate": 1,
-        "store_to_base_rate": 0,
-        "store_to_order_rate": 0,
-        "subtotal": subtotal,
-        "base_subtotal": subtotal,
-        "subtotal_incl_tax": subtotal,
-        "base_subtotal_incl_tax": subtotal,
-        "grand_total": subtotal,
-        "base_grand_total": subtotal,
-        "tax_amount": 0,
-        "base_tax_amount": 0,
-        "shipping_amount": 0,
-        "base_shipping_amount": 0,
+        **CURRENCY_FIELDS,
+        **_totals(subtotal),
         "discount_amount": 0,
         "base_discount_amount": 0,
         "total_qty": sum(i["qty"] for i in invoice_items),

@@ -11,7 +11,10 @@
 * `GET /_emulator/stats`, `POST /_emulator/stats/reset`: request counts per "METHOD template".
 * `GET /_emulator/dump`: every customer, category, product, order, invoice and bulk.
 * `GET|POST /_emulator/config {"integration_bearer": bool, "two_factor": bool,
-  "input_limits": bool}`.
+  "input_limits": bool, "bulk_consumer": "running" | "paused"}`. A paused `bulk_consumer` is a
+  shop whose cron / queue worker does not run `async.operations.all`: bulk operations stay open
+  (status 4) and the bulk status endpoints do not run them; `running` again lets the consumer
+  take them. A reset sets it back to `running`.
 * `POST /_emulator/orders {increment_id, customer_email, items: [{sku, qty, price, name}]}`
   places an order; `POST /_emulator/orders/{id}/state {"state", "status"}` forces its state.
 """
@@ -189,10 +192,11 @@ class MagentoEmulator:
         """The `async.operations.all` consumer: run queued bulks shortly after they arrive."""
         while not self._stopping.wait(CONSUMER_INTERVAL):
             while self.pending_bulks:
-                bulk_uuid = self.pending_bulks.popleft()
                 try:
                     with self.store.transaction():
-                        bulk.run_bulk(Call(self.store), bulk_uuid)
+                        if not bulk.consumer_running(self.store):
+                            break  # paused: the bulks wait in the queue
+                        bulk.run_bulk(Call(self.store), self.pending_bulks.popleft())
                 except Exception:
                     log.exception("bulk consumer failed")
 
@@ -356,13 +360,10 @@ class MagentoEmulator:
         if route == ("GET", "dump"):
             return Answer(200, self.dump())
         if route == ("GET", "config"):
-            return Answer(200, self.config)
+            return Answer(200, self.full_config())
         if route == ("POST", "config"):
-            for name, value in data.items():
-                if name not in self.config or not isinstance(value, bool):
-                    raise ValueError(f"unknown or non-boolean setting {name!r}")
-                self.config[name] = value
-            return Answer(200, self.config)
+            self.configure(data)
+            return Answer(200, self.full_config())
         if route == ("POST", "orders"):
             with self.store.transaction():
                 order = sales.create_order(
@@ -388,6 +389,26 @@ class MagentoEmulator:
                 self.store.update("orders", order)
             return Answer(200, sales.render_order(order))
         return Answer(404, {"error": f"no admin route {method} /_emulator/{route[1]}"})
+
+    def configure(self, data: dict[str, Any]) -> None:
+        """Change settings; nothing changes when one of them is unknown or of the wrong type."""
+        consumer = data.get(bulk.CONSUMER_SETTING)
+        if bulk.CONSUMER_SETTING in data and consumer not in bulk.CONSUMER_STATES:
+            raise ValueError(f"{bulk.CONSUMER_SETTING} must be one of {bulk.CONSUMER_STATES}")
+        flags = {name: value for name, value in data.items() if name != bulk.CONSUMER_SETTING}
+        for name, value in flags.items():
+            if name not in self.config or not isinstance(value, bool):
+                raise ValueError(f"unknown or non-boolean setting {name!r}")
+        self.config.update(flags)
+        if consumer is not None:
+            with self.store.transaction():
+                self.store.set_setting(bulk.CONSUMER_SETTING, consumer)
+
+    def full_config(self) -> dict[str, Any]:
+        """The switches, and the consumer state (kept in the shop's store)."""
+        with self.store.transaction():
+            running = bulk.consumer_running(self.store)
+        return {**self.config, bulk.CONSUMER_SETTING: "running" if running else "paused"}
 
     def dump(self) -> dict[str, Any]:
         """Everything the shop holds, in Magento's API shapes."""

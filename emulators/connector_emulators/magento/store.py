@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..sqlite import atomic
 from . import search
 
 TABLES: dict[str, tuple[str, ...]] = {
@@ -83,13 +84,8 @@ class Store:
             if self.conn.in_transaction:
                 yield
                 return
-            self.conn.execute("BEGIN")
-            try:
+            with atomic(self.conn):
                 yield
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -1,0 +1,34 @@
+"""Helpers of the Magento emulator tests (their fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from connector_emulators.magento.server import MagentoEmulator
+
+ADMIN = {"username": "admin", "password": "admin123"}
+
+
+def admin_session(shop: MagentoEmulator, base: str) -> requests.Session:
+    """Reset the shop to the demo seed; a session with an admin bearer token, `base` as `.base`."""
+    shop.admin("POST", "/_emulator/reset", {"seed": "demo"})
+    session = requests.Session()
+    token = session.post(f"{shop.base_url}/rest/V1/integration/admin/token", json=ADMIN).json()
+    session.headers["Authorization"] = f"Bearer {token}"
+    session.base = base  # type: ignore[attr-defined]
+    return session
+
+
+def criteria(*groups: list[tuple[str, Any, str]], **extra: Any) -> dict[str, str]:
+    """searchCriteria query parameters: groups of (field, value, condition) filters."""
+    params: dict[str, str] = {}
+    for g, group in enumerate(groups):
+        for f, (field, value, condition) in enumerate(group):
+            prefix = f"searchCriteria[filter_groups][{g}][filters][{f}]"
+            params[f"{prefix}[field]"] = field
+            params[f"{prefix}[value]"] = str(value)
+            params[f"{prefix}[condition_type]"] = condition
+    for key, value in extra.items():
+        params[f"searchCriteria[{key}]"] = str(value)
+    return params
