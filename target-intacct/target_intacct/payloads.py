@@ -11,7 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from target_intacct.objects import Style, WriteSpec
-from target_intacct.records import Item, RecordError, as_date, as_decimal, first, is_blank
+from target_intacct.records import (
+    Item,
+    RecordError,
+    as_date,
+    as_decimal,
+    as_money,
+    first,
+    is_blank,
+)
 from target_intacct.settings import StreamSettings
 
 
@@ -82,7 +90,7 @@ class PayloadBuilder:
             raw = first(line, ("AMOUNT", "TRX_AMOUNT"))
             if raw is None:
                 raise RecordError(f"{where}.AMOUNT", "is required (signed: debit > 0, credit < 0)")
-            return as_decimal(raw, f"{where}.AMOUNT")
+            return as_money(raw, f"{where}.AMOUNT")
         sign = as_decimal(tr_type, f"{where}.TR_TYPE")
         if sign not in (1, -1):
             raise RecordError(
@@ -91,7 +99,7 @@ class PayloadBuilder:
         raw = first(line, ("TRX_AMOUNT", "AMOUNT"))
         if raw is None:
             raise RecordError(f"{where}.TRX_AMOUNT", "is required")
-        return sign * abs(as_decimal(raw, f"{where}.TRX_AMOUNT"))
+        return sign * abs(as_money(raw, f"{where}.TRX_AMOUNT"))
 
     def _payment(self, item: Item, _row: dict | None, invoices: Mapping[str, dict]) -> dict:
         """ARPYMT applied to invoices named by RECORDNO (RECORDKEY) or by number (INVOICENO)."""
@@ -125,7 +133,7 @@ class PayloadBuilder:
                 detail["TRX_PAYMENTAMOUNT"] = invoice.get("TOTALDUE")
             if is_blank(detail.get("TRX_PAYMENTAMOUNT")):
                 raise RecordError(f"{where}.TRX_PAYMENTAMOUNT", "is required")
-            detail["TRX_PAYMENTAMOUNT"] = as_decimal(
+            detail["TRX_PAYMENTAMOUNT"] = as_money(
                 detail["TRX_PAYMENTAMOUNT"], f"{where}.TRX_PAYMENTAMOUNT"
             )
             details.append(detail)
@@ -183,7 +191,7 @@ class PayloadBuilder:
             if amount is not None:
                 if is_blank(prepared.get(amount)):
                     raise RecordError(f"{line['_where']}.AMOUNT", "is required")
-                prepared[amount] = as_decimal(prepared[amount], f"{line['_where']}.AMOUNT")
+                prepared[amount] = as_money(prepared[amount], f"{line['_where']}.AMOUNT")
             lines.append(prepared)
         return lines
 

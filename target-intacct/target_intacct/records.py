@@ -20,6 +20,7 @@ from intacct_api.dates import format_date, parse_date
 from target_intacct.objects import Lines, WriteSpec
 
 MULTI_PICK_GLUE = "#~#"
+CENT = Decimal("0.01")
 # Characters XML 1.0 cannot carry at all (control characters other than tab, CR, LF).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -118,6 +119,23 @@ def as_decimal(value: Any, field: str) -> Decimal:
         raise RecordError(field, f"not a number: {value!r}") from None
     if not amount.is_finite():
         raise RecordError(field, f"not a finite number: {value!r}")
+    return amount
+
+
+def as_money(value: Any, field: str) -> Decimal:
+    """An exact amount in cents; a finer one is refused, never rounded.
+
+    Intacct keeps two decimals: rounded journal lines that summed to zero may no longer balance.
+    """
+    amount = as_decimal(value, field)
+    try:
+        in_cents = amount == amount.quantize(CENT)
+    except InvalidOperation:
+        raise RecordError(field, f"too many digits: {value!r}") from None
+    if not in_cents:
+        raise RecordError(
+            field, f"has more than two decimal places ({amount}); round it to cents at the source"
+        )
     return amount
 
 

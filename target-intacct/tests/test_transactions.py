@@ -240,6 +240,39 @@ def test_journal_entries_signed_amounts(emulator, company, config):
     assert summary(target, "journal_entries") == {"created": 1, "rejected": 2}
 
 
+def test_amounts_finer_than_cents_are_refused_not_rounded(emulator, company, config):
+    """Rounded to cents, these journal lines would no longer balance; the invoice would change."""
+    sub_cent = dict(
+        JOURNAL,
+        BATCH_TITLE="sub-cent",
+        ENTRIES=[
+            {"ACCOUNTNO": "6000", "AMOUNT": Decimal("0.005")},
+            {"ACCOUNTNO": "6010", "AMOUNT": Decimal("0.005")},
+            {"ACCOUNTNO": "2000", "AMOUNT": Decimal("-0.010")},
+        ],
+    )
+    invoice = dict(
+        INVOICES[1],
+        RECORDID="INV-FINE",
+        ARINVOICEITEMS=[{"ACCOUNTNO": "4000", "AMOUNT": Decimal("10.125")}],
+    )
+    messages = [
+        *master_data(),
+        *stream_messages("journal_entries", [sub_cent, JOURNAL]),
+        *stream_messages("ar_invoices", [invoice, INVOICES[0]], ["RECORDNO"]),
+    ]
+    target = run_target(config, messages)
+    assert [b["BATCH_TITLE"] for b in stored(emulator, company, "GLBATCH")] == ["Rent accrual"]
+    assert list(invoices_by_number(emulator, company)) == ["INV-1"]
+    rejects = {r["stream"]: r for r in read_jsonl(config["reject_file"])}
+    assert rejects["journal_entries"]["field"] == "ENTRIES[0].AMOUNT"
+    assert "more than two decimal places (0.005)" in rejects["journal_entries"]["message"]
+    assert rejects["ar_invoices"]["field"] == "ARINVOICEITEMS[0].AMOUNT"
+    assert "(10.125)" in rejects["ar_invoices"]["message"]
+    assert summary(target, "journal_entries") == {"created": 1, "rejected": 1}
+    assert summary(target, "ar_invoices") == {"created": 1, "rejected": 1}
+
+
 ORDER = {
     "DOCID": "Sales Order-SO-1",
     "DOCPARID": "Sales Order",
