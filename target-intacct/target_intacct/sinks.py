@@ -126,6 +126,8 @@ class IntacctSink(IntacctBaseSink):
             *(self.key_text(k["record"]) for k in (kept.refused if kept else [])),
         }
         self._newer: set[str] = set()
+        # the entity the records being written belong to (`entity_field`); None: the default
+        self._entity: str | None = None
 
     @property
     def max_size(self) -> int:
@@ -287,7 +289,8 @@ class IntacctSink(IntacctBaseSink):
 
     @property
     def client(self) -> IntacctClient:
-        return self._target_intacct.client
+        """The session of the entity being written (`entity_field`), else the default one."""
+        return self._target_intacct.client_for(self._entity)
 
     def key_text(self, record: Mapping[str, Any]) -> str:
         return json.dumps(self.source_key(record), sort_keys=True, default=str)
@@ -416,6 +419,28 @@ class IntacctSink(IntacctBaseSink):
     # --- writing -------------------------------------------------------------------------
 
     def _write_records(self, records: list[dict[str, Any]], waits_for_lines: bool = False) -> None:
+        """Write the records, each in the session of its entity when `entity_field` is set."""
+        entity_field = self._target_intacct.config.get("entity_field")
+        if not entity_field:
+            self._write_in_session(records, waits_for_lines)
+            return
+        by_entity: dict[str | None, list[dict[str, Any]]] = {}
+        for record in records:
+            entity = record.get(entity_field)
+            by_entity.setdefault(None if is_blank(entity) else str(entity), []).append(record)
+        for entity, group in by_entity.items():
+            refusal = self._target_intacct.entity_refusal(entity)
+            if refusal:
+                for record in group:
+                    self._reject(record, f"{entity_field}: {refusal}", field=entity_field)
+                continue
+            self._entity = entity
+            try:
+                self._write_in_session(group, waits_for_lines)
+            finally:
+                self._entity = None
+
+    def _write_in_session(self, records: list[dict[str, Any]], waits_for_lines: bool) -> None:
         items: list[Item] = []
         for record in records:
             try:

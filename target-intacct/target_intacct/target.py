@@ -9,6 +9,7 @@ from typing import Any
 import click
 from intacct_api.cli import exit_on_login_failure
 from intacct_api.client import DEFAULT_API_URL, Credentials, IntacctClient
+from intacct_api.errors import AuthenticationError
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.helpers.capabilities import PluginCapabilities
@@ -123,6 +124,13 @@ class TargetIntacct(Target):
         th.Property("user_id", th.StringType, required=True),
         th.Property("user_password", th.StringType, required=True, secret=True),
         th.Property("entity_id", th.StringType, description="Entity (location) to write into."),
+        th.Property(
+            "entity_field",
+            th.StringType,
+            description="Record field naming the entity to write each record in (one session "
+            "per entity), e.g. MEGAENTITYID (the owner tap-intacct reads); a record without one "
+            "goes to entity_id, or the top level.",
+        ),
         th.Property("api_url", th.StringType, default=DEFAULT_API_URL),
         th.Property(
             "timezone",
@@ -206,6 +214,8 @@ class TargetIntacct(Target):
         self.max_parallelism = 1
         SecretMaskFilter.install(self.secrets)
         self.run_id = uuid.uuid4().hex
+        self._clients: dict[str | None, IntacctClient] = {}
+        self._entity_refusals: dict[str, str | None] = {}
         # sink name → header RECORDNO (in the source) → its lines, from line streams
         self.pending_lines: dict[str, dict[str, WaitingLines]] = {}
         for stream in self.config.get("streams") or {}:
@@ -254,23 +264,42 @@ class TargetIntacct(Target):
 
     @cached_property
     def client(self) -> IntacctClient:
-        config = self.config
-        credentials = Credentials(
-            sender_id=config["sender_id"],
-            sender_password=config["sender_password"],
-            company_id=config["company_id"],
-            user_id=config["user_id"],
-            user_password=config["user_password"],
-            entity_id=config.get("entity_id") or None,
-        )
-        return IntacctClient(
-            credentials,
-            api_url=config.get("api_url") or DEFAULT_API_URL,
-            timeout=(10.0, float(config.get("request_timeout") or 300)),
-            verify_tls=bool(config.get("verify_tls", True)),
-            max_tries=int(config.get("max_tries") or 6),
-            timezone=config.get("timezone") or "UTC",
-        )
+        """The session of `entity_id` (or the top level): where records without an entity go."""
+        return self.client_for(None)
+
+    def client_for(self, entity: str | None) -> IntacctClient:
+        """One client per entity written to, opened on first use."""
+        entity = entity or self.config.get("entity_id") or None
+        if entity not in self._clients:
+            config = self.config
+            self._clients[entity] = IntacctClient(
+                Credentials.from_config(config, entity_id=entity),
+                api_url=config.get("api_url") or DEFAULT_API_URL,
+                timeout=(10.0, float(config.get("request_timeout") or 300)),
+                verify_tls=bool(config.get("verify_tls", True)),
+                max_tries=int(config.get("max_tries") or 6),
+                timezone=config.get("timezone") or "UTC",
+            )
+        return self._clients[entity]
+
+    def entity_refusal(self, entity: str | None) -> str | None:
+        """Why records of `entity` cannot be written (Intacct refused its login), else None.
+
+        Asked once per entity. When the default session is refused too, the credentials are
+        wrong, not the entity: that fails the run.
+        """
+        if entity is None:
+            return None
+        if entity not in self._entity_refusals:
+            try:
+                self.client_for(entity).login()
+                self._entity_refusals[entity] = None
+            except AuthenticationError as exc:
+                self.client.login()
+                self._entity_refusals[entity] = (
+                    f"Intacct refused a session in entity {entity!r}: {exc}"
+                )
+        return self._entity_refusals[entity]
 
     def drain_prerequisites(self, sink: IntacctSink) -> None:
         """Write pending records of lower-ranked streams first (customers before invoices)."""
@@ -325,9 +354,11 @@ class TargetIntacct(Target):
             super().process_endofpipe()
         finally:
             self.report.log_summary()
-            if "client" in self.__dict__:
-                self.logger.info("Intacct requests sent: %d", self.client.request_count)
-                self.client.close()
+            if self._clients:
+                sent = sum(client.request_count for client in self._clients.values())
+                self.logger.info("Intacct requests sent: %d", sent)
+            for client in self._clients.values():
+                client.close()
 
     def _retry_refused(self) -> None:
         """Records refused for an invalid reference, tried again while a round writes some.

@@ -499,6 +499,40 @@ def test_wrong_sender_password_is_one_line_and_exit_1(emulator, config, tmp_path
     assert SENDER_PASSWORD not in done.stdout + done.stderr
 
 
+def test_records_of_an_entity_intacct_refuses_are_rejected_alone(emulator, company, config):
+    config["entity_field"] = "MEGAENTITYID"
+    locations = [{"LOCATIONID": "US", "NAME": "United States"}]
+    customers = [
+        {"CUSTOMERID": "E-1", "NAME": "In US", "MEGAENTITYID": "US"},
+        {"CUSTOMERID": "E-2", "NAME": "On Mars", "MEGAENTITYID": "MARS"},
+        {"CUSTOMERID": "E-3", "NAME": "Shared", "MEGAENTITYID": ""},
+    ]
+    messages = [
+        *stream_messages("locations", locations),
+        *stream_messages("customers", customers),
+    ]
+    target = run_target(config, messages)
+    rows = stored(emulator, company, "CUSTOMER")
+    owners = {r["CUSTOMERID"]: r.get("MEGAENTITYID") or None for r in rows}
+    assert owners == {"E-1": "US", "E-3": None}
+    [reject] = read_jsonl(config["reject_file"])
+    assert reject["key"] == {"CUSTOMERID": "E-2"} and reject["field"] == "MEGAENTITYID"
+    assert "Intacct refused a session in entity 'MARS'" in reject["message"]
+    assert "entity 'MARS' does not exist" in reject["message"]
+    assert summary(target, "customers") == {"created": 2, "rejected": 1}
+
+
+def test_wrong_password_with_entities_fails_the_run(emulator, config, tmp_path):
+    config |= {"entity_field": "MEGAENTITYID", "user_password": "not-the-password"}
+    records = [{"CUSTOMERID": "L-2", "NAME": "Login", "MEGAENTITYID": "US"}]
+    done = run_cli(config, stream_messages("customers", records), tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "user_id/user_password" in done.stderr
+    assert not Path(config["reject_file"]).exists() or read_jsonl(config["reject_file"]) == []
+    assert "not-the-password" not in done.stdout + done.stderr
+
+
 # --- 5. identical records are not rewritten ---------------------------------------------------
 
 

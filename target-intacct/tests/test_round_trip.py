@@ -8,6 +8,7 @@ field must come back equal.
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -161,8 +162,12 @@ def writable(stream: str, row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if not spec.is_read_only(k) and k not in line_fields}
 
 
-def test_round_trip_every_supported_object(emulator, company, config, demo):
-    data = {stream: [dict(r) for r in rows] for stream, rows in demo.items()}
+@pytest.mark.parametrize("entity_field", [None, "MEGAENTITYID"])
+def test_round_trip_every_supported_object(emulator, company, config, demo, entity_field):
+    """With `entity_field`, each record is also written in its own entity, as in `demo`."""
+    if entity_field:
+        config["entity_field"] = entity_field
+    data = copy.deepcopy(demo)
     remap_payment_keys(data)
     for stream, _, _, _ in STREAMS:
         assert data[stream], f"demo has no {stream} to copy"
@@ -189,6 +194,9 @@ def test_round_trip_every_supported_object(emulator, company, config, demo):
                 k: (v, actual.get(k)) for k, v in expected.items() if not same(v, actual.get(k))
             }
             assert not different, f"{stream} {key}: {different}"
+            if entity_field:
+                owner = (row.get(entity_field), written[key].get(entity_field))
+                assert owner[0] == owner[1], f"{stream} {key} entity {owner}"
         # lines come back equal too, in order, amounts exact
         spec = WRITE_SPECS[stream]
         if spec.lines:
