@@ -32,8 +32,13 @@ def test_control_echo_and_auth_block(gw):
 def test_wrong_user_password_is_an_authentication_failure(gw):
     root = gw.send(GET_SESSION, auth=gw.login(password="nope"))
     assert root.findtext("control/status") == "success"
-    assert root.findtext("operation/authentication/status") == "failure"
-    assert root.findtext("operation/authentication/companyid") == "demo"
+    auth = root.find("operation/authentication")
+    # a failed sign-in echoes user and company only (err_16, doc_01)
+    assert [(c.tag, c.text) for c in auth] == [
+        ("status", "failure"),
+        ("userid", "demo_user"),
+        ("companyid", "demo"),
+    ]
     assert root.find("operation/result") is None
     assert gw.errors(root) == [("XL03000006", "Sign-in information is incorrect")]
 
@@ -47,10 +52,35 @@ def test_wrong_sender_is_a_control_failure(gw):
 
 
 def test_malformed_xml_is_a_control_failure(gw):
-    root = etree.fromstring(gw.post(b"<request><control><senderid>x</control></request>").content)
+    """libxml2's errors, one `<error>` each, in the gateway's words (err_14, doc_05)."""
+    body = (
+        b"<request><control><senderid>demo_sender</senderid><controlid>broken-1</controlid>"
+        b"<uniqueid>false</uniqueid><dtdversion>3.0</dtdversion></control>\n<operation>"
+        b"<content>\n<function controlid='f'><create><PROJECT><PROJECTID>P1</PROJECT>\n"
+        b"</create></function></content></operation></request>"
+    )
+    root = etree.fromstring(gw.post(body).content)
     assert root.findtext("control/status") == "failure"
-    ((errorno, description2),) = gw.errors(root)
-    assert errorno == "XL03000003" and description2.startswith("XML Parse schema error")
+    assert root.findtext("control/senderid") == "demo_sender"  # echoed as far as readable
+    assert root.findtext("control/controlid") == "broken-1"
+    assert root.find("operation") is None
+    errors = gw.errors(root)
+    assert len(errors) == 6 and {errorno for errorno, _ in errors} == {"XL03000003"}
+    assert errors[0][1] == (
+        "XML Parse schema error: Fatal Error 76: Opening and ending tag mismatch: "
+        "PROJECTID line 3 and PROJECT. Line: 3, column: 65."
+    )
+    assert errors[1][1].startswith(
+        "XML Parse schema error: Fatal Error 76: Opening and ending tag mismatch: "
+        "PROJECT line 3 and create. Line: 4,"
+    )
+    empty = etree.fromstring(gw.post(b"").content)  # the same thread's earlier errors stay out
+    assert gw.errors(empty) == [
+        (
+            "XL03000003",
+            "XML Parse schema error: Fatal Error 4: Document is empty. Line: 1, column: 1.",
+        )
+    ]
 
 
 def test_unknown_function_and_missing_controlid_are_schema_errors(gw):
@@ -239,3 +269,44 @@ def test_get_is_refused(gw):
     response = gw.http.get(gw.emulator.url)
     assert response.status_code == 405
     assert etree.fromstring(response.content).findtext("errormessage/error/errorno") == "GW-0011"
+
+
+def bare_request(gw, control_extra: str, function: str) -> bytes:
+    """A request whose `<control>` leaves out uniqueid and includewhitespace (plus `extra`)."""
+    return (
+        "<request><control><senderid>demo_sender</senderid><password>demo_sender_password"
+        f"</password><controlid>bare</controlid><dtdversion>3.0</dtdversion>{control_extra}"
+        f"</control><operation><authentication>{gw.login()}</authentication><content>"
+        f"{function}</content></operation></request>"
+    ).encode()
+
+
+def test_uniqueid_defaults_to_true(gw):
+    """Sage: "When set to true, which is the default, a request cannot be repeated"."""
+    function = (
+        '<function controlid="once-1"><create><CLASS><CLASSID>D1</CLASSID><NAME>Once</NAME>'
+        "</CLASS></create></function>"
+    )
+    first = etree.fromstring(gw.post(bare_request(gw, "", function)).content)
+    assert first.findtext("control/uniqueid") == "true"
+    assert first.findtext("operation/result/status") == "success"
+    again = etree.fromstring(gw.post(bare_request(gw, "", function.replace("D1", "D2"))).content)
+    assert gw.errors(again.find("operation/result"))[0][0] == "XL03000011"
+    assert "D2" not in {r["CLASSID"] for r in gw.records("CLASS")}
+
+
+def test_includewhitespace_defaults_to_pretty_printed_responses(gw):
+    """Sage's default for includewhitespace is true: an indented response."""
+    function = (
+        '<function controlid="r"><read><object>CLASS</object><keys>1</keys>'
+        "<fields>CLASSID</fields></read></function>"
+    )
+    pretty = gw.post(bare_request(gw, "<uniqueid>false</uniqueid>", function)).content
+    assert pretty.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<response>\n  <control>')
+    assert b"\n    <result>\n      <status>success</status>" in pretty
+    compact_control = "<uniqueid>false</uniqueid><includewhitespace>false</includewhitespace>"
+    compact = gw.post(bare_request(gw, compact_control, function)).content
+    assert b"\n" not in compact.split(b"?>\n", 1)[1]
+    strip = etree.XMLParser(remove_blank_text=True)
+    results = [etree.fromstring(body, strip).find("operation/result") for body in (pretty, compact)]
+    assert etree.tostring(results[0]) == etree.tostring(results[1])

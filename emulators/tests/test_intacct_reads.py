@@ -19,8 +19,10 @@ def ids(data, field="CUSTOMERID"):
         ),
         ("CUSTOMERID >= 'C-1009' OR CUSTOMERID <= 'C-1001'", ["C-1001", "C-1009", "C-1010"]),
         ("CUSTOMERID > 'C-1008'", ["C-1009", "C-1010"]),
-        ("STATUS = 'inactive'", ["C-1009"]),
-        ("NOT (STATUS = 'active') ", ["C-1009"]),
+        ("STATUS = 'F'", ["C-1009"]),  # readByQuery compares the stored code
+        ("NOT (STATUS = 'T') ", ["C-1009"]),
+        ("STATUS = 'active'", []),  # ... never the word rows show
+        ("STATUS IN ('T', 'inactive')", [f"C-{n}" for n in range(1001, 1011) if n != 1009]),
         ("(CUSTOMERID = 'C-1001' OR CUSTOMERID = 'C-1002') AND LOYALTY_TIER = 'Gold'", ["C-1001"]),
         ("CUSTOMERID IN ('C-1003', 'C-1004', 'nope')", ["C-1003", "C-1004"]),
         (

@@ -36,9 +36,33 @@ ROLLED_BACK = Err(
     "The entire transaction in this operation has been rolled back due to an error.",
 )
 KNOWN_FUNCTIONS = {"getAPISession", *GENERIC, *LEGACY, *BALANCES, *LEGACY_DELETES}
-PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
-)
+LIBXML_LEVELS = {1: "Warning", 2: "Error", 3: "Fatal Error"}
+
+
+def _parser(*, recover: bool = False) -> etree.XMLParser:
+    """A safe parser; one per request, so each error log holds that request's errors only."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        recover=recover,
+    )
+
+
+def parse_errors(parser: etree.XMLParser, exc: etree.XMLSyntaxError) -> list[str]:
+    """The gateway's texts for libxml2 errors (fixtures err_14, doc_05), one per error.
+
+    The parser's own log: the exception's also holds earlier errors of the same thread.
+    """
+    texts = [
+        f"XML Parse schema error: {LIBXML_LEVELS[e.level]} {e.type}: {e.message}. "
+        f"Line: {e.line}, column: {e.column}."
+        for e in parser.error_log
+        if e.level in LIBXML_LEVELS and e.level > 1
+    ]
+    return texts or [f"XML Parse schema error: {exc}"]
 
 
 class Clock:
@@ -84,11 +108,12 @@ class Prepared:
     body: bytes
     root: etree._Element | None = None
     control: etree._Element | None = None
-    parse_error: str = ""
+    parse_errors: list[str] = field(default_factory=list)
     senderid: str = ""
     controlid: str = ""
-    uniqueid: str = "false"
+    uniqueid: str = "true"  # Sage's default: a function's controlid runs once
     dtdversion: str = "3.0"
+    whitespace: bool = True  # includewhitespace, default true: pretty-printed responses
     company: str | None = None
     functions: list[str] = field(default_factory=list)
     sessionid: str | None = None
@@ -152,22 +177,21 @@ class Gateway:
     # -- parsing ------------------------------------------------------------------------------
     def prepare(self, body: bytes) -> Prepared:
         prepared = Prepared(body)
+        parser = _parser()
         try:
-            root = etree.fromstring(body, PARSER)
+            root = etree.fromstring(body, parser)
         except etree.XMLSyntaxError as exc:
-            prepared.parse_error = f"XML Parse schema error: {exc}"
+            prepared.parse_errors = parse_errors(parser, exc)
+            self._read_control(prepared, self._recovered_control(body))
             return prepared
         control = root.find("control")
         if root.tag != "request" or control is None:
-            prepared.parse_error = (
+            prepared.parse_errors = [
                 "XML Parse schema error: the document is not a <request> with a <control>."
-            )
+            ]
             return prepared
         prepared.root, prepared.control = root, control
-        prepared.senderid = child_text(control, "senderid")
-        prepared.controlid = child_text(control, "controlid")
-        prepared.uniqueid = child_text(control, "uniqueid", "false") or "false"
-        prepared.dtdversion = child_text(control, "dtdversion", "3.0") or "3.0"
+        self._read_control(prepared, control)
         operation = root.find("operation")
         if operation is None:
             return prepared
@@ -186,13 +210,41 @@ class Gateway:
                 prepared.functions.append(str(inner[0].tag))
         return prepared
 
+    @staticmethod
+    def _recovered_control(body: bytes) -> etree._Element | None:
+        """`<control>` of a malformed request, as far as it can be read (echoed in the answer)."""
+        try:
+            root = etree.fromstring(body, _parser(recover=True))
+        except etree.XMLSyntaxError:
+            return None
+        return root.find("control") if root is not None else None
+
+    @staticmethod
+    def _read_control(prepared: Prepared, control: etree._Element | None) -> None:
+        if control is None:
+            return
+        prepared.senderid = child_text(control, "senderid")
+        prepared.controlid = child_text(control, "controlid")
+        prepared.uniqueid = child_text(control, "uniqueid") or "true"
+        prepared.dtdversion = child_text(control, "dtdversion") or "3.0"
+        whitespace = child_text(control, "includewhitespace") or "true"
+        prepared.whitespace = whitespace.lower() == "true"
+
+    def finish(self, prepared: Prepared, response: bytes) -> bytes:
+        """The response as sent: pretty-printed unless the request set includewhitespace false."""
+        if not prepared.whitespace:
+            return response
+        root = etree.fromstring(response, _parser())
+        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(
+            root, pretty_print=True, encoding="UTF-8", xml_declaration=False
+        )
+
     # -- running ------------------------------------------------------------------------------
     def execute(self, prepared: Prepared) -> bytes:
         root, control = prepared.root, prepared.control
         if root is None or control is None:
-            return self.control_failure(
-                prepared, [Err("XL03000003", "", prepared.parse_error or "XML Parse error")]
-            )
+            errors = prepared.parse_errors or ["XML Parse schema error"]
+            return self.control_failure(prepared, [Err("XL03000003", "", e) for e in errors])
         if child_text(control, "senderid") != SENDER_ID or (
             child_text(control, "password") != SENDER_PASSWORD
         ):
@@ -228,7 +280,7 @@ class Gateway:
                 ctx,
                 functions,
                 transaction=operation.get("transaction", "false") == "true",
-                unique=prepared.uniqueid == "true",
+                unique=prepared.uniqueid.lower() == "true",
                 unsubscribed=frozenset(unsubscribed),
                 session=session,
             )
@@ -279,20 +331,18 @@ class Gateway:
         sessionid = child_text(auth, "sessionid")
         session = self.live_session(sessionid) if sessionid else None
         if session is None:
-            return self._auth_failure(
-                "", "", f"Invalid session {sessionid[:4]}....", location=False
-            )
+            return self._auth_failure("", "", f"Invalid session {sessionid[:4]}....")
         return session.userid, session.company, session.location, session
 
     def _entity_exists(self, company: str, location: str) -> bool:
         return self.store.get_by_id(company, OBJECTS_BY_NAME["LOCATION"], location) is not None
 
     @staticmethod
-    def _auth_failure(userid: str, company: str, message: str, location: bool = True) -> str:
-        loc = "<locationid></locationid>" if location else ""
+    def _auth_failure(userid: str, company: str, message: str) -> str:
+        """Failed sign-in: no `<locationid>` and no session stamps (err_13, err_16, doc_01)."""
         return (
             f"<operation><authentication><status>failure</status><userid>{esc(userid)}</userid>"
-            f"<companyid>{esc(company)}</companyid>{loc}</authentication>"
+            f"<companyid>{esc(company)}</companyid></authentication>"
             f"{errormessage([Err('XL03000006', '', message)])}</operation>"
         )
 

@@ -30,6 +30,8 @@ class FieldDef:
     custom: bool = False
     # readByQuery renders some enums with words instead of the codes `query` shows.
     legacy_words: tuple[tuple[str, str], ...] = ()
+    # readByQuery filters compare the stored code (`STATUS = 'T'`), not the value rows show.
+    query_codes: tuple[tuple[str, str], ...] = ()
 
     @property
     def display_label(self) -> str:
@@ -77,12 +79,13 @@ def f(
     ref: str | None = None,
     label: str = "",
     legacy_words: tuple[tuple[str, str], ...] = (),
+    query_codes: tuple[tuple[str, str], ...] = (),
 ) -> FieldDef:
     """Shorthand for a `FieldDef` row."""
-    return FieldDef(name, datatype, req, ro, valid, ref, label, False, legacy_words)
+    return FieldDef(name, datatype, req, ro, valid, ref, label, False, legacy_words, query_codes)
 
 
-STATUS = f("STATUS", valid=("active", "inactive"))
+STATUS = f("STATUS", valid=("active", "inactive"), query_codes=(("T", "active"), ("F", "inactive")))
 ADDRESS_PARTS = ("ADDRESS1", "ADDRESS2", "CITY", "STATE", "ZIP", "COUNTRY", "COUNTRYCODE")
 CONTACT_PARTS = (
     "CONTACTNAME",

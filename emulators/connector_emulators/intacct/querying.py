@@ -40,6 +40,7 @@ COMPARISONS = {
 }
 SQL_OPS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 TEXT_OPS = {"=": "eq", "!=": "ne", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+NO_CODE = "\x00"  # prefix of a readByQuery literal that is no stored code: matches no row
 
 
 class QueryError(Exception):
@@ -231,6 +232,9 @@ class Compiler:
         return field_sql(self.obj.name, name)
 
     def value(self, fdef: FieldDef, text: str) -> Any:
+        if self.legacy and fdef.query_codes:
+            # The stored code is compared: 'T' means active, and no code equals 'active'.
+            return dict(fdef.query_codes).get(text.strip(), NO_CODE + text)
         if self.legacy:
             text = {word: code for code, word in fdef.legacy_words}.get(text, text)
         try:

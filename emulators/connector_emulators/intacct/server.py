@@ -303,12 +303,13 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                     emulator.stats.fault("concurrency")
                     time.sleep(limit.delay)
                     error = Err("XL03000012", "", CONCURRENCY_MESSAGE, "Please try again later.")
-                    self._send(200, gateway.control_failure(prepared, [error]), XML_TYPE)
+                    refusal = gateway.control_failure(prepared, [error])
+                    self._send(200, gateway.finish(prepared, refusal), XML_TYPE)
                     return
                 if self._apply(fired, "before", prepared):
                     return
                 started = time.perf_counter()
-                response = gateway.execute(prepared)
+                response = gateway.finish(prepared, gateway.execute(prepared))
                 elapsed = f"{(time.perf_counter() - started) * 1000:.1f}"
                 if self._apply(fired, "after", prepared):
                     return
