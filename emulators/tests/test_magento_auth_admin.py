@@ -19,6 +19,8 @@ SIGN_IN_FAILED = (
     "Please wait and try again later."
 )
 SEARCH_ALL = {"searchCriteria": ""}
+REQUIRED = '"%fieldName" is required. Enter and try again.'
+UNKNOWN_32 = "0" * 32  # right length (Oauth helper LENGTH_TOKEN / LENGTH_CONSUMER_KEY), unknown
 
 
 @pytest.fixture
@@ -85,6 +87,20 @@ def test_token_parameters_are_required_and_two_factor_refuses(shop, base):
     missing = requests.post(token_url, json={"username": "admin"})
     assert missing.status_code == 400
     assert missing.json()["parameters"] == {"fieldName": "password"}
+    # Two missing parameters are aggregated (ServiceInputProcessor::processInputError) ...
+    neither = requests.post(token_url, json={})
+    assert neither.status_code == 400
+    assert neither.json() == {
+        "message": "One or more input exceptions have occurred.",
+        "errors": [
+            {"message": REQUIRED, "parameters": {"fieldName": "username"}},
+            {"message": REQUIRED, "parameters": {"fieldName": "password"}},
+        ],
+    }
+    # ... one alone is answered as itself (AbstractAggregateException::addError).
+    empty = requests.post(token_url, json={"username": "", "password": "x"})
+    assert empty.status_code == 400
+    assert empty.json() == {"message": REQUIRED, "parameters": {"fieldName": "username"}}
     shop.admin("POST", "/_emulator/config", {"two_factor": True})
     refused = requests.post(token_url, json=ADMIN)
     assert refused.status_code == 400
@@ -170,11 +186,9 @@ def test_oauth_hmac_sha1_is_refused(shop, base):
     [
         ({"client_secret": "wrong"}, "The signature is invalid. Verify and try again."),
         ({"resource_owner_secret": "wrong"}, "The signature is invalid. Verify and try again."),
-        ({"client_key": "unknown"}, "A consumer having the specified key does not exist"),
-        (
-            {"resource_owner_key": "unknown"},
-            "The token is invalid. Verify the token and try again.",
-        ),
+        ({"client_key": UNKNOWN_32}, "A consumer having the specified key does not exist"),
+        ({"client_key": "short"}, "Consumer key is not the correct length"),
+        ({"resource_owner_key": UNKNOWN_32}, "Specified token does not exist"),
     ],
 )
 def test_oauth_bad_credentials_are_refused(shop, base, override, message):
@@ -183,6 +197,46 @@ def test_oauth_bad_credentials_are_refused(shop, base, override, message):
     )
     assert response.status_code == 401
     assert response.json()["message"] == message
+
+
+def test_oauth_protocol_errors_are_input_errors(shop, base):
+    """`Oauth::_validateProtocolParams` throws OauthInputException (400) before any lookup."""
+    short_token = requests.get(
+        f"{base}/rest/V1/orders", params=SEARCH_ALL, auth=oauth(shop, resource_owner_key="short")
+    )
+    assert short_token.status_code == 400
+    assert short_token.json() == {
+        "message": "The token length is invalid. Check the length and try again."
+    }
+    bare = requests.get(
+        f"{base}/rest/V1/orders",
+        params=SEARCH_ALL,
+        headers={"Authorization": 'OAuth oauth_consumer_key="x", oauth_signature="y"'},
+    )
+    assert bare.status_code == 400
+    assert bare.json()["message"] == "One or more input exceptions have occurred."
+    assert [e["parameters"]["fieldName"] for e in bare.json()["errors"]] == [
+        "oauth_signature_method",
+        "oauth_nonce",
+        "oauth_timestamp",
+        "oauth_token",
+    ]
+
+
+def test_oauth_nonce_is_spent_before_the_signature_is_checked(shop, base):
+    """Magento stores the nonce while validating the protocol parameters, before the token and
+    the signature are checked: a failed request's nonce cannot be used again."""
+    session = requests.Session()
+    bad = session.prepare_request(
+        requests.Request(
+            "GET", f"{base}/rest/V1/orders", params=SEARCH_ALL,
+            auth=oauth(shop, client_secret="wrong"),
+        )
+    )  # fmt: skip
+    assert session.send(bad).json()["message"] == "The signature is invalid. Verify and try again."
+    again = session.send(bad)
+    assert again.status_code == 401
+    assert again.json()["message"] == "The nonce is already being used by the consumer with ID %1."
 
 
 def test_oauth_signature_covers_the_query_and_nonces_are_single_use(shop, base):

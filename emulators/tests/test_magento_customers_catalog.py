@@ -209,7 +209,7 @@ def test_postcode_optional_countries_and_regions(api):
     wrong_region = new_customer(api, email="w@example.com", addresses=[address(region_id=81)])
     assert wrong_region.json() == {
         "message": 'Invalid value of "%value" provided for the %fieldName field.',
-        "parameters": {"fieldName": "regionId", "value": 81},
+        "parameters": {"fieldName": "regionId", "value": "81"},
     }
     by_code = new_customer(
         api,
@@ -217,6 +217,37 @@ def test_postcode_optional_countries_and_regions(api):
         addresses=[address(region_id=None, region={"region_code": "TX"})],
     )
     assert by_code.json()["addresses"][0]["region_id"] == 57
+
+
+def test_country_ids_compare_exactly_and_echo_escaped(api):
+    """Validator\\Country: `in_array($countryId, $allowed, true)`, value through escapeHtml."""
+    lower = new_customer(api, addresses=[address(country_id="us")])
+    assert lower.status_code == 400
+    assert lower.json() == {
+        "message": 'Invalid value of "%value" provided for the %fieldName field.',
+        "parameters": {"fieldName": "countryId", "value": "us"},
+    }
+    odd = new_customer(api, addresses=[address(country_id="<b>")])
+    assert odd.json()["parameters"] == {"fieldName": "countryId", "value": "&lt;b&gt;"}
+
+
+def test_region_text_resolves_by_code_only(api):
+    """AbstractAddress::getRegionId loads the region by code; a `region` text stands in for the
+    code (getRegionCode), so a name alone leaves regionId empty."""
+    by_name = new_customer(
+        api, email="n@example.com", addresses=[address(region_id=None, region={"region": "Texas"})]
+    )
+    assert by_name.status_code == 400
+    assert by_name.json()["parameters"] == {"fieldName": "regionId"}
+    text_code = new_customer(
+        api, email="t@example.com", addresses=[address(region_id=None, region={"region": "tx"})]
+    )
+    assert text_code.status_code == 200, text_code.text
+    assert text_code.json()["addresses"][0]["region"] == {
+        "region_code": "TX",
+        "region": "Texas",
+        "region_id": 57,
+    }
 
 
 def test_update_merges_and_replaces_addresses(api):
@@ -398,6 +429,9 @@ def test_category_update_ignores_parent_and_move_changes_it(api):
         url(api, f"/V1/categories/{hardware['id']}/move", "all"), json={"parentId": tools["id"]}
     )
     assert loop.status_code == 400
+    assert loop.json() == {  # CategoryManagement::move
+        "message": "Operation do not allow to move a parent category to any of children category"
+    }
     tree = api.get(url(api, "/V1/categories", "all")).json()
     assert tree["id"] == 2
     [top] = tree["children_data"]

@@ -21,12 +21,15 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from .errors import MagentoError, input_error
+from .errors import MagentoError, aggregate, input_error, required
 
 ADMIN_TOKEN_LIFETIME = 4 * 3600
 MAX_FAILURES = 6
 LOCKOUT_SECONDS = 1800
 NONCE_TIME_DEVIATION = 600
+# Magento\Framework\Oauth\Helper\Oauth::LENGTH_TOKEN and LENGTH_CONSUMER_KEY
+TOKEN_LENGTH = 32
+CONSUMER_KEY_LENGTH = 32
 USER_TYPE_INTEGRATION = 1
 USER_TYPE_ADMIN = 2
 SIGN_IN_FAILED = (
@@ -102,12 +105,13 @@ class Authenticator:
 
     def admin_token(self, username: str, password: str, *, two_factor: bool) -> str:
         if not username or not password:
-            errors = [
-                input_error('"%fieldName" is required. Enter and try again.', {"fieldName": name})
-                for name, value in (("username", username), ("password", password))
-                if not value
-            ]
-            raise MagentoError(400, "One or more input exceptions have occurred.", errors=errors)
+            raise aggregate(
+                [
+                    required(name)
+                    for name, value in (("username", username), ("password", password))
+                    if not value
+                ]
+            )
         with self._lock:
             failures, since = self._failures.get(username, (0, 0.0))
             if failures >= MAX_FAILURES and time.monotonic() - since < LOCKOUT_SECONDS:
@@ -136,30 +140,32 @@ class Authenticator:
         return None
 
     def oauth(self, header: str, method: str, url: str, form: str = "") -> Caller:
-        """Verify an `Authorization: OAuth ...` request; raise Magento's errors when it fails."""
+        """Verify an `Authorization: OAuth ...` request; raise Magento's errors when it fails.
+
+        The checks run in `Oauth::validateAccessTokenRequest`'s order: protocol parameters
+        (version, required names, token length, signature method), the consumer, the nonce
+        (recorded before the signature is checked), the access token, then the signature.
+        """
         params = _header_params(header)
-        for name in OAUTH_REQUIRED:
-            if not params.get(name):
-                raise input_error(
-                    '"%fieldName" is required. Enter and try again.', {"fieldName": name}
-                )
-        if params.get("oauth_version", "1.0") != "1.0":
+        if "oauth_version" in params and params["oauth_version"] != "1.0":
             raise input_error('The "%1" Oauth version isn\'t supported.', [params["oauth_version"]])
+        missing = [required(name) for name in OAUTH_REQUIRED if name not in params]
+        if missing:
+            raise aggregate(missing)
+        if len(params["oauth_token"]) != TOKEN_LENGTH:
+            raise input_error("The token length is invalid. Check the length and try again.")
         if params["oauth_signature_method"] != "HMAC-SHA256":
             raise input_error(
                 "Signature method %1 is not supported", [params["oauth_signature_method"]]
             )
         credentials = self.integration
+        if len(params["oauth_consumer_key"]) != CONSUMER_KEY_LENGTH:
+            raise MagentoError(401, "Consumer key is not the correct length")
         if not hmac.compare_digest(params["oauth_consumer_key"], credentials.consumer_key):
             raise MagentoError(401, "A consumer having the specified key does not exist")
-        try:
-            timestamp = int(params["oauth_timestamp"])
-        except ValueError:
-            timestamp = 0
-        if timestamp <= 0 or timestamp > time.time() + NONCE_TIME_DEVIATION:
-            raise input_error("The timestamp is invalid. Check the timestamp and try again.")
+        self._use_nonce(params, credentials)
         if not hmac.compare_digest(params["oauth_token"], credentials.access_token):
-            raise MagentoError(401, "The token is invalid. Verify the token and try again.")
+            raise MagentoError(401, "Specified token does not exist")
         expected = signature(
             method,
             url,
@@ -171,6 +177,16 @@ class Authenticator:
         )
         if not hmac.compare_digest(expected, params["oauth_signature"]):
             raise MagentoError(401, "The signature is invalid. Verify and try again.")
+        return Caller(USER_TYPE_INTEGRATION)
+
+    def _use_nonce(self, params: dict[str, str], credentials: Integration) -> None:
+        """Check the timestamp and record the nonce, once per consumer."""
+        try:
+            timestamp = int(params["oauth_timestamp"])
+        except ValueError:
+            timestamp = 0
+        if timestamp <= 0 or timestamp > time.time() + NONCE_TIME_DEVIATION:
+            raise input_error("The timestamp is invalid. Check the timestamp and try again.")
         nonce = (params["oauth_consumer_key"], params["oauth_nonce"])
         with self._lock:
             if nonce in self._nonces:
@@ -180,7 +196,6 @@ class Authenticator:
                     [credentials.consumer_id],
                 )
             self._nonces.add(nonce)
-        return Caller(USER_TYPE_INTEGRATION)
 
 
 def signature(

@@ -211,7 +211,7 @@ def move_category(call: Call) -> bool:
     parent = get_entity(call.store, "categories", parent_id, "id")
     if f"{parent['path']}/".startswith(f"{category['path']}/"):
         raise input_error(
-            "A parent category can't become a child category. Please choose a different parent."
+            "Operation do not allow to move a parent category to any of children category"
         )
     after_id = body.get("afterId", body.get("after_id"))
     siblings = [

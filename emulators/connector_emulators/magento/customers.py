@@ -250,15 +250,15 @@ def _validate_address(address: dict[str, Any]) -> None:
     ):
         if not value or (isinstance(value, str) and not value.strip()):
             errors.append(required(name))
-    country_id = str(address.get("country_id") or "").upper()
+    # Country ids compare exactly (`in_array(..., true)` in Validator\Country): "us" is refused.
+    country_id = str(address.get("country_id") or "")
     if not str(address.get("postcode") or "").strip() and country_id not in directory.OPTIONAL_ZIP:
         errors.append(required("postcode"))
     if not country_id:
         errors.append(required("countryId"))
     elif country_id not in directory.COUNTRY_IDS:
-        errors.append(invalid_value("countryId", address.get("country_id")))
+        errors.append(invalid_value("countryId", _escape_html(country_id)))
     else:
-        address["country_id"] = country_id
         region_error = _resolve_region(address, country_id)
         if region_error:
             errors.append(region_error)
@@ -272,9 +272,7 @@ def _resolve_region(address: dict[str, Any], country_id: str) -> MagentoError | 
     region_id = address.get("region_id") or region.get("region_id")
     known = directory.REGIONS.get(country_id)
     if not region_id and known:
-        wanted = region.get("region_code") or region.get("region")
-        found = directory.find_region(country_id, str(wanted)) if wanted else None
-        region_id = found["id"] if found else None
+        region_id = _region_id_from_text(region, country_id)
     if known:
         if not region_id:
             if country_id in directory.STATE_REQUIRED:
@@ -284,7 +282,7 @@ def _resolve_region(address: dict[str, Any], country_id: str) -> MagentoError | 
             return None
         entry = directory.REGIONS_BY_ID.get(int(region_id))
         if entry is None or entry[0] != country_id:
-            return invalid_value("regionId", region_id)
+            return invalid_value("regionId", _escape_html(str(region_id)))
         data = entry[1]
         address["region_id"] = data["id"]
         address["region"] = {
@@ -301,3 +299,24 @@ def _resolve_region(address: dict[str, Any], country_id: str) -> MagentoError | 
         "region_id": 0,
     }
     return None
+
+
+def _region_id_from_text(region: dict[str, Any], country_id: str) -> int | None:
+    """`AbstractAddress::getRegionId` without an id: look the region up by code only.
+
+    A numeric `region` is the id; a `region` text takes the place of `region_code`
+    (`getRegionCode`), so a region name alone does not resolve.
+    """
+    text = region.get("region")
+    if isinstance(text, str) and text.strip().isdigit():
+        return int(text)
+    code = text if isinstance(text, str) and text else region.get("region_code")
+    found = directory.find_region_by_code(country_id, str(code)) if code else None
+    return int(found["id"]) if found else None
+
+
+def _escape_html(text: str) -> str:
+    """Magento's `Escaper::escapeHtml` (htmlspecialchars, ENT_QUOTES) on echoed input values."""
+    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        text = text.replace(raw, entity)
+    return text.replace("'", "&#039;")

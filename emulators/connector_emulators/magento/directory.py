@@ -159,3 +159,12 @@ def find_region(country_id: str, code_or_name: str) -> dict[str, Any] | None:
         if wanted in {region["code"].lower(), region["name"].lower()}:
             return region
     return None
+
+
+def find_region_by_code(country_id: str, code: str) -> dict[str, Any] | None:
+    """`Region::loadByCode`: the country's region with this code (case-insensitive column)."""
+    wanted = code.strip().lower()
+    for region in REGIONS.get(country_id, []):
+        if region["code"].lower() == wanted:
+            return region
+    return None

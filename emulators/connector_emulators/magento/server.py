@@ -41,7 +41,7 @@ from .. import demo_data
 from . import bulk, catalog, customers, routes, sales, search
 from .auth import ANONYMOUS, Authenticator, Caller, Integration
 from .common import STORE_CODES, Call, filter_fields, parse_fields
-from .errors import MagentoError, input_error, no_route, not_authorized, required
+from .errors import MagentoError, aggregate, input_error, no_route, not_authorized, required
 from .seed import seed
 from .store import Store
 
@@ -292,9 +292,9 @@ class MagentoEmulator:
 
     def _admin_token(self, body: Any) -> str:
         data = body if isinstance(body, dict) else {}
-        for name in ("username", "password"):
-            if data.get(name) is None:
-                raise required(name)
+        missing = [required(name) for name in ("username", "password") if data.get(name) is None]
+        if missing:
+            raise aggregate(missing)  # ServiceInputProcessor::processInputError
         return self.auth.admin_token(
             str(data["username"]), str(data["password"]), two_factor=self.config["two_factor"]
         )
