@@ -382,9 +382,14 @@ class IntacctSink(IntacctBaseSink):
     def _query_all(
         self, object_name: str, select: Sequence[str], filter_: functions.Filter
     ) -> list[dict[str, Any]]:
-        """Every row of a query, page by page (one request per 2,000 rows)."""
+        """Every row of a query, page by page (one request per 2,000 rows).
+
+        A top-level session asks for entity-private records too (`showprivate`): a record an
+        entity owns is still the one a match must find, or the write would try to create it.
+        """
         rows: list[dict[str, Any]] = []
         offset = 0
+        top_level = self._entity is None and not self._target_intacct.config.get("entity_id")
         while True:
             function = functions.query(
                 object_name,
@@ -392,6 +397,7 @@ class IntacctSink(IntacctBaseSink):
                 filter=filter_,
                 page_size=QUERY_PAGE_SIZE,
                 offset=offset or None,
+                show_private=True if top_level else None,
             )
             result = self.client.call(function)
             page = [flatten_record(row) for row in result.records()]
