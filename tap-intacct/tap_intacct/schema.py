@@ -60,7 +60,10 @@ def _types(prop: Mapping[str, Any]) -> set[str]:
 
 def to_integer(text: str) -> int:
     """INTEGER text → int."""
-    return int(text)
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"not an integer: {text!r}") from None
 
 
 def to_decimal(text: str) -> Decimal:

@@ -14,7 +14,7 @@ from intacct_api.errors import FunctionError
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.singerlib import RecordMessage
+from singer_sdk.singerlib import CatalogEntry, Metadata, RecordMessage
 from singer_sdk.singerlib.encoding.simple import Message
 
 from tap_intacct.objects import IntacctObject, all_objects
@@ -121,6 +121,35 @@ class TapIntacct(Tap):
                 "(%s). Grant the permission to get _sdc_deleted_at records.",
                 error,
             )
+
+    # --- catalog ----------------------------------------------------------------------------
+
+    def setup_mapper(self) -> None:
+        """Keys and replication keys are read whatever the catalog selects.
+
+        Pagination and the state need them; a catalog that deselects one would otherwise stop
+        the stream at its first record. Done before the SDK derives the schemas it emits.
+        """
+        if self.input_catalog is not None:
+            for entry in self.input_catalog.streams:
+                self._keep_required_fields(entry)
+        super().setup_mapper()
+
+    def _keep_required_fields(self, entry: CatalogEntry) -> None:
+        root = entry.metadata.get(())
+        keys = entry.key_properties or getattr(root, "table_key_properties", None) or ()
+        replication_key = entry.replication_key or getattr(root, "replication_key", None)
+        for name in dict.fromkeys([*keys, *([replication_key] if replication_key else [])]):
+            meta = entry.metadata.get(("properties", name))
+            if meta is None or meta.inclusion == Metadata.InclusionType.AUTOMATIC:
+                continue
+            if meta.selected is False:
+                self.logger.warning(
+                    "Stream '%s': the catalog deselects %s, which the tap needs (key or "
+                    "replication key); it is read and emitted anyway",
+                    entry.tap_stream_id, name,
+                )  # fmt: skip
+            meta.inclusion = Metadata.InclusionType.AUTOMATIC
 
     # --- discovery --------------------------------------------------------------------------
 

@@ -60,14 +60,23 @@ def _run_tap(
     state: dict[str, Any] | None = None,
     catalog: dict[str, Any] | None = None,
     abort_after: dict[str, int] | None = None,
+    raises: type[Exception] | None = None,
 ) -> Run:
-    """Run a full sync in-process; `abort_after` stops a stream after N records (SDK abort)."""
+    """Run a full sync in-process; `abort_after` stops a stream after N records (SDK record
+    limit); with `raises`, the run must fail with that error (the messages up to it are kept)."""
     output = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with contextlib.redirect_stdout(output):
         tap = TapIntacct(config=config, state=copy.deepcopy(state or {}), catalog=catalog)
         for name, limit in (abort_after or {}).items():
             tap.streams[name].ABORT_AT_RECORD_COUNT = limit
-        with contextlib.suppress(AbortedSyncPausedException) if abort_after else nullcontext():
+        expected = (
+            pytest.raises(raises)
+            if raises
+            else contextlib.suppress(AbortedSyncPausedException)
+            if abort_after
+            else nullcontext()
+        )
+        with expected:
             tap.sync_all()
         output.flush()
     return Run(parse_messages(output.buffer.getvalue()))  # type: ignore[attr-defined]

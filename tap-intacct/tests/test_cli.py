@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import venv
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,60 @@ def test_singer_check_tap_accepts_the_output(tmp_path, emulator, config):
     reports = {spec.stream for spec in OBJECTS if spec.function}  # full table every run
     records = [json.loads(line) for line in again.splitlines() if '"type":"RECORD"' in line]
     assert {m["stream"] for m in records} == reports
+
+
+def messages_of(stdout: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_test_mode_reads_one_record_per_stream_without_errors(tmp_path, reset, config):
+    path = write_config(tmp_path, {**config, "start_date": "2000-01-01T00:00:00Z"})
+    result = run_cli("--config", str(path), "--test")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert " ERROR " not in result.stderr and "Traceback" not in result.stderr
+    records = [m for m in messages_of(result.stdout) if m["type"] == "RECORD"]
+    per_stream = Counter(m["stream"] for m in records)
+    assert set(per_stream.values()) == {1}
+    assert {"customers", "sales_orders", "trial_balances"} <= set(per_stream)
+
+    schema_only = run_cli("--config", str(path), "--test=schema")
+    assert schema_only.returncode == 0, schema_only.stderr[-2000:]
+    assert {m["type"] for m in messages_of(schema_only.stdout)} == {"SCHEMA"}
+
+
+def test_discovery_output_is_sorted_and_repeatable(tmp_path, reset, config):
+    path = write_config(tmp_path, config)
+    first, second = (run_cli("--config", str(path), "--discover") for _ in range(2))
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert first.stdout == second.stdout
+    names = [s["tap_stream_id"] for s in json.loads(first.stdout)["streams"]]
+    assert names == sorted(names)
+
+
+STATE_KEYS = {
+    "replication_key", "replication_key_value", "replication_key_recordno",
+    "deletes_bookmark", "deletes_bookmark_recordno",
+}  # fmt: skip
+
+
+def test_secrets_and_session_ids_are_nowhere_in_output_state_or_debug_logs(tmp_path, reset, config):
+    sessions_before = set(reset.gateway.sessions)
+    path = write_config(tmp_path, {**config, "entity_ids": ["US", "EU"]})
+    env = {**os.environ, "TAP_INTACCT_LOGLEVEL": "DEBUG"}
+    result = subprocess.run(
+        [*TAP, "--config", str(path)], check=False, capture_output=True, text=True,
+        timeout=300, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert " DEBUG " in result.stderr and "getAPISession" in result.stderr  # requests logged
+    sessions = set(reset.gateway.sessions) - sessions_before
+    assert len(sessions) >= 3  # top level (discovery) and one per entity
+    for secret in (config["sender_password"], config["user_password"], *sessions):
+        assert secret not in result.stdout
+        assert secret not in result.stderr
+    states = [m["value"] for m in messages_of(result.stdout) if m["type"] == "STATE"]
+    for stream, bookmark in states[-1]["bookmarks"].items():
+        for partition in bookmark.get("partitions", []):
+            assert set(partition) - {"context"} <= STATE_KEYS, stream
+            assert partition["context"] in ({"entity_id": "US"}, {"entity_id": "EU"})
+        assert set(bookmark) - {"partitions"} <= STATE_KEYS, stream

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from intacct_api import functions
+from intacct_api.client import Credentials, IntacctClient
+from intacct_api.errors import ServiceUnavailableError
 from tap_intacct.tap import TapIntacct
 
 
@@ -201,3 +203,123 @@ def test_an_object_without_whenmodified_is_read_in_full(
     assert sorted(r["RECORDNO"] for r in second.records("audithistory")) == expected
     notes = [r.getMessage() for r in caplog.records if "reading the full table" in r.getMessage()]
     assert len(notes) == 2  # one line per run
+
+
+def test_a_run_that_fails_mid_stream_resumes_after_the_last_page_read(
+    reset, config, customers_catalog, api_rows, run_tap
+):
+    paged = {**config, "page_size": 3, "max_retries": 0}
+    reset.admin("POST", "/_emulator/faults",
+                {"kind": "http_503", "function": "query", "after": 2})  # fmt: skip
+    failed = run_tap(paged, catalog=customers_catalog, raises=ServiceUnavailableError)
+    read = failed.records("customers")
+    assert len(read) == 6  # two pages, then the third request failed
+    assert (
+        failed.state["bookmarks"]["customers"]["replication_key_recordno"] == read[-1]["RECORDNO"]
+    )
+    resumed = run_tap(paged, catalog=customers_catalog, state=failed.state)
+    emitted = recordnos(read + resumed.records("customers"))
+    assert sorted(emitted) == sorted(recordnos(api_rows("CUSTOMER")))  # none lost, none twice
+
+
+def test_lookback_never_reaches_before_start_date(reset, config, customers_catalog, run_tap):
+    every = run_tap(config, catalog=customers_catalog).records("customers")
+    moments = sorted({r["WHENMODIFIED"] for r in every})
+    start_date = moments[len(moments) // 2]
+    after_start = sorted(r["RECORDNO"] for r in every if r["WHENMODIFIED"] >= start_date)
+    assert 0 < len(after_start) < len(every)
+    windowed = {**config, "start_date": start_date, "lookback_seconds": 86400}
+    first = run_tap(windowed, catalog=customers_catalog)
+    assert sorted(r["RECORDNO"] for r in first.records("customers")) == after_start
+    # The window before the bookmark stops at start_date as well.
+    second = run_tap(windowed, catalog=customers_catalog, state=first.state)
+    assert sorted(r["RECORDNO"] for r in second.records("customers")) == after_start
+
+
+def test_lookback_rereads_deletes_in_the_window(reset, config, client, customers_catalog,
+                                                run_tap):  # fmt: skip
+    client.call(functions.create("CUSTOMER", {"CUSTOMERID": "GONE-L", "NAME": "Soon gone"}))
+    first = run_tap(config, catalog=customers_catalog)
+    gone = next(r["RECORDNO"] for r in first.records("customers") if r["CUSTOMERID"] == "GONE-L")
+    advance(reset)
+    client.call(functions.delete("CUSTOMER", [gone]))
+    second = run_tap(config, catalog=customers_catalog, state=first.state)
+    assert [r["RECORDNO"] for r in second.records("customers") if "_sdc_deleted_at" in r] == [gone]
+    plain = run_tap(config, catalog=customers_catalog, state=second.state)
+    assert plain.records("customers") == []
+    windowed = run_tap({**config, "lookback_seconds": 3600}, catalog=customers_catalog,
+                       state=second.state)  # fmt: skip
+    deletes = [r["RECORDNO"] for r in windowed.records("customers") if "_sdc_deleted_at" in r]
+    assert deletes == [gone]
+
+
+@pytest.mark.parametrize(
+    "start_date",
+    ["2026-07-04T16:00:00Z", "2026-07-04T12:00:00-04:00", "2026-07-04T16:00:00"],
+)
+def test_start_date_is_an_instant_whatever_the_intacct_time_zone(
+    emulator, demo_credentials, run_tap, start_date
+):
+    """Rows at 11:30:05 and 12:30:05 New York time; start_date 16:00 UTC is 12:00 there.
+
+    A start_date without an offset is UTC (the SDK's rule), not Intacct's zone.
+    """
+    company = "tz_start_co"
+    emulator.admin("POST", f"/_emulator/companies/{company}", {"timezone": "America/New_York"})
+    credentials = {**demo_credentials, "company_id": company}
+    config = {**credentials, "api_url": emulator.url, "timezone": "America/New_York"}
+    existing = run_tap(config).records("customers")
+    if not existing:
+        with IntacctClient(Credentials(**credentials), emulator.url) as intacct:
+            for name, moment in (("EARLY", "2026-07-04T15:30:05+00:00"),
+                                 ("LATE", "2026-07-04T16:30:05+00:00")):  # fmt: skip
+                emulator.admin("POST", "/_emulator/clock", {"now": moment, "frozen": True})
+                intacct.call(functions.create("CUSTOMER", {"CUSTOMERID": name, "NAME": name}))
+        emulator.admin("POST", "/_emulator/clock", {"frozen": False})
+    run = run_tap({**config, "start_date": start_date})
+    assert [r["CUSTOMERID"] for r in run.records("customers")] == ["LATE"]
+    assert run.records("customers")[0]["WHENMODIFIED"] == "2026-07-04T16:30:05+00:00"
+
+
+@pytest.fixture
+def big_company(emulator):
+    """The demo company plus 4,001 customers, three to a second; the demo seed afterwards."""
+    emulator.admin("POST", "/_emulator/reset", {"seed": "demo", "records": 4001})
+    yield emulator
+    emulator.admin("POST", "/_emulator/reset", {"seed": "demo"})
+
+
+def test_full_pages_of_2000_rows(big_company, config, customers_catalog, api_rows, run_tap):
+    rows = recordnos(api_rows("CUSTOMER"))
+    big_company.admin("POST", "/_emulator/stats/reset", {})
+    run = run_tap(config, catalog=customers_catalog)
+    queries = big_company.admin("GET", "/_emulator/stats", None)["functions"]["query"]
+    emitted = recordnos(run.records("customers"))
+    assert sorted(emitted) == sorted(rows)
+    assert len(set(emitted)) == len(emitted)
+    # ceil(rows / 2000) pages, no count query, no empty last page; one audit-trail query.
+    assert queries == -(-len(rows) // 2000) + 1
+    positions = [
+        s["bookmarks"]["customers"]["replication_key_recordno"]
+        for s in run.states
+        if s.get("bookmarks", {}).get("customers", {}).get("replication_key_recordno")
+    ]
+    assert len(set(positions)) == 3  # a STATE after each page
+
+
+def test_progress_lines_name_records_pages_and_rate(
+    reset, config, customers_catalog, api_rows, caplog, monkeypatch, run_tap
+):
+    monkeypatch.setattr("tap_intacct.streams.PROGRESS_EVERY_SECONDS", 0.0)
+    rows = len(api_rows("CUSTOMER"))
+    with caplog.at_level("INFO"):
+        run_tap({**config, "page_size": 3}, catalog=customers_catalog)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("customers ")]
+    progress = [line for line in lines if line.startswith("customers progress:")]
+    pages = -(-rows // 3)
+    assert [int(line.split(": ")[1].split()[0]) for line in progress] == [
+        min(3 * n, rows) for n in range(1, pages + 1)
+    ]
+    assert all(f" {n} pages," in line for n, line in enumerate(progress, 1))
+    assert all("records/s" in line for line in progress)
+    assert lines[-1].startswith(f"customers done: {rows} records")

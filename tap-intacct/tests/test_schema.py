@@ -32,6 +32,7 @@ def test_types_keys_and_nullability():
         ("RECORDNO", "42", 42),
         ("AMOUNT", "1234567890123.10", Decimal("1234567890123.10")),
         ("RATE", "0.0825", Decimal("0.0825")),
+        ("AMOUNT", "1.5E+3", Decimal("1500")), ("AMOUNT", "-0.00", Decimal("0")),
         ("ACTIVE", "true", True), ("ACTIVE", "false", False),
         ("ACTIVE", "T", True), ("ACTIVE", "F", False),
         ("DUE", "02/29/2028", "2028-02-29"),
@@ -53,9 +54,12 @@ def test_timestamps_become_utc_across_daylight_saving_time():
     assert to_utc("12/01/2026 09:00:00") == "2026-12-01T17:00:00+00:00"  # PST, UTC-8
 
 
-@pytest.mark.parametrize(("field", "text"), [("AMOUNT", "12,50"), ("ACTIVE", "yes please"),
-                                             ("DUE", "31/31/2026"), ("AMOUNT", "NaN")])  # fmt: skip
+@pytest.mark.parametrize(("field", "text"), [
+    ("AMOUNT", "12,50"), ("AMOUNT", "1,234.50"), ("ACTIVE", "yes please"), ("DUE", "31/31/2026"),
+    ("AMOUNT", "NaN"), ("AMOUNT", "Infinity"), ("RECORDNO", "1,234"), ("RECORDNO", "1E+3"),
+])  # fmt: skip
 def test_bad_values_raise(field, text):
+    """Thousands separators are refused, not guessed at: `1,234` could be 1.234 or 1234."""
     convert = converters(stream_schema(FIELDS, key_properties=[], replication_key=None), "UTC")
     with pytest.raises(ValueError, match="not"):
         convert[field](text)

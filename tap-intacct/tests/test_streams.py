@@ -222,3 +222,63 @@ def test_a_bad_value_names_the_record_and_the_field(reset, config, demo_catalog,
     tap = TapIntacct(config=config, catalog=catalog)
     with pytest.raises(RecordError, match=r"record RECORDNO=\d+: field NAME"):
         list(tap.streams["customers"].get_records(None))
+
+
+def set_property_metadata(catalog: dict[str, Any], name: str, **metadata: Any) -> None:
+    for meta in catalog["streams"][0]["metadata"]:
+        if meta["breadcrumb"] == ["properties", name]:
+            meta["metadata"].update(metadata)
+
+
+@pytest.fixture
+def sent_queries(monkeypatch):
+    """The `query` functions the tap sends (still over HTTP): (object, selected fields)."""
+    from intacct_api.client import IntacctClient
+
+    sent: list[tuple[str, list[str]]] = []
+    call = IntacctClient.call
+
+    def spy(self, function):
+        if function.name == "query":
+            element = function.element
+            sent.append((element.findtext("object"), [f.text for f in element.iter("field")]))
+        return call(self, function)
+
+    monkeypatch.setattr(IntacctClient, "call", spy)
+    return sent
+
+
+def test_only_selected_fields_are_requested(
+    reset, config, demo_catalog, select, sent_queries, run_tap
+):
+    catalog = select(demo_catalog, "customers")
+    for name in ("NAME", "DISPLAYCONTACT.EMAIL1"):
+        set_property_metadata(catalog, name, selected=False)
+    run = run_tap(config, catalog=catalog)
+    (fields,) = [fields for obj, fields in sent_queries if obj == "CUSTOMER"]
+    assert "NAME" not in fields and "DISPLAYCONTACT.EMAIL1" not in fields
+    assert {"RECORDNO", "WHENMODIFIED", "CUSTOMERID", "DISPLAYCONTACT.EMAIL2"} <= set(fields)
+    assert "_sdc_deleted_at" not in fields
+    records = run.records("customers")
+    assert records and all("NAME" not in r and "CUSTOMERID" in r for r in records)
+    assert "NAME" not in schemas(run.messages)["customers"]["properties"]
+
+
+def test_a_deselected_key_or_replication_key_is_still_read(
+    reset, config, demo_catalog, select, caplog, run_tap, api_rows
+):
+    catalog = select(demo_catalog, "customers")
+    for name in ("RECORDNO", "WHENMODIFIED"):
+        set_property_metadata(catalog, name, inclusion="available", selected=False)
+    with caplog.at_level("WARNING"):
+        first = run_tap(config, catalog=catalog)
+    warned = [r.getMessage() for r in caplog.records if "the catalog deselects" in r.getMessage()]
+    assert len(warned) == 2
+    records = first.records("customers")
+    assert sorted(r["RECORDNO"] for r in records) == sorted(
+        int(r["RECORDNO"]) for r in api_rows("CUSTOMER")
+    )
+    assert all(r["WHENMODIFIED"] for r in records)
+    assert {"RECORDNO", "WHENMODIFIED"} <= set(schemas(first.messages)["customers"]["properties"])
+    assert first.state["bookmarks"]["customers"]["replication_key_value"]
+    assert run_tap(config, catalog=catalog, state=first.state).records("customers") == []
