@@ -226,9 +226,12 @@ class IntacctStream(Stream):
         obj: str | None = None,
         docparid: str | None = None,
     ) -> Result:
+        # A top-level session reads entity-private records only when it asks (`showprivate`).
+        top_level = client.credentials.entity_id is None
         function = functions.query(
             obj or self.spec.object, select, filter=filter_, order_by=order_by,
             page_size=self._page_size(), docparid=docparid,
+            show_private=True if top_level else None,
         )  # fmt: skip
         result = client.call(function)
         self._extracted_at = datetime.now(UTC)

@@ -232,16 +232,22 @@ def set_property_metadata(catalog: dict[str, Any], name: str, **metadata: Any) -
 
 @pytest.fixture
 def sent_queries(monkeypatch):
-    """The `query` functions the tap sends (still over HTTP): (object, selected fields)."""
+    """The `query` functions the tap sends (still over HTTP).
+
+    Each as (object, selected fields, `showprivate` option, the session's entity).
+    """
     from intacct_api.client import IntacctClient
 
-    sent: list[tuple[str, list[str]]] = []
+    sent: list[tuple[str, list[str], str | None, str | None]] = []
     call = IntacctClient.call
 
     def spy(self, function):
         if function.name == "query":
             element = function.element
-            sent.append((element.findtext("object"), [f.text for f in element.iter("field")]))
+            fields = [f.text for f in element.find("select").iter("field")]
+            show_private = element.findtext("options/showprivate")
+            entity = self.credentials.entity_id
+            sent.append((element.findtext("object"), fields, show_private, entity))
         return call(self, function)
 
     monkeypatch.setattr(IntacctClient, "call", spy)
@@ -255,13 +261,26 @@ def test_only_selected_fields_are_requested(
     for name in ("NAME", "DISPLAYCONTACT.EMAIL1"):
         set_property_metadata(catalog, name, selected=False)
     run = run_tap(config, catalog=catalog)
-    (fields,) = [fields for obj, fields in sent_queries if obj == "CUSTOMER"]
+    (fields,) = [fields for obj, fields, *_ in sent_queries if obj == "CUSTOMER"]
     assert "NAME" not in fields and "DISPLAYCONTACT.EMAIL1" not in fields
     assert {"RECORDNO", "WHENMODIFIED", "CUSTOMERID", "DISPLAYCONTACT.EMAIL2"} <= set(fields)
     assert "_sdc_deleted_at" not in fields
     records = run.records("customers")
     assert records and all("NAME" not in r and "CUSTOMERID" in r for r in records)
     assert "NAME" not in schemas(run.messages)["customers"]["properties"]
+
+
+def test_top_level_queries_ask_for_entity_private_records(
+    reset, config, demo_catalog, select, sent_queries, run_tap, api_rows
+):
+    """At the top level Intacct returns entity-private rows only with `showprivate`; an entity
+    session sees its own rows, so it does not ask."""
+    catalog = select(demo_catalog, "customers")
+    run_tap(config, catalog=catalog)
+    entity = next(r["LOCATIONID"] for r in api_rows("LOCATION"))
+    run_tap({**config, "entity_ids": [entity]}, catalog=catalog)
+    options = {(shown, session) for obj, _, shown, session in sent_queries if obj == "CUSTOMER"}
+    assert options == {("true", None), (None, entity)}
 
 
 def test_a_deselected_key_or_replication_key_is_still_read(
