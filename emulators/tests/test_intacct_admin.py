@@ -198,7 +198,14 @@ def test_config_and_companies(gw):
     company = gw.emulator.admin(
         "POST", "/_emulator/companies/new-co", {"timezone": "Europe/Berlin"}
     )
-    assert company == {"id": "new-co", "timezone": "Europe/Berlin", "unsubscribed": []}
+    assert company == {
+        "id": "new-co",
+        "timezone": "Europe/Berlin",
+        "dateformat": "/mdY",
+        "locale": "en_US",
+        "clock": 24,
+        "unsubscribed": [],
+    }
     with pytest.raises(AdminError) as bad_zone:
         gw.emulator.admin("POST", "/_emulator/companies/new-co", {"timezone": "Mars/Olympus"})
     assert bad_zone.value.status == 400

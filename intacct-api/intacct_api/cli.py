@@ -9,9 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 from intacct_api.errors import AuthenticationError, ControlError, GatewayError
+from intacct_api.preferences import UnsupportedFormattingError
 
-# Errors before any data moved: wrong credentials, an unauthorised sender, a gateway refusal.
-LOGIN_ERRORS = (AuthenticationError, ControlError, GatewayError)
+# Errors before any data moved: wrong credentials, an unauthorised sender, a gateway refusal,
+# date preferences that cannot be read exactly.
+LOGIN_ERRORS = (AuthenticationError, ControlError, GatewayError, UnsupportedFormattingError)
 
 
 def exit_on_login_failure(main: Callable[..., Any], logger: logging.Logger) -> Callable[..., Any]:

@@ -205,6 +205,19 @@ def lookup(
     return _function(_element("lookup", ("object", object), ("docparid", docparid)), control_id)
 
 
+def read_user_formatting(
+    user_id: str | None = None, *, key: str | int | None = None, control_id: str | None = None
+) -> Function:
+    """`readUserFormatting`: the date format, GMT offset and clock a user's answers follow.
+
+    Name the user by login id or by RECORDNO (`key`).
+    """
+    if (user_id is None) == (key is None):
+        raise ValueError("readUserFormatting needs exactly one of user_id and key")
+    element = _element("readUserFormatting", ("key", key), ("userId", user_id))
+    return _function(element, control_id)
+
+
 def lookup_fields(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
     """`(field, datatype)` pairs of a `lookup` answer's rows (`<Type><Fields><Field>…`)."""
     pairs: list[tuple[str, str]] = []

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from intacct_api import dates
+from intacct_api.preferences import Rendering
 
 DELETED_AT = "_sdc_deleted_at"
 ENTITY = "ENTITY"
@@ -88,26 +89,35 @@ def to_boolean(text: str) -> bool:
         raise ValueError(f"not a boolean (true/false, T/F): {text!r}") from None
 
 
-def to_iso_date(text: str) -> str:
-    """`MM/DD/YYYY` → `YYYY-MM-DD`."""
-    parsed = dates.parse_date(text)
-    assert parsed is not None  # empty values never reach a converter
-    return parsed.isoformat()
+def date_converter(rendering: Rendering) -> Converter:
+    """A date in the API user's date format → `YYYY-MM-DD`."""
+
+    def to_iso_date(text: str) -> str:
+        parsed = dates.parse_date(text, rendering.style)
+        assert parsed is not None  # empty values never reach a converter
+        return parsed.isoformat()
+
+    return to_iso_date
 
 
-def datetime_converter(timezone: str) -> Converter:
-    """`MM/DD/YYYY HH:MM:SS` in the company's zone → ISO 8601 UTC; values repeat, so cached."""
+def datetime_converter(rendering: Rendering) -> Converter:
+    """A timestamp as Intacct renders it for the API user → ISO 8601 UTC.
+
+    Values repeat (many rows share a second), so conversions are cached.
+    """
 
     @lru_cache(maxsize=8192)
     def to_iso_datetime(text: str) -> str:
-        parsed = dates.parse_datetime(text, timezone)
+        parsed = dates.parse_datetime(text, rendering.zone, rendering.style)
         assert parsed is not None
         return parsed.isoformat()
 
     return to_iso_datetime
 
 
-def converter_for(prop: Mapping[str, Any], to_datetime: Converter) -> Converter | None:
+def converter_for(
+    prop: Mapping[str, Any], to_datetime: Converter, to_date: Converter
+) -> Converter | None:
     """The converter of one property, or None when the text is kept as it is."""
     types = _types(prop)
     if "integer" in types:
@@ -119,14 +129,14 @@ def converter_for(prop: Mapping[str, Any], to_datetime: Converter) -> Converter 
     if "string" in types and prop.get("format") == "date-time":
         return to_datetime
     if "string" in types and prop.get("format") == "date":
-        return to_iso_date
+        return to_date
     return None
 
 
-def converters(schema: Mapping[str, Any], timezone: str) -> dict[str, Converter | None]:
+def converters(schema: Mapping[str, Any], rendering: Rendering) -> dict[str, Converter | None]:
     """One converter (or None) per property of a stream schema."""
-    to_datetime = datetime_converter(timezone)
+    to_datetime, to_date = datetime_converter(rendering), date_converter(rendering)
     return {
-        name: converter_for(prop, to_datetime)
+        name: converter_for(prop, to_datetime, to_date)
         for name, prop in schema.get("properties", {}).items()
     }

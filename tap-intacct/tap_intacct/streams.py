@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from intacct_api import dates, functions
 from intacct_api.errors import FunctionError
+from intacct_api.preferences import Rendering
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
@@ -237,7 +238,9 @@ class IntacctStream(Stream):
         self._extracted_at = datetime.now(UTC)
         return result
 
-    def _start_filter(self, context: Mapping[str, Any] | None, tz: str) -> functions.Filter | None:
+    def _start_filter(
+        self, context: Mapping[str, Any] | None, rendering: Rendering
+    ) -> functions.Filter | None:
         """Where the first page starts.
 
         At the start date on a first run (or when it is later than the bookmark); else just
@@ -251,11 +254,11 @@ class IntacctStream(Stream):
         state = self._position_state
         bookmark = state.get("replication_key_value")
         if not bookmark or state.get("replication_key") != key or utc(bookmark) != start:
-            return functions.ge(key, dates.format_datetime(start, tz))
+            return functions.ge(key, rendered(start, rendering))
         recordno = state.get(POSITION_RECORDNO)
         if self._lookback() or recordno is None:
-            return functions.ge(key, dates.format_datetime(self._window_start(start), tz))
-        return self._after(key, dates.format_datetime(start, tz), recordno)
+            return functions.ge(key, rendered(self._window_start(start), rendering))
+        return self._after(key, rendered(start, rendering), recordno)
 
     def _lookback(self) -> timedelta:
         return timedelta(seconds=int(self.config.get("lookback_seconds") or 0))
@@ -284,8 +287,7 @@ class IntacctStream(Stream):
     ) -> Iterator[dict]:
         key = self.replication_key
         assert key is not None
-        tz = self.intacct.timezone
-        filter_ = self._start_filter(context, tz)
+        filter_ = self._start_filter(context, self.intacct.rendering)
         order_by = [(key, True), (RECORDNO, True)]
         while True:
             result = self._page(client, plan, filter_, order_by)
@@ -349,9 +351,10 @@ class IntacctStream(Stream):
             self._extracted_at = datetime.now(UTC)
             for (start, end), result in zip(batch, results, strict=True):
                 rows = result.raise_for_status().records()
+                style = self.intacct.rendering.style  # read back by the date converters
                 period = {
-                    PERIOD_START: dates.format_date(start),
-                    PERIOD_END: dates.format_date(end),
+                    PERIOD_START: dates.format_date(start, style),
+                    PERIOD_END: dates.format_date(end, style),
                 }
                 for row in rows:
                     row.update(period)
@@ -406,7 +409,7 @@ class IntacctStream(Stream):
     def _plan(self) -> FieldPlan:
         """The selected fields and the converters of the typed ones, computed once per sync."""
         names = self._selected_fields()
-        by_name = converters(self.schema, self.intacct.timezone)
+        by_name = converters(self.schema, self.intacct.rendering)
         typed = [(name, convert) for name in names if (convert := by_name.get(name))]
         return FieldPlan(names, list(names), typed)
 
@@ -457,7 +460,7 @@ class IntacctStream(Stream):
 
         Each becomes a record holding only the key and `_sdc_deleted_at`.
         """
-        tz = self.intacct.timezone
+        rendering = self.intacct.rendering
         state = self._position_state
         stored = state.get(DELETES_BOOKMARK)
         after_recordno = state.get(DELETES_RECORDNO)
@@ -471,14 +474,14 @@ class IntacctStream(Stream):
         position: functions.Filter | None = None
         if stored and self._lookback():
             position = functions.ge(
-                "ACCESSTIME", dates.format_datetime(self._window_start(utc(stored)), tz)
+                "ACCESSTIME", rendered(self._window_start(utc(stored)), rendering)
             )
         elif stored and after_recordno is not None:
-            local = dates.format_datetime(utc(stored), tz)
+            local = rendered(utc(stored), rendering)
             position = self._after("ACCESSTIME", local, after_recordno)
         elif start_date := stored or self.config.get("start_date"):
-            position = functions.gt("ACCESSTIME", dates.format_datetime(utc(start_date), tz))
-        to_datetime = datetime_converter(tz)
+            position = functions.gt("ACCESSTIME", rendered(utc(start_date), rendering))
+        to_datetime = datetime_converter(rendering)
         order_by = [("ACCESSTIME", True), (RECORDNO, True)]
         while True:
             filter_ = scope if position is None else functions.and_(scope, position)
@@ -510,6 +513,11 @@ class IntacctStream(Stream):
                 position = self._after("ACCESSTIME", last["ACCESSTIME"], int(last[RECORDNO]))
             if not self._more(result, rows):
                 return
+
+
+def rendered(moment: datetime, rendering: Rendering) -> str:
+    """A moment as Intacct reads it in a filter: the API user's date format and zone."""
+    return dates.format_datetime(moment, rendering.zone, rendering.style)
 
 
 def utc(iso: str) -> datetime:

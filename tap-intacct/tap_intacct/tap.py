@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from typing import Any
 
 import click
-from intacct_api import functions
+from intacct_api import functions, preferences
 from intacct_api.cli import exit_on_login_failure
 from intacct_api.client import DEFAULT_API_URL, Credentials, IntacctClient
 from intacct_api.errors import FunctionError
+from intacct_api.preferences import Rendering
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
@@ -59,9 +61,9 @@ class TapIntacct(Tap):
         th.Property("entity_ids", th.ArrayType(th.StringType),
                     description="Entities (location ids) to read, one session each; records "
                                 "carry ENTITY and state is kept per entity. Empty: top level."),
-        th.Property("timezone", th.StringType, default="UTC",
-                    description="Time zone Intacct renders timestamps in for the API user "
-                                "(IANA name, e.g. America/Los_Angeles)"),
+        th.Property("timezone", th.StringType,
+                    description="Zone of Intacct's timestamps (a zone name or +hh:mm). Empty: "
+                                "the API user's GMT offset preference, read at start"),
         th.Property("page_size", th.IntegerType(minimum=1, maximum=2000), default=2000,
                     description="Rows per `query` call (at most 2000)"),
         th.Property("lookback_seconds", th.IntegerType(minimum=0), default=0,
@@ -94,9 +96,11 @@ class TapIntacct(Tap):
 
     # --- sessions ---------------------------------------------------------------------------
 
-    @property
-    def timezone(self) -> str:
-        return str(self.config.get("timezone") or "UTC")
+    @cached_property
+    def rendering(self) -> Rendering:
+        """How Intacct writes dates and times for the API user (its preferences), read once."""
+        entities = self.config.get("entity_ids") or [None]
+        return preferences.rendering(self.client(entities[0]), self.config.get("timezone"))
 
     def client(self, entity_id: str | None = None) -> IntacctClient:
         """The session of one entity (None: top level), opened on first use."""
@@ -108,7 +112,6 @@ class TapIntacct(Tap):
                 timeout=float(config.get("request_timeout") or 300),
                 verify_tls=bool(config.get("verify_tls", True)),
                 max_tries=int(config.get("max_retries", 5)) + 1,
-                timezone=self.timezone,
             )
         return self._clients[entity_id]
 
@@ -129,11 +132,14 @@ class TapIntacct(Tap):
 
         Pagination and the state need them; a catalog that deselects one would otherwise stop
         the stream at its first record. Done before the SDK derives the schemas it emits.
+        The API user's date preferences are read here too, before any stream: a refusal stops
+        the run with one line, not inside a stream's sync.
         """
         if self.input_catalog is not None:
             for entry in self.input_catalog.streams:
                 self._keep_required_fields(entry)
         super().setup_mapper()
+        _ = self.rendering
 
     def _keep_required_fields(self, entry: CatalogEntry) -> None:
         root = entry.metadata.get(())

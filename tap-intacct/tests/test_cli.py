@@ -61,6 +61,26 @@ def test_wrong_password_gives_one_clear_line(tmp_path, config, wrong, hint):
         assert secret not in result.stderr
 
 
+def test_a_two_digit_year_preference_is_refused_with_what_to_change(
+    tmp_path, emulator, config, demo_catalog
+):
+    """MM/DD/YY cannot be read back exactly (which century?): the tap says what to change."""
+    emulator.admin("POST", "/_emulator/companies/demo", {"dateformat": "/mdy"})
+    try:
+        catalog = tmp_path / "catalog.json"
+        catalog.write_text(json.dumps(demo_catalog))
+        path = write_config(tmp_path, config)
+        result = run_cli("--config", str(path), "--catalog", str(catalog))
+    finally:
+        emulator.admin("POST", "/_emulator/companies/demo", {"dateformat": "/mdY"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1, result.stderr
+    assert "two-digit year" in errors[0] and "user's preferences" in errors[0]
+    assert '"type":"RECORD"' not in result.stdout.replace(" ", "")
+
+
 def lookups(emulator: Any) -> int:
     stats = emulator.admin("GET", "/_emulator/stats", None)
     return int(stats["functions"].get("lookup", 0))

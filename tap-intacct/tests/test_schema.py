@@ -5,8 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from intacct_api.dates import DateStyle, zone
 from intacct_api.functions import lookup_fields
+from intacct_api.preferences import Rendering
 from tap_intacct.schema import converters, stream_schema
+
+UTC_US = Rendering()
 
 FIELDS = [
     ("RECORDNO", "INTEGER"), ("AMOUNT", "CURRENCY"), ("RATE", "PERCENT"), ("QTY", "DECIMAL"),
@@ -40,7 +44,7 @@ def test_types_keys_and_nullability():
     ],
 )  # fmt: skip
 def test_converters(field, text, value):
-    convert = converters(stream_schema(FIELDS, key_properties=[], replication_key=None), "UTC")
+    convert = converters(stream_schema(FIELDS, key_properties=[], replication_key=None), UTC_US)
     if value is None:
         assert convert[field] is None
     else:
@@ -49,9 +53,20 @@ def test_converters(field, text, value):
 
 def test_timestamps_become_utc_across_daylight_saving_time():
     schema = stream_schema(FIELDS, key_properties=[], replication_key="WHENMODIFIED")
-    to_utc = converters(schema, "America/Los_Angeles")["WHENMODIFIED"]
+    to_utc = converters(schema, Rendering(zone("America/Los_Angeles")))["WHENMODIFIED"]
     assert to_utc("07/01/2026 09:00:00") == "2026-07-01T16:00:00+00:00"  # PDT, UTC-7
     assert to_utc("12/01/2026 09:00:00") == "2026-12-01T17:00:00+00:00"  # PST, UTC-8
+
+
+def test_the_users_date_format_and_fixed_offset_are_read():
+    """Intacct renders in the API user's preferences: here DD.MM.YYYY at GMT+09:30."""
+    schema = stream_schema(FIELDS, key_properties=[], replication_key="WHENMODIFIED")
+    convert = converters(schema, Rendering(zone("+09:30"), DateStyle.parse(".dmY")))
+    assert convert["WHENMODIFIED"]("01.07.2026 09:00:00") == "2026-06-30T23:30:00+00:00"
+    assert convert["WHENMODIFIED"]("01.12.2026 09:00:00") == "2026-11-30T23:30:00+00:00"
+    assert convert["DUE"]("02.10.2026") == "2026-10-02"
+    with pytest.raises(ValueError, match=r"DD\.MM\.YYYY"):
+        convert["DUE"]("10/02/2026")
 
 
 @pytest.mark.parametrize(("field", "text"), [
@@ -60,7 +75,7 @@ def test_timestamps_become_utc_across_daylight_saving_time():
 ])  # fmt: skip
 def test_bad_values_raise(field, text):
     """Thousands separators are refused, not guessed at: `1,234` could be 1.234 or 1234."""
-    convert = converters(stream_schema(FIELDS, key_properties=[], replication_key=None), "UTC")
+    convert = converters(stream_schema(FIELDS, key_properties=[], replication_key=None), UTC_US)
     with pytest.raises(ValueError, match="not"):
         convert[field](text)
 

@@ -74,6 +74,26 @@ def test_every_stream_equals_the_seeded_rows(
     assert not {"customers", "items", "sales_orders", "sales_order_lines"} & set(empty)
 
 
+@pytest.mark.parametrize(("dateformat", "offset"), [("-Ymd", "+09:30"), (".dmY", "-05:00")])
+def test_every_stream_reads_the_same_whatever_the_users_date_preferences(
+    emulator, config, demo_catalog, run_tap, select, dateformat, offset
+):
+    """Intacct renders dates in the API user's format and GMT offset: read with the user's
+    preferences (no `timezone` set), every record is what the default MM/DD/YYYY at UTC gives."""
+    emulator.admin("POST", "/_emulator/reset", {"seed": "demo"})
+    catalog = select(demo_catalog, *(o.stream for o in OBJECTS))
+    baseline = run_tap(config, catalog=catalog)
+    emulator.admin("POST", "/_emulator/companies/demo", {"dateformat": dateformat,
+                                                         "timezone": offset})  # fmt: skip
+    try:
+        preferred = run_tap({k: v for k, v in config.items() if k != "timezone"}, catalog=catalog)
+    finally:
+        emulator.admin("POST", "/_emulator/reset", {"seed": "demo"})
+    for spec in OBJECTS:
+        assert preferred.records(spec.stream) == baseline.records(spec.stream), spec.stream
+    assert preferred.records("customers")
+
+
 def test_schema_types_from_lookup(demo_catalog):
     entries = {s["tap_stream_id"]: s for s in demo_catalog["streams"]}
     assert set(entries) == {o.stream for o in OBJECTS}

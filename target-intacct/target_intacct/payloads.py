@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from intacct_api.dates import DateStyle
+
 from target_intacct.objects import Style, WriteSpec
 from target_intacct.records import (
     Item,
@@ -19,6 +21,7 @@ from target_intacct.records import (
     as_money,
     first,
     is_blank,
+    render_dates,
 )
 from target_intacct.settings import StreamSettings
 
@@ -30,7 +33,10 @@ class PayloadBuilder:
         self.spec = spec
         self.settings = settings
 
-    def build(self, item: Item, row: dict | None, invoices: Mapping[str, dict]) -> dict:
+    def build(
+        self, item: Item, row: dict | None, invoices: Mapping[str, dict], style: DateStyle
+    ) -> dict:
+        """The payload, its dates written in the API user's date format (`style`)."""
         builders = {
             Style.GENERIC: self._generic,
             Style.JOURNAL: self._journal,
@@ -39,7 +45,7 @@ class PayloadBuilder:
             Style.ADJUSTMENT: self._legacy_ar,
             Style.SALES_TRANSACTION: self._sales_transaction,
         }
-        return builders[self.spec.style](item, row, invoices)
+        return render_dates(builders[self.spec.style](item, row, invoices), style)
 
     def _generic_lines(self, lines: list[dict[str, Any]]) -> dict[str, Any]:
         """Lines of a generic write: `{"ENTRIES": {"GLENTRY": [...]}}`."""

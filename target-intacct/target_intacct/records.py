@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from intacct_api.dates import format_date, parse_date
+from intacct_api.dates import DateStyle, format_date, parse_date
 
 from target_intacct.objects import Lines, WriteSpec
 
@@ -74,16 +74,18 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def same_value(new: Any, stored: Any) -> bool:
+def same_value(new: Any, stored: Any, style: DateStyle) -> bool:
     """Whether a value to write equals Intacct's text for it; in doubt, it differs.
 
-    Numbers compare as numbers (`5000.1` equals `5000.10`) and booleans as `true`/`false`;
-    text must match exactly, so `007` never equals `7`.
+    Numbers compare as numbers (`5000.1` equals `5000.10`), booleans as `true`/`false` and
+    dates as Intacct renders them (`style`); text must match exactly, so `007` never equals `7`.
     """
     if is_blank(new):
         return is_blank(stored)
     if not isinstance(stored, str):
         return False
+    if isinstance(new, date):
+        return format_date(new, style) == stored
     if isinstance(new, bool):
         return stored.lower() == str(new).lower()
     if isinstance(new, int | float | Decimal):
@@ -140,11 +142,25 @@ def as_money(value: Any, field: str) -> Decimal:
 
 
 def intacct_value(value: Any) -> Any:
-    """Render one generic field value: dates as `MM/DD/YYYY`, multi-pick lists glued by `#~#`."""
-    if isinstance(value, datetime | date):
-        return format_date(value)
+    """One generic field value: multi-pick lists glued by `#~#`; a datetime keeps its date.
+
+    Dates stay `date`s until the payload is built (`render_dates`), in the API user's format.
+    """
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
         return MULTI_PICK_GLUE.join(str(v) for v in value)
+    return value
+
+
+def render_dates(value: Any, style: DateStyle) -> Any:
+    """A payload with every `date` written as Intacct reads dates for the API user."""
+    if isinstance(value, date):
+        return format_date(value, style)
+    if isinstance(value, Mapping):
+        return {name: render_dates(item, style) for name, item in value.items()}
+    if isinstance(value, list):
+        return [render_dates(item, style) for item in value]
     return value
 
 

@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from intacct_api import functions
+from intacct_api.dates import DateStyle
 from intacct_api.envelope import flatten_record
 from intacct_api.errors import AmbiguousWriteError, FunctionError, TransientError
 
@@ -288,6 +289,11 @@ class IntacctSink(IntacctBaseSink):
         return self._target_intacct.report
 
     @property
+    def date_style(self) -> DateStyle:
+        """How Intacct reads and writes dates for the API user (its preferences)."""
+        return self._target_intacct.rendering(self.client).style
+
+    @property
     def client(self) -> IntacctClient:
         """The session of the entity being written (`entity_field`), else the default one."""
         return self._target_intacct.client_for(self._entity)
@@ -540,7 +546,7 @@ class IntacctSink(IntacctBaseSink):
         """
         return self._compares_fields and all(
             name == self.spec.update_key
-            or (name in self.known_fields and same_value(value, row.get(name)))
+            or (name in self.known_fields and same_value(value, row.get(name), self.date_style))
             for name, value in item.fields.items()
         )
 
@@ -669,7 +675,7 @@ class IntacctSink(IntacctBaseSink):
     def _build(
         self, item: Item, action: str, row: dict | None, invoices: Mapping[str, dict]
     ) -> Write:
-        payload = self.payloads.build(item, row, invoices)
+        payload = self.payloads.build(item, row, invoices, self.date_style)
         record_no = str(row["RECORDNO"]) if row else None
         intacct_id = self._id_of(row) if row else self._natural_key(item)
         control_id = self._control_id(action, item, payload)

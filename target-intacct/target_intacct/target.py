@@ -7,9 +7,11 @@ from functools import cached_property
 from typing import Any
 
 import click
+from intacct_api import preferences
 from intacct_api.cli import exit_on_login_failure
 from intacct_api.client import DEFAULT_API_URL, Credentials, IntacctClient
 from intacct_api.errors import AuthenticationError
+from intacct_api.preferences import Rendering
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.helpers.capabilities import PluginCapabilities
@@ -135,8 +137,8 @@ class TargetIntacct(Target):
         th.Property(
             "timezone",
             th.StringType,
-            default="UTC",
-            description="The API user's time zone (Intacct timestamps carry none).",
+            description="Zone of Intacct's timestamps (a zone name or +hh:mm). Empty: the API "
+            "user's GMT offset preference, read at start.",
         ),
         th.Property("verify_tls", th.BooleanType, default=True),
         th.Property(
@@ -216,6 +218,7 @@ class TargetIntacct(Target):
         self.run_id = uuid.uuid4().hex
         self._clients: dict[str | None, IntacctClient] = {}
         self._entity_refusals: dict[str, str | None] = {}
+        self._rendering: Rendering | None = None
         # sink name → header RECORDNO (in the source) → its lines, from line streams
         self.pending_lines: dict[str, dict[str, WaitingLines]] = {}
         for stream in self.config.get("streams") or {}:
@@ -278,9 +281,14 @@ class TargetIntacct(Target):
                 timeout=(10.0, float(config.get("request_timeout") or 300)),
                 verify_tls=bool(config.get("verify_tls", True)),
                 max_tries=int(config.get("max_tries") or 6),
-                timezone=config.get("timezone") or "UTC",
             )
         return self._clients[entity]
+
+    def rendering(self, client: IntacctClient) -> Rendering:
+        """How Intacct writes dates for the API user, read with the first session that asks."""
+        if self._rendering is None:
+            self._rendering = preferences.rendering(client, self.config.get("timezone"))
+        return self._rendering
 
     def entity_refusal(self, entity: str | None) -> str | None:
         """Why records of `entity` cannot be written (Intacct refused its login), else None.

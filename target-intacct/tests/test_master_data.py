@@ -235,3 +235,25 @@ def test_value_set_back_in_a_later_run_is_written(emulator, company, config):
         run_target(config, stream_messages("customers", [dict(record, NAME=name)]))
         [row] = stored(emulator, company, "CUSTOMER")
         assert row["NAME"] == name
+
+
+def test_dates_are_written_in_the_users_date_format(emulator, company, config):
+    """Intacct reads dates in the API user's format: 2 October must not become 10 February."""
+    custom = [{"object": "CUSTOMER", "name": "LAST_REVIEW_DATE", "datatype": "DATE"}]
+    emulator.admin(
+        "POST",
+        f"/_emulator/companies/{company}",
+        {"custom_fields": custom, "dateformat": ".dmY", "timezone": "+01:00"},
+    )
+    config.pop("timezone", None)
+    customer = {"CUSTOMERID": "D-1", "NAME": "Dated", "LAST_REVIEW_DATE": "2026-10-02"}
+    [schema, record] = stream_messages("customers", [customer])
+    date_type = {"type": ["string", "null"], "format": "date"}  # the SDK hands over a `date`
+    schema["schema"]["properties"]["LAST_REVIEW_DATE"] = date_type
+    messages = [schema, record]
+    target = run_target(config, messages)
+    [row] = stored(emulator, company, "CUSTOMER")
+    assert row["LAST_REVIEW_DATE"] == "02.10.2026"
+    assert summary(target, "customers") == {"created": 1}
+    target = run_target(config, messages)  # what Intacct holds is recognised as the same
+    assert summary(target, "customers") == {"unchanged": 1}

@@ -584,3 +584,16 @@ def test_waiting_header_without_recordno_is_rejected_not_kept(emulator, company,
     assert reject["field"] == "RECORDNO"
     assert summary(target, "ar_invoices") == {"rejected": 1}
     assert not Path(config["pending_file"]).exists()
+
+
+def test_a_two_digit_year_preference_is_one_line_and_exit_1(emulator, company, config, tmp_path):
+    """Intacct would read `10/02/26` as which century? The target refuses before writing."""
+    emulator.admin("POST", f"/_emulator/companies/{company}", {"dateformat": "/mdy"})
+    records = [{"CUSTOMERID": "Y-1", "NAME": "Two digits"}]
+    done = run_cli(config, stream_messages("customers", records), tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1, done.stderr
+    assert "two-digit year" in errors[0]
+    assert stored(emulator, company, "CUSTOMER") == []

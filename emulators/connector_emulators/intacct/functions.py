@@ -25,7 +25,7 @@ from .objects import OBJECTS, OBJECTS_BY_NAME, FieldDef, ObjectDef
 from .querying import Compiler, Node, QueryError, parse_filter, parse_query_string
 from .records import Ctx, FunctionError, Writer, could_not
 from .store import HIGH, LOW, Record, field_sql, stamp_key
-from .values import money
+from .values import Formatting, money
 from .xmlout import Err, RowRenderer, data_attrs, esc, text_converter
 
 PAGE_DECODER = msgspec.json.Decoder()
@@ -263,7 +263,7 @@ def read_by_query(call: Call, el: etree._Element) -> str:
     compiler = Compiler(
         obj,
         {f.name: f for f in call.ctx.store.fields(call.ctx.company, obj)},
-        call.ctx.tz,
+        call.ctx.fmt,
         legacy=True,
     )
     try:
@@ -309,7 +309,7 @@ def read_page(call: Call, cursor: Cursor, result_id: str | None) -> str:
         numremaining=remaining,
         resultId=result_id or "",
     )
-    body = RowRenderer(cursor.fields, call.ctx.tz, legacy=True).flat(tag, rows, escaped=True)
+    body = RowRenderer(cursor.fields, call.ctx.fmt, legacy=True).flat(tag, rows, escaped=True)
     return f"<data{attrs}>{body}</data>" if rows else f"<data{attrs}/>"
 
 
@@ -359,7 +359,7 @@ def query(call: Call, el: etree._Element) -> str:
     options = el.find("options")
     folding = options is not None and child_text(options, "caseinsensitive").lower() == "true"
     fields_map = {f.name: f for f in call.ctx.store.fields(call.ctx.company, obj)}
-    compiler = Compiler(obj, fields_map, call.ctx.tz, caseinsensitive=folding)
+    compiler = Compiler(obj, fields_map, call.ctx.fmt, caseinsensitive=folding)
     try:
         fields = select_fields(call, obj, names) if names else []
         bad = [
@@ -410,7 +410,7 @@ def query(call: Call, el: etree._Element) -> str:
     rows = fetch_escaped(
         call, obj, where, params, f" ORDER BY {order_sql} LIMIT {size} OFFSET {offset}"
     )
-    body = RowRenderer(fields, call.ctx.tz).flat(obj.name, rows, escaped=True)
+    body = RowRenderer(fields, call.ctx.fmt).flat(obj.name, rows, escaped=True)
     return _query_data(obj, total, offset, len(rows), body)
 
 
@@ -460,8 +460,8 @@ def aggregate_page(
         args,
     ).fetchall()
     tags = [f.name for f, _ in groups] + [f"{fn.upper()}.{f.name}" for fn, f in measures]
-    converters = [text_converter(f, call.ctx.tz) for f, _ in groups] + [
-        _aggregate_text(fn, f, call.ctx.tz) for fn, f in measures
+    converters = [text_converter(f, call.ctx.fmt) for f, _ in groups] + [
+        _aggregate_text(fn, f, call.ctx.fmt) for fn, f in measures
     ]
     body = "".join(
         f"<{obj.name}>"
@@ -475,12 +475,12 @@ def aggregate_page(
     return _query_data(obj, total, offset, len(rows), body)
 
 
-def _aggregate_text(function: str, fdef: FieldDef, tz: str) -> Callable[[Any], str]:
+def _aggregate_text(function: str, fdef: FieldDef, fmt: Formatting) -> Callable[[Any], str]:
     """Text of an aggregate value: counts as integers, money with two decimals."""
     if function == "count":
         return lambda v: str(int(v))
     if fdef.datatype in ("DATE", "TIMESTAMP", "TEXT", "BOOLEAN") and function in ("min", "max"):
-        return text_converter(fdef, tz)
+        return text_converter(fdef, fmt)
     if fdef.datatype == "CURRENCY" or function == "avg":
         return lambda v: money(Decimal(str(v)))
     return lambda v: format(Decimal(str(v)).normalize(), "f")
@@ -498,7 +498,7 @@ def _read(call: Call, el: etree._Element, by_name: bool) -> str:
         ) from exc
     keys = [k.strip() for k in child_text(el, "keys").split(",") if k.strip()]
     docparid = child_text(el, "docparid")
-    renderer = RowRenderer(fields, call.ctx.tz)
+    renderer = RowRenderer(fields, call.ctx.fmt)
     out = []
     for key in keys:
         rec = _find_by_key(call, obj, key, by_name)
@@ -529,7 +529,7 @@ def _lines_xml(call: Call, obj: ObjectDef, rec: Record) -> str:
     container, _, line_name = obj.lines
     line_obj = OBJECTS_BY_NAME[line_name]
     lines = call.writer.lines_of(obj, rec)
-    renderer = RowRenderer(list(call.ctx.store.fields(call.ctx.company, line_obj)), call.ctx.tz)
+    renderer = RowRenderer(list(call.ctx.store.fields(call.ctx.company, line_obj)), call.ctx.fmt)
     return f"<{container}>{renderer.flat(line_name.lower(), lines)}</{container}>"
 
 

@@ -21,21 +21,21 @@ from .legacy import LEGACY
 from .objects import OBJECTS_BY_NAME
 from .records import Ctx, FunctionError, Writer
 from .store import Store
+from .users import USER_ID, USER_PASSWORD, USERS
+from .values import Formatting, iso_with_offset
 from .xmlout import Err, Result, control_block, document, errormessage, esc
 
 log = logging.getLogger(__name__)
 
 SENDER_ID = "demo_sender"
 SENDER_PASSWORD = "demo_sender_password"
-USER_ID = "demo_user"
-USER_PASSWORD = "demo_user_password"
 DEMO_COMPANY = "demo"
 ROLLED_BACK = Err(
     "XL03000009",
     "",
     "The entire transaction in this operation has been rolled back due to an error.",
 )
-KNOWN_FUNCTIONS = {"getAPISession", *GENERIC, *LEGACY, *BALANCES, *LEGACY_DELETES}
+KNOWN_FUNCTIONS = {"getAPISession", *GENERIC, *LEGACY, *BALANCES, *USERS, *LEGACY_DELETES}
 LIBXML_LEVELS = {1: "Warning", 2: "Error", 3: "Fatal Error"}
 
 
@@ -273,9 +273,9 @@ class Gateway:
             return document(control_xml, auth)
         userid, company, location, session = auth
         with self.store.lock:
-            tz, unsubscribed = self._company_settings(company)
+            fmt, unsubscribed = self._company_settings(company)
             now = self.clock.now()
-            ctx = Ctx(self.store, company, tz, userid, location, now)
+            ctx = Ctx(self.store, company, fmt, userid, location, now)
             results, session = self._run(
                 ctx,
                 functions,
@@ -284,7 +284,9 @@ class Gateway:
                 unsubscribed=frozenset(unsubscribed),
                 session=session,
             )
-        auth_xml = self._auth_block(userid, company, session.location if session else location, tz)
+        auth_xml = self._auth_block(
+            userid, company, session.location if session else location, fmt.tz
+        )
         return document(
             control_xml, "<operation>", auth_xml, *(r.xml() for r in results), "</operation>"
         )
@@ -304,9 +306,11 @@ class Gateway:
             return "XML Parse schema error: getAPISession must be alone in its request."
         return ""
 
-    def _company_settings(self, company: str) -> tuple[str, list[str]]:
-        settings = self.store.company(company) or {"timezone": "UTC", "unsubscribed": []}
-        return settings["timezone"], settings["unsubscribed"]
+    def _company_settings(self, company: str) -> tuple[Formatting, list[str]]:
+        settings = self.store.company(company)
+        if settings is None:
+            return Formatting(), []
+        return Formatting.of(settings), settings["unsubscribed"]
 
     def _authenticate(
         self, auth: etree._Element
@@ -347,8 +351,6 @@ class Gateway:
         )
 
     def _auth_block(self, userid: str, company: str, location: str | None, tz: str) -> str:
-        from .values import iso_with_offset
-
         now = self.clock.now()
         timeout = now + timedelta(seconds=self.config.session_timeout)
         return (
@@ -436,7 +438,9 @@ class Gateway:
         self, ctx: Ctx, name: str, element: etree._Element, unsubscribed: frozenset[str]
     ) -> str:
         call = Call(ctx, Writer(ctx), self.cursors, name, unsubscribed)
-        handler: Any = GENERIC.get(name) or LEGACY.get(name) or BALANCES.get(name)
+        handler: Any = (
+            GENERIC.get(name) or LEGACY.get(name) or BALANCES.get(name) or USERS.get(name)
+        )
         if handler is None and name in LEGACY_DELETES:
             handler = delete_by_id
         try:

@@ -5,7 +5,7 @@ and `("cmp", op, field, values)` with op one of eq ne lt le gt ge between in not
 isnull isnotnull. `Compiler` turns a tree into an SQL condition over the `records` table, using the
 indexed columns for RECORDNO, the ID field, WHENMODIFIED, the owner link and the entity, and
 `json_extract` for the other fields. Literals are converted to the stored form of the field's
-data type (dates and timestamps typed in the company's time zone).
+data type (dates and timestamps typed in the user's date format and time zone).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from lxml import etree
 
 from .objects import NUMERIC_TYPES, FieldDef, ObjectDef
 from .store import INDEXED_COLUMNS, field_sql
-from .values import BadValueError, to_stored
+from .values import BadValueError, Formatting, to_stored
 
 Node = tuple[Any, ...]
 
@@ -199,7 +199,7 @@ class Compiler:
 
     obj: ObjectDef
     fields: dict[str, FieldDef]
-    tz: str
+    fmt: Formatting
     caseinsensitive: bool = False
     legacy: bool = False  # readByQuery: enum words (Create/Modify...) mean their codes
 
@@ -238,7 +238,7 @@ class Compiler:
         if self.legacy:
             text = {word: code for code, word in fdef.legacy_words}.get(text, text)
         try:
-            stored = to_stored(fdef, text, self.tz)
+            stored = to_stored(fdef, text, self.fmt)
         except BadValueError as exc:
             raise QueryError(f"{fdef.name}: {exc}") from exc
         if stored is not None and fdef.datatype in NUMERIC_TYPES:

@@ -12,9 +12,10 @@ from typing import Any
 
 from .objects import OBJECTS_BY_NAME, FieldDef, ObjectDef
 from .store import Record, Store
-from .values import BadValueError, stamp, to_stored
+from .values import BadValueError, Formatting, stamp, to_stored
 from .xmlout import Err
 
+USER_RECORDNO = 1  # the demo user's RECORDNO (no USERINFO object): CREATEDBY, MODIFIEDBY
 AUDIT = OBJECTS_BY_NAME["AUDITHISTORY"]
 LOCATION = OBJECTS_BY_NAME["LOCATION"]
 
@@ -44,7 +45,7 @@ class Ctx:
 
     store: Store
     company: str
-    tz: str
+    fmt: Formatting
     userid: str
     location: str | None
     now: datetime
@@ -78,7 +79,7 @@ class Writer:
             if fdef.readonly and name != "RECORDNO":
                 raise could_not(obj, f"{label}: field {name} of {obj.name} is read-only.", action)
             try:
-                value = to_stored(fdef, text, self.ctx.tz)
+                value = to_stored(fdef, text, self.ctx.fmt)
             except BadValueError as exc:
                 raise could_not(obj, f"{label}: field {name}: {exc}.", action) from exc
             if value is not None and fdef.valid and str(value) not in fdef.valid:
@@ -142,7 +143,7 @@ class Writer:
             rec[obj.created_stamp] = now
         if obj.whenmodified:
             rec["WHENMODIFIED"] = now
-            rec["CREATEDBY"] = rec["MODIFIEDBY"] = 1
+            rec["CREATEDBY"] = rec["MODIFIEDBY"] = USER_RECORDNO
         self._own(obj, rec, location if location is not None else self.ctx.location)
         self.store.insert(self.ctx.company, obj, rec)
         if not obj.parent:
@@ -163,7 +164,7 @@ class Writer:
         rec = {k: v for k, v in rec.items() if v is not None}
         if obj.whenmodified:
             rec["WHENMODIFIED"] = self.ctx.now_stamp
-            rec["MODIFIEDBY"] = 1
+            rec["MODIFIEDBY"] = USER_RECORDNO
         self.store.replace(self.ctx.company, obj, rec)
         if audit and not obj.parent:
             self.audit(obj, rec, "M")

@@ -25,7 +25,8 @@ from .legacy import (
 from .objects import OBJECTS_BY_NAME, CustomField
 from .records import Ctx, Writer
 from .store import Record, Store
-from .values import money, stamp, to_stored_date
+from .users import USER_ID
+from .values import Formatting, money, stamp, to_stored_date
 
 SEED_BASE = datetime(2026, 10, 1, 8, 0, 0, tzinfo=UTC)
 SYNTHETIC_BASE = datetime(2026, 10, 20, 0, 0, 0, tzinfo=UTC)
@@ -42,7 +43,7 @@ class SeedWriter(Writer):
     """A writer whose clock advances one second every three records."""
 
     def __init__(self, store: Store, company: str) -> None:
-        super().__init__(Ctx(store, company, "UTC", "demo_user", None, SEED_BASE))
+        super().__init__(Ctx(store, company, Formatting(), USER_ID, None, SEED_BASE))
         self.count = 0
 
     def insert(self, obj: Any, rec: Record, *, location: str | None = None) -> Record:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 from .faults import Faults, Stats, parse_fault
 from .gateway import Clock, Config, Gateway
@@ -26,6 +27,7 @@ from .records import Ctx, Writer
 from .rules import sync_gl_detail
 from .seed import seed
 from .store import Store
+from .values import CLOCK, Formatting, check_dateformat, zone
 from .xmlout import Err, gateway_error, text_converter
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ HTML_ERRORS = {
     "http_503": (503, "Service Unavailable"),
     "http_524": (524, "A Timeout Occurred"),
 }
+LOCALE_RE = re.compile(r"[a-z]{2,3}_[A-Z]{2}")
 CONCURRENCY_MESSAGE = "There are too many operations running for this company (200024)."
 
 
@@ -144,7 +147,8 @@ class IntacctEmulator:
                 raise AdminError(f"unknown company {company}", 404)
             fields = self.store.fields(company, obj)
             rows = self.store.find(company, obj, "1", [])
-        converters = [(f.name, text_converter(f, settings["timezone"])) for f in fields]
+        fmt = Formatting.of(settings)
+        converters = [(f.name, text_converter(f, fmt)) for f in fields]
         return [
             {name: ("" if rec.get(name) is None else conv(rec[name])) for name, conv in converters}
             for rec in rows
@@ -158,7 +162,7 @@ class IntacctEmulator:
             if settings is None:
                 raise AdminError(f"unknown company {company}", 404)
             writer = Writer(
-                Ctx(self.store, company, settings["timezone"], "admin", None, self.clock.now())
+                Ctx(self.store, company, Formatting.of(settings), "admin", None, self.clock.now())
             )
             for key in keys:
                 rec = self.store.get(company, obj, int(key))
@@ -170,18 +174,21 @@ class IntacctEmulator:
                 touched.append(stored["RECORDNO"])
         return touched
 
+    def company(self, company: str) -> dict[str, Any]:
+        """A company's settings (404 when it does not exist)."""
+        with self.store.lock:
+            found = self.store.company(company)
+        if found is None:
+            raise AdminError(f"unknown company {company}", 404)
+        return {**found, "clock": CLOCK}
+
     def update_company(self, company: str, body: dict[str, Any]) -> dict[str, Any]:
-        timezone = body.get("timezone")
-        if timezone is not None:
-            try:
-                ZoneInfo(timezone)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise AdminError(f"unknown time zone {timezone!r}") from exc
+        settings = _user_settings(body)
         unsubscribed = body.get("unsubscribed")
         if unsubscribed is not None:
             unsubscribed = [_object(name).name for name in unsubscribed]
         with self.store.transaction():
-            self.store.update_company(company, timezone, unsubscribed)
+            self.store.update_company(company, settings, unsubscribed)
             for spec in body.get("custom_fields", []):
                 obj = _object(spec.get("object", ""))
                 datatype = spec.get("datatype", "TEXT")
@@ -198,7 +205,7 @@ class IntacctEmulator:
                         tuple(spec.get("valid", ())),
                     ),
                 )
-            return self.store.company(company) or {}
+        return self.company(company)
 
 
 def _object(name: str) -> ObjectDef:
@@ -206,6 +213,37 @@ def _object(name: str) -> ObjectDef:
     if obj is None:
         raise AdminError(f"unknown object {name}", 404)
     return obj
+
+
+def _user_settings(body: dict[str, Any]) -> dict[str, str]:
+    """The API user's preferences in an admin body, checked (400 for a bad one)."""
+    settings: dict[str, str] = {}
+    timezone, dateformat, locale = (body.get(k) for k in ("timezone", "dateformat", "locale"))
+    if timezone is not None:
+        try:
+            zone(str(timezone))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise AdminError(
+                f"unknown time zone {timezone!r}: give an IANA name (Europe/Berlin) or a fixed "
+                "GMT offset (+hh:mm / -hh:mm)"
+            ) from exc
+        settings["timezone"] = str(timezone)
+    if dateformat is not None:
+        try:
+            settings["dateformat"] = check_dateformat(str(dateformat))
+        except ValueError as exc:
+            raise AdminError(str(exc)) from exc
+    if locale is not None:
+        if not LOCALE_RE.fullmatch(str(locale)):
+            raise AdminError(f"invalid locale {locale!r}: use language_COUNTRYCODE, e.g. en_US")
+        settings["locale"] = str(locale)
+    clock = body.get("clock")
+    if clock is not None and str(clock) != str(CLOCK):
+        raise AdminError(
+            f"clock {clock!r} is not supported: the emulator renders 24-hour times only "
+            "(HH:MM:SS), since Sage does not document its 12-hour rendering"
+        )
+    return settings
 
 
 def _parse_time(text: str) -> datetime:
@@ -408,11 +446,7 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
             if route[1:] == ("companies",) and len(segments) == 2:
                 if method == "POST":
                     return emulator.update_company(segments[1], body)
-                with emulator.store.lock:
-                    found = emulator.store.company(segments[1])
-                if found is None:
-                    raise AdminError(f"unknown company {segments[1]}", 404)
-                return found
+                return emulator.company(segments[1])
             if route == ("GET", "records") and len(segments) == 3:
                 rows = emulator.records(segments[1], segments[2])
                 return {

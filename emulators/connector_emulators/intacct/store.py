@@ -26,6 +26,7 @@ from typing import Any
 
 from ..sqlite import atomic
 from .objects import OBJECTS, CustomField, FieldDef, ObjectDef
+from .values import DEFAULT_DATEFORMAT
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS companies (
@@ -113,6 +114,9 @@ INDEXED_COLUMNS = {
     for obj in OBJECTS
 }
 
+# The API user's preferences kept per company, with their defaults. Opening a database adds the
+# columns it lacks (a file written before a setting existed is served as it is).
+COMPANY_SETTINGS = {"timezone": "UTC", "dateformat": DEFAULT_DATEFORMAT, "locale": "en_US"}
 Record = dict[str, Any]
 LOW, HIGH = 0, (1 << 32) - 1
 
@@ -205,6 +209,12 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.executescript(SCHEMA + FIELD_INDEXES)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(companies)")}
+        for name, default in COMPANY_SETTINGS.items():
+            if name not in columns:
+                conn.execute(
+                    f"ALTER TABLE companies ADD COLUMN {name} TEXT NOT NULL DEFAULT '{default}'"
+                )
         return conn
 
     # -- transactions -------------------------------------------------------------------------
@@ -242,19 +252,34 @@ class Store:
     # -- companies ------------------------------------------------------------------------------
     def company(self, company: str) -> dict[str, Any] | None:
         row = self.conn.execute(
-            "SELECT id, timezone, unsubscribed FROM companies WHERE id = ?", (company,)
+            "SELECT id, timezone, dateformat, locale, unsubscribed FROM companies WHERE id = ?",
+            (company,),
         ).fetchone()
         if row is None:
             return None
-        return {"id": row[0], "timezone": row[1], "unsubscribed": json.loads(row[2])}
+        return {
+            "id": row[0],
+            "timezone": row[1],
+            "dateformat": row[2],
+            "locale": row[3],
+            "unsubscribed": json.loads(row[4]),
+        }
 
     def ensure_company(self, company: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO companies (id) VALUES (?)", (company,))
 
-    def update_company(self, company: str, timezone: str | None, unsubscribed: list[str] | None):
+    def update_company(
+        self, company: str, settings: dict[str, str], unsubscribed: list[str] | None
+    ) -> None:
+        """Set some of the COMPANY_SETTINGS (values already checked) and the unsubscribed list."""
         self.ensure_company(company)
-        if timezone is not None:
-            self.conn.execute("UPDATE companies SET timezone = ? WHERE id = ?", (timezone, company))
+        for name, value in settings.items():
+            if name not in COMPANY_SETTINGS:
+                raise KeyError(name)
+            self.conn.execute(
+                f"UPDATE companies SET {name} = ? WHERE id = ?",  # noqa: S608 - names checked
+                (value, company),
+            )
         if unsubscribed is not None:
             self.conn.execute(
                 "UPDATE companies SET unsubscribed = ? WHERE id = ?",

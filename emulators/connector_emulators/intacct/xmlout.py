@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .objects import FieldDef
-from .values import date_renderer, timestamp_renderer
+from .values import Formatting, date_renderer, timestamp_renderer
 
 
 def esc(text: str) -> str:
@@ -96,29 +96,29 @@ def data_attrs(**attrs: Any) -> str:
 
 
 # -- rows -------------------------------------------------------------------------------------
-def text_converter(fdef: FieldDef, tz: str, legacy: bool = False) -> Callable[[Any], str]:
+def text_converter(fdef: FieldDef, fmt: Formatting, legacy: bool = False) -> Callable[[Any], str]:
     """Stored value → the text Intacct shows for one field (unescaped)."""
     if fdef.datatype == "TIMESTAMP":
-        return timestamp_renderer(tz)
+        return timestamp_renderer(fmt)
     if fdef.datatype == "DATE":
-        return date_renderer()
+        return date_renderer(fmt.dateformat)
     if legacy and fdef.legacy_words:
         words = dict(fdef.legacy_words)
         return lambda v: words.get(v, v)
     return str
 
 
-def value_converter(fdef: FieldDef, tz: str, legacy: bool) -> Callable[[Any], str]:
+def value_converter(fdef: FieldDef, fmt: Formatting, legacy: bool) -> Callable[[Any], str]:
     """Stored value → element text (escaped where text can hold markup)."""
     if fdef.datatype == "TEXT" and not (legacy and fdef.legacy_words):
         return esc
-    return text_converter(fdef, tz, legacy)
+    return text_converter(fdef, fmt, legacy)
 
 
 class RowRenderer:
     """Renders records with a fixed list of fields, flat (`<A.B>`) or nested (`<A><B>`)."""
 
-    def __init__(self, fields: list[FieldDef], tz: str, *, legacy: bool = False) -> None:
+    def __init__(self, fields: list[FieldDef], fmt: Formatting, *, legacy: bool = False) -> None:
         self.fields = fields
         self.specs = [
             (
@@ -126,7 +126,7 @@ class RowRenderer:
                 f"<{f.name}>",
                 f"</{f.name}>",
                 f"<{f.name}></{f.name}>",
-                value_converter(f, tz, legacy),
+                value_converter(f, fmt, legacy),
             )
             for f in fields
         ]
