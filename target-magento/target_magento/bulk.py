@@ -74,50 +74,47 @@ def submit(
     finish: Finish,
 ) -> None:
     """Send the operations to `/async/bulk/{route}` in chunks; `finish` gets those that ended."""
-    for part in chunks(operations, CHUNK):
-        _submit_one(run, stream, role, route, part, store=store, finish=finish)
-
-
-def _submit_one(
-    run: Run,
-    stream: str,
-    role: str,
-    route: tuple[str, str],
-    operations: list[Operation],
-    *,
-    store: str,
-    finish: Finish,
-) -> None:
     method, path = route
-    bodies = [operation.body for operation in operations]
-    accepted = run.client.request(method, f"async/bulk/{path}", store=store, body=bodies)
-    bulk_uuid = str(accepted["bulk_uuid"])
-    kept = {str(index): asdict(operation) for index, operation in enumerate(operations)}
-    run.bulks.put(
-        SECTION,
-        bulk_uuid,
-        {"stream": stream, "role": role, "route": f"{method} {path}", "operations": kept},
-    )
-    run.bulks.save()
+    for part in chunks(operations, CHUNK):
+        bodies = [operation.body for operation in part]
+        accepted = run.client.request(method, f"async/bulk/{path}", store=store, body=bodies)
+        bulk_uuid = str(accepted["bulk_uuid"])
+        kept = {str(index): asdict(operation) for index, operation in enumerate(part)}
+        run.bulks.put(
+            SECTION,
+            bulk_uuid,
+            {"stream": stream, "role": role, "route": f"{method} {path}", "operations": kept},
+        )
+        run.bulks.save()
+        LOGGER.info("Bulk %s: %d operations queued on %s", bulk_uuid, len(bodies), path)
+        outcomes = _poll(run, bulk_uuid, len(part), _refused(accepted))
+        still_open = _conclude(run, bulk_uuid, outcomes, finish)[0]
+        if still_open:
+            run.summary.add(stream, "queued", still_open)
+            _warn_open(run, bulk_uuid, still_open, f"after {run.settings.bulk_poll_timeout}s")
+
+
+def _refused(accepted: Mapping[str, t.Any]) -> dict[int, Outcome]:
+    """Operations Magento did not accept into the bulk (status 5 at once)."""
     refused: dict[int, Outcome] = {}
     for index, item in enumerate(accepted.get("request_items") or []):
         if str(item.get("status")).lower() != "accepted":
             message = str(item.get("error_message") or "not accepted")
             refused[int(item.get("id", index))] = Outcome(REFUSED, message)
-    LOGGER.info("Bulk %s: %d operations queued on %s", bulk_uuid, len(bodies), path)
+    return refused
+
+
+def _poll(run: Run, bulk_uuid: str, count: int, refused: dict[int, Outcome]) -> dict[int, Outcome]:
+    """The operations' outcomes once none is open, or when `bulk_poll_timeout` passes."""
     deadline = time.monotonic() + run.settings.bulk_poll_timeout
     delay = 0.05
     while True:
         outcomes = _outcomes(run, bulk_uuid) | refused
-        ended = all(outcomes.get(i, Outcome(OPEN, "")).status != OPEN for i in range(len(kept)))
+        ended = all(outcomes.get(i, Outcome(OPEN, "")).status != OPEN for i in range(count))
         if ended or time.monotonic() > deadline:
-            break
+            return outcomes
         time.sleep(delay)
         delay = min(delay * 2, 2.0)
-    still_open = _conclude(run, bulk_uuid, outcomes, finish)[0]
-    if still_open:
-        run.summary.add(stream, "queued", still_open)
-        _warn_open(run, bulk_uuid, still_open, f"after {run.settings.bulk_poll_timeout}s")
 
 
 def settle(run: Run, finishers: Mapping[str, Finish]) -> list[tuple[str, str, list[dict]]]:
