@@ -20,7 +20,7 @@ from intacct_api.xml import add_child, format_value, to_element
 
 READ_FUNCTIONS = frozenset(
     {"readByQuery", "readMore", "query", "read", "readByName", "readRelated", "lookup", "inspect",
-     "getAPISession", "get_trialbalance", "get_accountbalances"}
+     "getAPISession", "get_trialbalance", "get_accountbalances", "readUserFormatting"}
 )  # fmt: skip
 READ_BY_QUERY_MAX_PAGE_SIZE = 1000
 QUERY_MAX_PAGE_SIZE = 2000

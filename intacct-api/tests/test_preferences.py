@@ -63,3 +63,13 @@ def test_a_two_digit_year_is_refused_with_what_to_change(company_client, datefor
 def test_an_unknown_user_is_a_function_error(company_client):
     with pytest.raises(FunctionError, match="Cannot find user"):
         company_client().call(functions.read_user_formatting("nobody"))
+
+
+def test_reading_the_preferences_is_retried_like_any_read(gateway, company_client):
+    """A lost answer (HTTP 524) to a read is safe to repeat; only writes are ambiguous."""
+    client = company_client(dateformat="-Ymd")
+    client.login()
+    gateway.admin("POST", "/_emulator/faults",
+                  {"kind": "http_524", "function": "readUserFormatting", "count": 1})  # fmt: skip
+    assert str(preferences.rendering(client, None).style) == "YYYY-MM-DD"
+    assert int(gateway.admin("GET", "/_emulator/stats")["faults"]["http_524"]) >= 1
