@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,3 +85,26 @@ def test_jobs_and_schedules_refer_to_defined_plugins_and_jobs() -> None:
     intervals = {schedule["job"]: schedule["interval"] for schedule in project["schedules"]}
     assert intervals["intacct-payments"] == "*/5 * * * *"
     assert intervals["intacct-to-magento"] == "@hourly"
+
+
+def own_settings(plugin_name: str) -> dict[str, Any]:
+    """The settings a plugin declares itself (--about adds the SDK's capability settings)."""
+    from tap_intacct.tap import TapIntacct
+    from target_intacct.target import TargetIntacct
+    from target_magento.target import TargetMagento
+
+    plugins = {"tap-intacct": TapIntacct, "target-intacct": TargetIntacct,
+               "target-magento": TargetMagento}  # fmt: skip
+    return dict(plugins[plugin_name].config_jsonschema["properties"])
+
+
+@pytest.mark.parametrize("plugin_name", ["tap-intacct", "target-intacct", "target-magento"])
+def test_our_plugins_declare_exactly_the_settings_they_accept(plugin_name: str) -> None:
+    """meltano.yml lists every setting the plugin declares, no other; secrets are sensitive."""
+    [plugin] = [p for p in all_plugins(load_project()) if p["name"] == plugin_name]
+    declared = {setting["name"]: setting for setting in plugin["settings"]}
+    accepted = own_settings(plugin_name)
+    # `stream_maps` is the SDK's (capability stream-maps), declared for the jobs that rename
+    assert set(declared) - {"stream_maps"} == set(accepted)
+    for name, prop in accepted.items():
+        assert declared[name].get("sensitive", False) == prop.get("secret", False), name
