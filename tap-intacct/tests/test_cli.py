@@ -130,9 +130,10 @@ def check_with_singer_tools(checker: Path, config: Path, state: Path | None = No
         args += ["--state", str(state)]
     tap = subprocess.run(args, check=False, capture_output=True, timeout=300)
     assert tap.returncode == 0, tap.stderr[-2000:]
-    result = subprocess.run(
-        [str(checker)], check=False, input=tap.stdout, capture_output=True, timeout=300
-    )
+    result = subprocess.run(  # in the test's folder: the checker writes a data folder there
+        [str(checker)], check=False, input=tap.stdout, capture_output=True, timeout=300,
+        cwd=config.parent,
+    )  # fmt: skip
     assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
     return tap.stdout.decode()
 

@@ -120,11 +120,33 @@ class TargetIntacct(Target):
     default_sink_class = IntacctSink
 
     config_jsonschema = th.PropertiesList(
-        th.Property("sender_id", th.StringType, required=True, title="Web Services sender ID"),
-        th.Property("sender_password", th.StringType, required=True, secret=True),
-        th.Property("company_id", th.StringType, required=True),
-        th.Property("user_id", th.StringType, required=True),
-        th.Property("user_password", th.StringType, required=True, secret=True),
+        th.Property(
+            "sender_id",
+            th.StringType,
+            required=True,
+            title="Web Services sender ID",
+            description="Web Services sender ID (issued by Sage).",
+        ),
+        th.Property(
+            "sender_password",
+            th.StringType,
+            required=True,
+            secret=True,
+            description="Web Services sender password.",
+        ),
+        th.Property(
+            "company_id", th.StringType, required=True, description="Company to write into."
+        ),
+        th.Property(
+            "user_id", th.StringType, required=True, description="Web Services user of the company."
+        ),
+        th.Property(
+            "user_password",
+            th.StringType,
+            required=True,
+            secret=True,
+            description="Web Services user password.",
+        ),
         th.Property("entity_id", th.StringType, description="Entity (location) to write into."),
         th.Property(
             "entity_field",
@@ -133,14 +155,24 @@ class TargetIntacct(Target):
             "per entity), e.g. MEGAENTITYID (the owner tap-intacct reads); a record without one "
             "goes to entity_id, or the top level.",
         ),
-        th.Property("api_url", th.StringType, default=DEFAULT_API_URL),
+        th.Property(
+            "api_url",
+            th.StringType,
+            default=DEFAULT_API_URL,
+            description="XML gateway URL (the emulator's for tests).",
+        ),
         th.Property(
             "timezone",
             th.StringType,
             description="Zone of Intacct's timestamps (a zone name or +hh:mm). Empty: the API "
             "user's GMT offset preference, read at start.",
         ),
-        th.Property("verify_tls", th.BooleanType, default=True),
+        th.Property(
+            "verify_tls",
+            th.BooleanType,
+            default=True,
+            description="Verify the gateway's TLS certificate (false only for tests).",
+        ),
         th.Property(
             "request_timeout",
             th.NumberType,
