@@ -3,6 +3,7 @@ outside the `demo` environment."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -87,15 +88,27 @@ def test_jobs_and_schedules_refer_to_defined_plugins_and_jobs() -> None:
     assert intervals["intacct-to-magento"] == "@hourly"
 
 
-def own_settings(plugin_name: str) -> dict[str, Any]:
-    """The settings a plugin declares itself (--about adds the SDK's capability settings)."""
-    from tap_intacct.tap import TapIntacct
-    from target_intacct.target import TargetIntacct
-    from target_magento.target import TargetMagento
+PLUGIN_CLASSES = {
+    "tap-intacct": "tap_intacct.tap:TapIntacct",
+    "target-intacct": "target_intacct.target:TargetIntacct",
+    "target-magento": "target_magento.target:TargetMagento",
+}
 
-    plugins = {"tap-intacct": TapIntacct, "target-intacct": TargetIntacct,
-               "target-magento": TargetMagento}  # fmt: skip
-    return dict(plugins[plugin_name].config_jsonschema["properties"])
+
+def own_settings(plugin_name: str) -> dict[str, Any]:
+    """The settings a plugin declares itself, read in a fresh interpreter.
+
+    --about adds the SDK's capability settings, and so does a plugin instance to its class.
+    """
+    module, name = PLUGIN_CLASSES[plugin_name].split(":")
+    code = (
+        f"import json; from {module} import {name}; "
+        f"print(json.dumps({name}.config_jsonschema['properties']))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(completed.stdout))
 
 
 @pytest.mark.parametrize("plugin_name", ["tap-intacct", "target-intacct", "target-magento"])

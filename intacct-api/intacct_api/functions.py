@@ -132,25 +132,21 @@ def read_more(
     return _function(_element("readMore", ("object", object)), control_id)
 
 
-def _read(
-    tag: str,
+def _read_children(
     object_name: str,
     keys: str | int | Iterable[str | int],
-    *,
     fields: str | Sequence[str],
     docparid: str | None,
     return_format: str,
-    control_id: str | None,
-) -> Function:
-    element = _element(
-        tag,
+) -> list[tuple[str, Any]]:
+    """What `read` and `readByName` hold: the two differ only in their tag and what keys are."""
+    return [
         ("object", object_name),
         ("keys", _keys(keys, READ_MAX_KEYS)),
         ("fields", _fields(fields)),
         ("returnFormat", return_format),
         ("docparid", docparid),
-    )
-    return _function(element, control_id)
+    ]
 
 
 def read(
@@ -163,15 +159,8 @@ def read(
     control_id: str | None = None,
 ) -> Function:
     """`read` by RECORDNO keys (at most 100)."""
-    return _read(
-        "read",
-        object,
-        keys,
-        fields=fields,
-        docparid=docparid,
-        return_format=return_format,
-        control_id=control_id,
-    )
+    children = _read_children(object, keys, fields, docparid, return_format)
+    return _function(_element("read", *children), control_id)
 
 
 def read_by_name(
@@ -184,15 +173,8 @@ def read_by_name(
     control_id: str | None = None,
 ) -> Function:
     """`readByName` by the object's name/ID field (CUSTOMERID, ITEMID, …)."""
-    return _read(
-        "readByName",
-        object,
-        keys,
-        fields=fields,
-        docparid=docparid,
-        return_format=return_format,
-        control_id=control_id,
-    )
+    children = _read_children(object, keys, fields, docparid, return_format)
+    return _function(_element("readByName", *children), control_id)
 
 
 def lookup(

@@ -561,7 +561,10 @@ def test_parse_datetime_of_utc_company(client):
 def test_readme_example_runs(gateway, client, capsys):
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     example = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
-    example = example.replace('"http://127.0.0.1:8080/ia/xml/xmlgw.phtml"', repr(gateway.url))
+    example, pointed = re.subn(
+        r'"http://127\.0\.0\.1:\d+/ia/xml/xmlgw\.phtml"', repr(gateway.url), example
+    )
+    assert pointed == 1, "the example must name the local emulator's gateway once"
     exec(compile(example, "README.md", "exec"), {})  # our own documentation
     printed = capsys.readouterr().out.splitlines()
     assert printed and all(line.startswith("C-") for line in printed)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import simplejson
+from intacct_api.envelope import flatten_record
 from target_intacct.target import TargetIntacct
 
 SENDER_ID = "demo_sender"
@@ -82,6 +83,11 @@ def run_target(config: Mapping[str, Any], messages: Iterable[Mapping[str, Any]])
 def emulator_records(emulator, company: str, obj: str) -> list[dict[str, Any]]:
     """What the emulator stores for an object, read through its admin route."""
     return emulator.admin("GET", f"/_emulator/records/{company}/{obj}", None)["records"]
+
+
+def stored(emulator, company: str, obj: str) -> list[dict[str, Any]]:
+    """The emulator's records of an object, nested fields flattened (`DISPLAYCONTACT.EMAIL1`)."""
+    return [flatten_record(r) for r in emulator_records(emulator, company, obj)]
 
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:

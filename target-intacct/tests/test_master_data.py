@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from intacct_api.envelope import flatten_record
 from target_intacct_helpers import (
-    emulator_records,
     read_jsonl,
     run_target,
+    stored,
     stream_messages,
     summary,
 )
@@ -37,10 +36,6 @@ CUSTOMERS = [
         "WHENMODIFIED": "2026-10-01T10:00:00+00:00",
     },
 ]
-
-
-def stored(emulator, company, obj):
-    return [flatten_record(r) for r in emulator_records(emulator, company, obj)]
 
 
 def by_id(rows, field):

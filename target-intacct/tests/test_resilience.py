@@ -8,21 +8,16 @@ import logging
 from decimal import Decimal
 from pathlib import Path
 
-from intacct_api.envelope import flatten_record
 from target_intacct_helpers import (
     SENDER_PASSWORD,
     USER_PASSWORD,
-    emulator_records,
     read_jsonl,
     run_target,
+    stored,
     stream_messages,
     summary,
 )
 from test_secrets_and_cli import run_cli
-
-
-def stored(emulator, company, obj):
-    return [flatten_record(r) for r in emulator_records(emulator, company, obj)]
 
 
 def function_counts(emulator) -> dict[str, int]:
@@ -31,6 +26,31 @@ def function_counts(emulator) -> dict[str, int]:
 
 def state_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.startswith('{"bookmarks"')]
+
+
+# What the invoices and orders below refer to: the sales account (the lines' default), the
+# customer and the item.
+SALES_ACCOUNT = stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}])
+CUSTOMER = stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}])
+SAW = stream_messages("items", [{"ITEMID": "SAW", "NAME": "Saw", "ITEMTYPE": "Inventory"}])
+
+
+def invoice_header(record_no: int, record_id: str, created: str = "2026-10-01") -> dict:
+    """An AR invoice header of customer C-1."""
+    return {
+        "RECORDNO": record_no,
+        "RECORDID": record_id,
+        "CUSTOMERID": "C-1",
+        "WHENCREATED": created,
+    }
+
+
+def in_companies_of_their_own(config, company, tmp_path, inputs: dict[str, list]):
+    """Each named input, with `config` moved to an empty company and a reject file of its own."""
+    for number, (name, messages) in enumerate(inputs.items()):
+        config["company_id"] = f"{company}_{number}"
+        config["reject_file"] = str(tmp_path / f"rejects-{name}.jsonl")
+        yield name, messages
 
 
 # --- 1. a record that fails its schema is rejected alone -----------------------------------
@@ -88,13 +108,13 @@ def test_ill_typed_field_rejected_per_record(emulator, company, config, caplog):
 def test_ill_typed_line_field_names_the_line(emulator, company, config):
     """A line stream's record is checked the same way, and named by its key."""
     config["defaults"] = {"item_gl_account": "4000"}
-    header = {"RECORDNO": 7, "RECORDID": "INV-7", "CUSTOMERID": "C-1", "WHENCREATED": "2026-10-01"}
+    header = invoice_header(7, "INV-7")
     line = {"RECORDNO": 70, "RECORDKEY": 7, "LINE_NO": 1, "AMOUNT": Decimal("5")}
     bad_line = {"RECORDNO": 71, "RECORDKEY": 7, "LINE_NO": 2, "AMOUNT": "five"}
     lines = stream_messages("ar_invoice_lines", [line], ["RECORDNO"])
     messages = [
-        *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
-        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+        *SALES_ACCOUNT,
+        *CUSTOMER,
         *stream_messages("ar_invoices", [header], ["RECORDNO"]),
         *lines,
         {"type": "RECORD", "stream": "ar_invoice_lines", "record": bad_line},
@@ -140,17 +160,11 @@ def invoice_lines(record_key: int, *amounts: str) -> list[dict]:
 
 def test_headers_without_lines_wait_for_a_later_run(emulator, company, config, capsys):
     config["defaults"] = {"item_gl_account": "4000"}
-    late = {
-        "RECORDNO": 500,
-        "RECORDID": "INV-LATE",
-        "CUSTOMERID": "C-1",
-        "WHENCREATED": "2026-10-01",
-    }
-    ready = {"RECORDNO": 501, "RECORDID": "INV-READY", "CUSTOMERID": "C-1"}
-    ready["WHENCREATED"] = "2026-10-02"
+    late = invoice_header(500, "INV-LATE")
+    ready = invoice_header(501, "INV-READY", "2026-10-02")
     first_run = [
-        *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
-        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+        *SALES_ACCOUNT,
+        *CUSTOMER,
         *invoice_messages([late, ready]),
         *invoice_lines(501, "20.00"),
         {"type": "STATE", "value": {"bookmarks": {"ar_invoices": {"n": 1}}}},
@@ -183,13 +197,12 @@ def test_header_that_changed_alone_updates_the_existing_invoice(emulator, compan
     """A paid or re-described invoice comes without lines (they did not change): Intacct holds
     it already, so its header is updated and its lines stay as they are."""
     config["defaults"] = {"item_gl_account": "4000"}
-    header = {"RECORDNO": 950, "RECORDID": "INV-H", "CUSTOMERID": "C-1"}
-    header["WHENCREATED"] = "2026-10-05"
+    header = invoice_header(950, "INV-H", "2026-10-05")
     run_target(
         config,
         [
-            *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
-            *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+            *SALES_ACCOUNT,
+            *CUSTOMER,
             *invoice_messages([dict(header, DESCRIPTION="first")]),
             *invoice_lines(950, "4.00", "6.00"),
         ],
@@ -205,10 +218,7 @@ def test_header_that_changed_alone_updates_the_existing_invoice(emulator, compan
 
 
 def test_sales_order_that_changed_alone_keeps_its_lines(emulator, company, config):
-    master = [
-        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
-        *stream_messages("items", [{"ITEMID": "SAW", "NAME": "Saw", "ITEMTYPE": "Inventory"}]),
-    ]
+    master = [*CUSTOMER, *SAW]
     order = dict(ORDER, RECORDNO=960, MESSAGE="first")
     run_target(config, [*master, *stream_messages("sales_orders", [order])])
 
@@ -230,17 +240,12 @@ def test_sales_order_that_changed_alone_keeps_its_lines(emulator, company, confi
 
 def test_newer_header_replaces_the_pending_one(emulator, company, config):
     config["defaults"] = {"item_gl_account": "4000"}
-    header = {
-        "RECORDNO": 600,
-        "RECORDID": "INV-V",
-        "CUSTOMERID": "C-1",
-        "WHENCREATED": "2026-10-01",
-    }
+    header = invoice_header(600, "INV-V")
     run_target(
         config,
         [
-            *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
-            *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+            *SALES_ACCOUNT,
+            *CUSTOMER,
             *invoice_messages([dict(header, DESCRIPTION="first version")]),
         ],
     )
@@ -255,13 +260,7 @@ def test_newer_header_replaces_the_pending_one(emulator, company, config):
 
 def test_without_pending_file_waiting_headers_are_rejected(emulator, company, config):
     config["pending_file"] = ""
-    header = {
-        "RECORDNO": 700,
-        "RECORDID": "INV-N",
-        "CUSTOMERID": "C-1",
-        "WHENCREATED": "2026-10-01",
-    }
-    target = run_target(config, invoice_messages([header]))
+    target = run_target(config, invoice_messages([invoice_header(700, "INV-N")]))
     [reject] = read_jsonl(config["reject_file"])
     assert reject["field"] == "ARINVOICEITEMS" and "pending_file" in reject["message"]
     assert summary(target, "ar_invoices") == {"rejected": 1}
@@ -291,9 +290,7 @@ def test_items_and_product_lines_in_either_order(emulator, company, config, tmp_
             *stream_messages("items", REFERRING_ITEMS),
         ],
     }
-    for number, (name, messages) in enumerate(orders.items()):
-        config["company_id"] = f"{company}_{number}"
-        config["reject_file"] = str(tmp_path / f"rejects-{name}.jsonl")
+    for name, messages in in_companies_of_their_own(config, company, tmp_path, orders):
         target = run_target(config, messages)
         items = {
             r["ITEMID"]: r["PRODUCTLINEID"] for r in stored(emulator, config["company_id"], "ITEM")
@@ -329,10 +326,7 @@ INVOICE = {
 
 
 def test_sales_invoices_and_their_orders_in_either_order(emulator, company, config, tmp_path):
-    master = [
-        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
-        *stream_messages("items", [{"ITEMID": "SAW", "NAME": "Saw", "ITEMTYPE": "Inventory"}]),
-    ]
+    master = [*CUSTOMER, *SAW]
     orders = {
         "invoices-first": [
             *stream_messages("sales_invoices", [INVOICE]),
@@ -344,9 +338,7 @@ def test_sales_invoices_and_their_orders_in_either_order(emulator, company, conf
         ],
         "one-stream-invoice-first": stream_messages("sales_transactions", [INVOICE, ORDER]),
     }
-    for number, (name, messages) in enumerate(orders.items()):
-        config["company_id"] = f"{company}_{number}"
-        config["reject_file"] = str(tmp_path / f"rejects-{name}.jsonl")
+    for name, messages in in_companies_of_their_own(config, company, tmp_path, orders):
         run_target(config, [*master, *messages])
         docs = {d["DOCID"]: d for d in stored(emulator, config["company_id"], "SODOCUMENT")}
         assert set(docs) == {ORDER["DOCID"], INVOICE["DOCID"]}, name
@@ -405,20 +397,14 @@ def test_lines_before_their_headers_wait_for_a_later_run(emulator, company, conf
     run that ends between the two has the lines only, and STATE moves past them."""
     config["defaults"] = {"item_gl_account": "4000"}
     first_run = [
-        *stream_messages("gl_accounts", [{"ACCOUNTNO": "4000", "TITLE": "Sales"}]),
-        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
+        *SALES_ACCOUNT,
+        *CUSTOMER,
         *invoice_lines(800, "4.00", "6.00"),
     ]
     target = run_target(config, first_run)
     assert summary(target, "ar_invoice_lines") == {"pending": 2}
     assert stored(emulator, company, "ARINVOICE") == []
-    header = {
-        "RECORDNO": 800,
-        "RECORDID": "INV-L",
-        "CUSTOMERID": "C-1",
-        "WHENCREATED": "2026-10-03",
-    }
-    target = run_target(config, invoice_messages([header]))
+    target = run_target(config, invoice_messages([invoice_header(800, "INV-L", "2026-10-03")]))
     [invoice] = stored(emulator, company, "ARINVOICE")
     assert invoice["RECORDID"] == "INV-L"
     assert Decimal(invoice["TOTALENTERED"]) == Decimal("10.00")
@@ -451,12 +437,7 @@ def test_header_whose_lines_never_come_is_rejected_after_pending_max_runs(
     emulator, company, config
 ):
     config["pending_max_runs"] = 1
-    header = {"RECORDNO": 910, "RECORDID": "INV-NL", "CUSTOMERID": "C-1"}
-    header["WHENCREATED"] = "2026-10-04"
-    first_run = [
-        *stream_messages("customers", [{"CUSTOMERID": "C-1", "NAME": "Acme"}]),
-        *invoice_messages([header]),
-    ]
+    first_run = [*CUSTOMER, *invoice_messages([invoice_header(910, "INV-NL", "2026-10-04")])]
     target = run_target(config, first_run)
     assert summary(target, "ar_invoices") == {"pending": 1}
     assert read_jsonl(config["reject_file"]) == []

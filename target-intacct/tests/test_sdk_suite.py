@@ -120,24 +120,25 @@ class EncodedStrings(sdk.TargetEncodedStringData):
         assert [(r["key"], r["field"]) for r in control] == [({"CUSTOMERID": "ENC-11"}, "NAME")]
 
 
+def assert_optional_became_comments(fixture: str, stream: str, prefix: str) -> None:
+    """Every record landed, with its `optional` value (or none) as COMMENTS."""
+    records = fixture_records(fixture, stream)
+    stored = with_prefix(prefix)
+    assert len(stored) == len(records)
+    for record in records:
+        assert (stored[f"{prefix}-{record['id']}"].get("COMMENTS") or None) == record.get(
+            "optional"
+        )
+
+
 class OptionalAttributes(sdk.TargetOptionalAttributes):
     def validate(self) -> None:
-        records = fixture_records(self.name, "test_optional_attributes")
-        stored = with_prefix("OPT")
-        assert len(stored) == len(records)
-        for record in records:
-            assert (stored[f"OPT-{record['id']}"].get("COMMENTS") or None) == record.get("optional")
+        assert_optional_became_comments(self.name, "test_optional_attributes", "OPT")
 
 
 class MissingFields(sdk.TargetRecordMissingOptionalFields):
     def validate(self) -> None:
-        records = fixture_records(self.name, "record_missing_fields")
-        stored = with_prefix("MISS")
-        assert len(stored) == len(records)
-        for record in records:
-            assert (stored[f"MISS-{record['id']}"].get("COMMENTS") or None) == record.get(
-                "optional"
-            )
+        assert_optional_became_comments(self.name, "record_missing_fields", "MISS")
 
 
 def nothing_lands(base: type) -> type:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from intacct_api.envelope import flatten_record
 from target_intacct_helpers import (
-    emulator_records,
     read_jsonl,
     run_target,
+    stored,
     stream_messages,
     summary,
 )
@@ -56,10 +55,6 @@ INVOICES = [
 ]
 
 
-def stored(emulator, company, obj):
-    return [flatten_record(r) for r in emulator_records(emulator, company, obj)]
-
-
 def money(value):
     return Decimal(value or 0)
 
@@ -70,6 +65,14 @@ def invoices_by_number(emulator, company):
 
 def lines_of(emulator, company, obj, key_field, record_no):
     return [r for r in stored(emulator, company, obj) if str(r[key_field]) == str(record_no)]
+
+
+PAYMENT_DEFAULTS = {"undeposited_funds_account": "1010", "payment_method": "Cash"}
+
+
+def payment(customer, received, detail, **fields):
+    """An AR payment of one detail (the invoice it pays and how much)."""
+    return {"CUSTOMERID": customer, "RECEIPTDATE": received, **fields, "ARPYMTDETAILS": [detail]}
 
 
 def setup_invoices(emulator, company, config):
@@ -127,19 +130,15 @@ def test_invoice_number_collision_rejected_rest_written(emulator, company, confi
 def test_payments_by_number_and_recordno_partial_and_full(emulator, company, config):
     setup_invoices(emulator, company, config)
     invoices = invoices_by_number(emulator, company)
-    config["defaults"] = {"undeposited_funds_account": "1010", "payment_method": "Cash"}
+    config["defaults"] = PAYMENT_DEFAULTS
     payments = [
-        {
-            "CUSTOMERID": "C-1",
-            "RECEIPTDATE": "2026-10-10",
-            "ARPYMTDETAILS": [{"INVOICENO": "INV-1", "TRX_PAYMENTAMOUNT": Decimal("40.05")}],
-        },
-        {
-            "CUSTOMERID": "C-2",
-            "RECEIPTDATE": "2026-10-11",
-            "PAYMENTMETHOD": "Printed Check",
-            "ARPYMTDETAILS": [{"RECORDKEY": invoices["INV-2"]["RECORDNO"]}],
-        },
+        payment("C-1", "2026-10-10", {"INVOICENO": "INV-1", "TRX_PAYMENTAMOUNT": Decimal("40.05")}),
+        payment(
+            "C-2",
+            "2026-10-11",
+            {"RECORDKEY": invoices["INV-2"]["RECORDNO"]},
+            PAYMENTMETHOD="Printed Check",
+        ),
     ]
     target = run_target(config, stream_messages("ar_payments", payments))
     invoices = invoices_by_number(emulator, company)
@@ -154,18 +153,10 @@ def test_payments_by_number_and_recordno_partial_and_full(emulator, company, con
 
 def test_payment_unknown_invoice_number_rejected(emulator, company, config):
     setup_invoices(emulator, company, config)
-    config["defaults"] = {"undeposited_funds_account": "1010", "payment_method": "Cash"}
+    config["defaults"] = PAYMENT_DEFAULTS
     payments = [
-        {
-            "CUSTOMERID": "C-1",
-            "RECEIPTDATE": "2026-10-10",
-            "ARPYMTDETAILS": [{"INVOICENO": "NOPE", "TRX_PAYMENTAMOUNT": Decimal("1")}],
-        },
-        {
-            "CUSTOMERID": "C-1",
-            "RECEIPTDATE": "2026-10-10",
-            "ARPYMTDETAILS": [{"INVOICENO": "INV-1", "TRX_PAYMENTAMOUNT": Decimal("1")}],
-        },
+        payment("C-1", "2026-10-10", {"INVOICENO": number, "TRX_PAYMENTAMOUNT": Decimal("1")})
+        for number in ("NOPE", "INV-1")
     ]
     run_target(config, stream_messages("ar_payments", payments))
     rejects = read_jsonl(config["reject_file"])
@@ -176,14 +167,12 @@ def test_payment_unknown_invoice_number_rejected(emulator, company, config):
 
 def test_legacy_create_arpayment(emulator, company, config):
     setup_invoices(emulator, company, config)
-    config["defaults"] = {"undeposited_funds_account": "1010", "payment_method": "Cash"}
+    config["defaults"] = PAYMENT_DEFAULTS
     config["streams"] = {"ar_payments": {"payment_function": "create_arpayment"}}
-    payment = {
-        "CUSTOMERID": "C-1",
-        "RECEIPTDATE": "2026-10-10",
-        "ARPYMTDETAILS": [{"INVOICENO": "INV-1", "TRX_PAYMENTAMOUNT": Decimal("0.15")}],
-    }
-    target = run_target(config, stream_messages("ar_payments", [payment]))
+    paid = payment(
+        "C-1", "2026-10-10", {"INVOICENO": "INV-1", "TRX_PAYMENTAMOUNT": Decimal("0.15")}
+    )
+    target = run_target(config, stream_messages("ar_payments", [paid]))
     assert summary(target, "ar_payments") == {"created": 1}
     assert money(invoices_by_number(emulator, company)["INV-1"]["TOTALDUE"]) == Decimal("100.00")
 

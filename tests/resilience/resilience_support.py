@@ -21,7 +21,7 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +82,7 @@ def report(title: str, columns: Sequence[str], row: Sequence[Any]) -> None:
 # --- cases run concurrently, each on its own stack ------------------------------------------
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 def run_all(
@@ -114,6 +115,14 @@ def run_all(
     finally:
         for exits in opened:
             exits.close()
+
+
+def group_by(items: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
+    """The items by key, each list in the items' order."""
+    groups: dict[K, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
 
 
 def rng(*parts: Any) -> random.Random:
@@ -171,6 +180,54 @@ def meltano_run(
 
 def tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
+
+
+def failure(completed: subprocess.CompletedProcess[str], lines: int = 40) -> str | None:
+    """The end of a run's output when it failed; None when it succeeded."""
+    if completed.returncode == 0:
+        return None
+    return tail(completed.stdout + completed.stderr, lines)
+
+
+# --- settings of a plugin run on its own ------------------------------------------------------
+
+
+def intacct_config(api_url: str, company: str) -> dict[str, Any]:
+    """The emulator's demo sender and user, in `company`."""
+    return {
+        "sender_id": "demo_sender",
+        "sender_password": "demo_sender_password",
+        "company_id": company,
+        "user_id": "demo_user",
+        "user_password": "demo_user_password",
+        "api_url": api_url,
+    }
+
+
+def intacct_command_config(
+    command: str, api_url: str, company: str, tries: int, folder: Path
+) -> dict[str, Any]:
+    """`tap-intacct` or `target-intacct` settings making at most `tries` attempts a request.
+
+    The tap counts retries (`max_retries`), the target attempts (`max_tries`); the target's
+    reject file goes into `folder`.
+    """
+    config = intacct_config(api_url, company)
+    if command == "tap-intacct":
+        return config | {"max_retries": tries - 1}
+    return config | {"max_tries": tries, "reject_file": str(folder / "rejects.jsonl")}
+
+
+def magento_config(base_url: str, folder: Path) -> dict[str, Any]:
+    """`target-magento` as the emulator's admin user, its files in `folder`."""
+    return {
+        "base_url": base_url,
+        "username": "admin",
+        "password": "admin123",
+        "reject_file": str(folder / "rejects.jsonl"),
+        "id_map_file": str(folder / "id-map.json"),
+        "pending_invoices_file": str(folder / "pending.json"),
+    }
 
 
 # --- faults -----------------------------------------------------------------------------------
@@ -250,6 +307,14 @@ class Tally:
         self.lost += other.lost
         self.duplicated += other.duplicated
         self.details += other.details
+
+    @classmethod
+    def total(cls, tallies: Iterable[Tally]) -> Tally:
+        """One tally over several runs."""
+        summed = cls()
+        for tally in tallies:
+            summed.add(tally)
+        return summed
 
 
 def company_keys(running: Stack, company: str) -> dict[str, Counter[tuple[str, ...]]]:

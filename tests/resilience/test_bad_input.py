@@ -9,7 +9,6 @@ lists every case and how it ended.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import subprocess
 from collections.abc import Callable, Iterator
@@ -19,7 +18,14 @@ from typing import Any
 
 import local_stack
 import pytest
-from resilience_support import CUSTOM_FIELDS, report, run_all, tail
+from resilience_support import (
+    CUSTOM_FIELDS,
+    intacct_config,
+    magento_config,
+    report,
+    run_all,
+    tail,
+)
 
 HOSTILE = "Ünïcødé & <b>bold</b> 'single' \"double\" ✓ 日本語 😀 ]]> &amp;"
 TABLE = "bad input (one target run per case)"
@@ -507,41 +513,20 @@ def message_of(reject: dict[str, Any]) -> str:
     return "; ".join(str(text) for text in texts if text)
 
 
-@contextlib.contextmanager
-def shops() -> Iterator[tuple[local_stack.Emulator, local_stack.Emulator]]:
-    with local_stack.emulators() as running:
-        yield running
-
-
 def run_case(case: Case, index: int, emulators: Any, workdir: Path) -> Ended:
     intacct, magento = emulators
     folder = workdir / f"case-{index}"
     folder.mkdir(parents=True)
     company = f"bad{index}"
-    files = {
-        "reject_file": str(folder / "rejects.jsonl"),
-        "id_map_file": str(folder / "id-map.json"),
-    }
     if case.target == "target-intacct":
         intacct.post_json(f"/_emulator/companies/{company}", {"custom_fields": CUSTOM_FIELDS})
-        config = {
-            "sender_id": "demo_sender",
-            "sender_password": "demo_sender_password",
-            "company_id": company,
-            "user_id": "demo_user",
-            "user_password": "demo_user_password",
-            "api_url": f"{intacct.url}/ia/xml/xmlgw.phtml",
+        config = intacct_config(f"{intacct.url}/ia/xml/xmlgw.phtml", company) | {
+            "reject_file": str(folder / "rejects.jsonl"),
+            "id_map_file": str(folder / "id-map.json"),
             "pending_file": str(folder / "pending.json"),
-            **files,
         }
     else:
-        config = {
-            "base_url": magento.url,
-            "username": "admin",
-            "password": "admin123",
-            "pending_invoices_file": str(folder / "pending.json"),
-            **files,
-        }
+        config = magento_config(magento.url, folder)
     config_path = folder / "config.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
     text = "".join(
@@ -584,7 +569,7 @@ def run_case(case: Case, index: int, emulators: Any, workdir: Path) -> Ended:
 @pytest.fixture(scope="module")
 def endings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Ended]]:
     workdir = tmp_path_factory.mktemp("bad-input")
-    with shops() as emulators:
+    with local_stack.emulators() as emulators:
         results = run_all(
             list(enumerate(CASES)),
             lambda indexed, _stack: run_case(indexed[1], indexed[0], emulators, workdir),

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from dataclasses import dataclass
 
 import local_stack
@@ -29,6 +28,8 @@ from resilience_support import (
     compare_copy,
     compare_jsonl,
     compare_magento,
+    failure,
+    group_by,
     intacct_env,
     intacct_requests,
     magento_env,
@@ -37,7 +38,7 @@ from resilience_support import (
     report,
     rng,
     run_all,
-    tail,
+    when_count_reaches,
 )
 
 STRETCH = 0.15
@@ -130,16 +131,7 @@ def run_scenario(scenario: Scenario, running: Stack, baseline: Baseline) -> Outc
     at = choose.randrange(2, max(3, total - 2))
     due = threading.Event()
     stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            if count() >= at:
-                due.set()
-                return
-            time.sleep(0.02)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
+    when_count_reaches(count, at, due.set, stop)
     env["TARGET_JSONL_DESTINATION_PATH"] = str(running.workdir / first)
     try:
         killed = run_until_killed(env, BLOCKS[scenario.pipeline], scenario.victim, due)
@@ -148,8 +140,7 @@ def run_scenario(scenario: Scenario, running: Stack, baseline: Baseline) -> Outc
     clear_faults(running.magento)
     clear_faults(running.intacct)
     env["TARGET_JSONL_DESTINATION_PATH"] = str(running.workdir / resumed)
-    completed = meltano_run(env, *BLOCKS[scenario.pipeline])
-    failure = None if completed.returncode == 0 else tail(completed.stdout + completed.stderr)
+    resume_failure = failure(meltano_run(env, *BLOCKS[scenario.pipeline]))
     if scenario.pipeline == "jsonl":
         folders = [running.workdir / first, running.workdir / resumed]
         tally = compare_jsonl(running, folders, allow_repeats=True)
@@ -157,7 +148,7 @@ def run_scenario(scenario: Scenario, running: Stack, baseline: Baseline) -> Outc
         tally = compare_copy(running)
     else:
         tally = compare_magento(baseline.magento, running)
-    return Outcome(scenario, at if killed else None, failure, tally)
+    return Outcome(scenario, at if killed else None, resume_failure, tally)
 
 
 @pytest.fixture(scope="module")
@@ -169,14 +160,9 @@ def outcomes(
         lambda scenario, running: run_scenario(scenario, running, baseline),
         tmp_path_factory.mktemp("crash"),
     )
-    grouped: dict[tuple[str, str], list[Outcome]] = {}
-    for outcome in results:
-        key = (outcome.scenario.pipeline, outcome.scenario.victim)
-        grouped.setdefault(key, []).append(outcome)
+    grouped = group_by(results, lambda row: (row.scenario.pipeline, row.scenario.victim))
     for (pipeline, victim), rows in grouped.items():
-        total = Tally()
-        for row in rows:
-            total.add(row.tally)
+        total = Tally.total(row.tally for row in rows)
         report(
             TABLE,
             COLUMNS,

@@ -31,6 +31,8 @@ from resilience_support import (
     compare_copy,
     compare_jsonl,
     compare_magento,
+    failure,
+    group_by,
     intacct_env,
     intacct_fired,
     intacct_requests,
@@ -40,7 +42,6 @@ from resilience_support import (
     report,
     rng,
     run_all,
-    tail,
     when_count_reaches,
 )
 
@@ -152,10 +153,8 @@ def run_intacct_case(case: Case, running: Stack, baseline: Baseline) -> Outcome:
     tally = compare_copy(running)
     tally.add(compare_jsonl(running, [running.workdir / "jsonl-fault"]))
     rejects = local_stack.read_jsonl(running.workdir / "intacct-rejects.jsonl")
-    failure = None
-    if completed.returncode != 0:
-        failure = tail(completed.stdout + completed.stderr, 25)
-    return Outcome(case, intacct_fired(running.intacct), tally, len(rejects), failure)
+    fired = intacct_fired(running.intacct)
+    return Outcome(case, fired, tally, len(rejects), failure(completed, 25))
 
 
 def run_magento_case(case: Case, running: Stack, baseline: Baseline) -> Outcome:
@@ -170,12 +169,9 @@ def run_magento_case(case: Case, running: Stack, baseline: Baseline) -> Outcome:
         )
     completed = meltano_run(magento_env(running, "fault", case.kind == "slow"), *MAGENTO_BLOCKS)
     tally = compare_magento(baseline.magento, running)
-    failure = None
-    if completed.returncode != 0:
-        failure = tail(completed.stdout + completed.stderr, 25)
     fired = MAGENTO_FAULTS - magento_unfired(running.magento)
     rejects = local_stack.read_jsonl(running.workdir / "magento-rejects.jsonl")
-    return Outcome(case, fired, tally, len(rejects), failure)
+    return Outcome(case, fired, tally, len(rejects), failure(completed, 25))
 
 
 @pytest.fixture(scope="module")
@@ -188,13 +184,9 @@ def outcomes(
         return run_magento_case(case, running, baseline)
 
     results = run_all(CASES, work, tmp_path_factory.mktemp("matrix"))
-    grouped: dict[tuple[str, str], list[Outcome]] = {}
-    for outcome in results:
-        grouped.setdefault((outcome.case.system, outcome.case.kind), []).append(outcome)
+    grouped = group_by(results, lambda row: (row.case.system, row.case.kind))
     for rows in grouped.values():
-        total = Tally()
-        for row in rows:
-            total.add(row.tally)
+        total = Tally.total(row.tally for row in rows)
         report(
             TABLE,
             COLUMNS,

@@ -19,7 +19,7 @@ from pathlib import Path
 import local_stack
 import pytest
 from load import RssSampler
-from resilience_support import report, run_all
+from resilience_support import intacct_command_config, report, run_all
 
 PASSWD_LINE = "root:x:0:0:"
 MEMORY_CEILING_MIB = 320  # the client caps a body at 64 MiB; the server offers 1 GiB
@@ -131,20 +131,6 @@ class Ending:
 
 
 def run_against(answer: Answer, command: str, workdir: Path) -> Ending:
-    config = {
-        "sender_id": "demo_sender",
-        "sender_password": "demo_sender_password",
-        "company_id": "demo",
-        "user_id": "demo_user",
-        "user_password": "demo_user_password",
-        "max_retries": 1,
-        "max_tries": 2,
-        "reject_file": str(workdir / "rejects.jsonl"),
-    }
-    if command == "tap-intacct":
-        config.pop("max_tries"), config.pop("reject_file")
-    else:
-        config.pop("max_retries")
     stdin = (
         json.dumps({"type": "SCHEMA", "stream": "customers", "key_properties": ["CUSTOMERID"],
                     "schema": {"properties": {"CUSTOMERID": {"type": "string"},
@@ -153,7 +139,7 @@ def run_against(answer: Answer, command: str, workdir: Path) -> Ending:
                       "record": {"CUSTOMERID": "H-1", "NAME": "Hostile test"}}) + "\n"
     )  # fmt: skip
     with hostile_server(answer) as url:
-        config["api_url"] = url
+        config = intacct_command_config(command, url, "demo", 2, workdir)
         path = workdir / f"{command}.json"
         path.write_text(json.dumps(config), encoding="utf-8")
         started = time.monotonic()

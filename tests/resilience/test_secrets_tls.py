@@ -27,6 +27,8 @@ from resilience_support import (
     SELECTION,
     Stack,
     arm,
+    intacct_command_config,
+    magento_config,
     report,
     stack,
     tail,
@@ -137,6 +139,29 @@ def debug_lines(text: str) -> int:
     return sum(1 for line in text.splitlines() if "debug" in line.lower()[:80])
 
 
+def run_at_debug(env: dict[str, str], tap: str, target: str) -> tuple[str, str]:
+    """`meltano run tap target` at DEBUG, which must succeed: its output and the state it left."""
+    completed = local_stack.meltano(
+        "--log-level=debug", "--environment=demo", "run", tap, target, env=env, check=False
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, tail(output)
+    state_id = f"demo:{tap}-to-{target}"
+    state = local_stack.meltano("--environment=demo", "state", "get", state_id, env=env).stdout
+    return output, state
+
+
+def assert_nothing_leaked(
+    run: str, searched: str, secrets: set[str], folder: Path, output: str, *others: str
+) -> None:
+    """No secret in the run's output, the other texts (state) or the files left in `folder`."""
+    files = places(folder)
+    found = leaks(secrets, [output, *others], files)
+    row = (run, searched, debug_lines(output), len(files) + 1 + len(others), len(found))
+    report(SECRETS_TABLE, SECRETS_COLUMNS, row)
+    assert found == []
+
+
 @pytest.fixture(scope="module")
 def running(installed_plugins: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with stack(tmp_path_factory.mktemp("secrets")) as shops:
@@ -154,27 +179,18 @@ def test_intacct_pipeline_at_debug_leaks_no_password_or_session_id(running: Stac
             "TARGET_INTACCT_API_URL": gateway,
             "TAP_INTACCT__SELECT": SELECTION,
         }
-        completed = local_stack.meltano(
-            "--log-level=debug", "--environment=demo", "run", "tap-intacct", "target-intacct",
-            env=env, check=False,
-        )  # fmt: skip
-        output = completed.stdout + completed.stderr
-        assert completed.returncode == 0, tail(output)
-        state = local_stack.meltano(
-            "--environment=demo", "state", "get", "demo:tap-intacct-to-target-intacct", env=env
-        ).stdout
+        output, state = run_at_debug(env, "tap-intacct", "target-intacct")
     sessions = proxy.session_ids()
     assert len(sessions) >= 3, "expected a session per plugin and a fresh one after expiry"
     assert "POST " in output and "<password>***</password>" in output, "bodies not logged"
-    secrets = set(DEMO_SECRETS) | sessions
-    found = leaks(secrets, [output, state], places(running.workdir))
-    report(
-        SECRETS_TABLE,
-        SECRETS_COLUMNS,
-        ("tap-intacct → target-intacct", f"2 passwords + {len(sessions)} session ids",
-         debug_lines(output), len(places(running.workdir)) + 2, len(found)),
-    )  # fmt: skip
-    assert found == []
+    assert_nothing_leaked(
+        "tap-intacct → target-intacct",
+        f"2 passwords + {len(sessions)} session ids",
+        set(DEMO_SECRETS) | sessions,
+        running.workdir,
+        output,
+        state,
+    )
 
 
 def test_magento_pipeline_at_debug_leaks_no_oauth_secret(running: Stack) -> None:
@@ -183,35 +199,21 @@ def test_magento_pipeline_at_debug_leaks_no_oauth_secret(running: Stack) -> None
         for name in OAUTH_SETTINGS
     }
     env = {**running.env("secrets-magento"), **DEBUG_ENV}
-    completed = local_stack.meltano(
-        "--log-level=debug", "--environment=demo", "run", "tap-intacct-magento", "target-magento",
-        env=env, check=False,
-    )  # fmt: skip
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, tail(output)
+    output, state = run_at_debug(env, "tap-intacct-magento", "target-magento")
     assert local_stack.read_jsonl(running.workdir / "magento-rejects.jsonl"), "no rejects to search"
-    state = local_stack.meltano(
-        "--environment=demo", "state", "get", "demo:tap-intacct-magento-to-target-magento", env=env
-    ).stdout
-    secrets = set(oauth.values()) | set(DEMO_SECRETS)
-    found = leaks(secrets, [output, state], places(running.workdir))
-    report(
-        SECRETS_TABLE,
-        SECRETS_COLUMNS,
-        ("tap-intacct-magento → target-magento (OAuth)", "4 OAuth values + 2 passwords",
-         debug_lines(output), len(places(running.workdir)) + 2, len(found)),
-    )  # fmt: skip
-    assert found == []
+    assert_nothing_leaked(
+        "tap-intacct-magento → target-magento (OAuth)",
+        "4 OAuth values + 2 passwords",
+        set(oauth.values()) | set(DEMO_SECRETS),
+        running.workdir,
+        output,
+        state,
+    )
 
 
 def test_magento_admin_token_and_password_stay_secret(running: Stack, tmp_path: Path) -> None:
     with RecordingProxy(running.magento.url) as proxy:
-        config = {
-            "base_url": proxy.url, "username": "admin", "password": "admin123",
-            "reject_file": str(tmp_path / "rejects.jsonl"),
-            "id_map_file": str(tmp_path / "id-map.json"),
-            "pending_invoices_file": str(tmp_path / "pending.json"),
-        }  # fmt: skip
+        config = magento_config(proxy.url, tmp_path)
         (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
         messages = [
             *TLS_INPUT["target-magento"],  # a category: needs the token
@@ -234,14 +236,13 @@ def test_magento_admin_token_and_password_stay_secret(running: Stack, tmp_path: 
     tokens = {json.loads(body) for body in proxy.bodies if re.fullmatch(rb'"[0-9a-f]{32}"', body)}
     assert tokens, "the target never fetched an admin token"
     assert local_stack.read_jsonl(tmp_path / "rejects.jsonl"), "no reject to search"
-    found = leaks(tokens | {"admin123"}, [output], places(tmp_path))
-    report(
-        SECRETS_TABLE,
-        SECRETS_COLUMNS,
-        ("target-magento (admin user)", f"password + {len(tokens)} admin token(s)",
-         debug_lines(output), len(places(tmp_path)) + 1, len(found)),
-    )  # fmt: skip
-    assert found == []
+    assert_nothing_leaked(
+        "target-magento (admin user)",
+        f"password + {len(tokens)} admin token(s)",
+        tokens | {"admin123"},
+        tmp_path,
+        output,
+    )
 
 
 # --- TLS ------------------------------------------------------------------------------------
@@ -298,22 +299,11 @@ def test_self_signed_gateway_is_refused_unless_verification_is_off(
     upstream = running.magento.url if command == "target-magento" else running.intacct.url
     with RecordingProxy(upstream, tls=certificate) as proxy:
         if command == "target-magento":
-            config: dict[str, object] = {
-                "base_url": proxy.url, "username": "admin", "password": "admin123",
-                "reject_file": str(tmp_path / "rejects.jsonl"),
-                "id_map_file": str(tmp_path / "id-map.json"),
-                "pending_invoices_file": str(tmp_path / "pending.json"),
-            }  # fmt: skip
+            config = magento_config(proxy.url, tmp_path)
         else:
-            config = {
-                "sender_id": "demo_sender", "sender_password": "demo_sender_password",
-                "company_id": "demo" if command == "tap-intacct" else "tls",
-                "user_id": "demo_user", "user_password": "demo_user_password",
-                "api_url": f"{proxy.url}/ia/xml/xmlgw.phtml", "max_retries": 0, "max_tries": 1,
-            }  # fmt: skip
-            config.pop("max_tries" if command == "tap-intacct" else "max_retries")
-            if command == "target-intacct":
-                config["reject_file"] = str(tmp_path / "rejects.jsonl")
+            gateway = f"{proxy.url}/ia/xml/xmlgw.phtml"
+            company = "demo" if command == "tap-intacct" else "tls"
+            config = intacct_command_config(command, gateway, company, 1, tmp_path)
         if not verify:
             config["verify_tls"] = False
         (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
