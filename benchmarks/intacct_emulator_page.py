@@ -35,7 +35,8 @@ def envelope(function: str, auth: str) -> bytes:
     return (
         "<request><control><senderid>demo_sender</senderid><password>demo_sender_password"
         "</password><controlid>bench</controlid><uniqueid>false</uniqueid><dtdversion>3.0"
-        f"</dtdversion></control><operation><authentication>{auth}</authentication><content>"
+        "</dtdversion><includewhitespace>false</includewhitespace></control>"  # as intacct_api
+        f"<operation><authentication>{auth}</authentication><content>"
         f'<function controlid="f">{function}</function></content></operation></request>'
     ).encode()
 
