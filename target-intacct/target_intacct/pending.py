@@ -51,6 +51,20 @@ class WaitingLines:
     lines: list[dict[str, Any]] = field(default_factory=list)
     runs: int = 0
 
+    def joined(self, newer: WaitingLines | None) -> WaitingLines:
+        """These kept lines with a later run's for the same header, newer versions winning.
+
+        Lines are matched by RECORDNO: a run that stopped mid-document kept the first lines,
+        and the next run sends the rest (or all of them again).
+        """
+        if newer is None:
+            return self
+        by_key: dict[Any, dict[str, Any]] = {}
+        for line in [*self.lines, *newer.lines]:
+            key = line.get("RECORDNO")
+            by_key[key if key is not None else id(line)] = line
+        return WaitingLines(newer.stream, list(by_key.values()), self.runs)
+
 
 @dataclass
 class Pending:

@@ -193,6 +193,8 @@ class IntacctSink(IntacctBaseSink):
         for record in records:
             if self.spec.line_field in record or self._written_elsewhere(record):
                 ready.append(record)
+            elif self._partial(record):  # the rest of its lines come next run: not even a
+                self.waiting.append(record)  # header-only update, they would find no header
             elif is_blank(record.get("RECORDNO")):  # no line can ever name it
                 message = "RECORDNO: a header without inline lines needs its source RECORDNO"
                 self._reject(record, message, field="RECORDNO")
@@ -203,6 +205,11 @@ class IntacctSink(IntacctBaseSink):
             self._write_in_chunks(without_lines, waits_for_lines=True)
         else:
             self.waiting += without_lines
+
+    def _partial(self, record: Mapping[str, Any]) -> bool:
+        """The input may hold only some of this header's lines (see `partial_documents`)."""
+        document = (self.settings.sink, str(record.get("RECORDNO")))
+        return document in self._target_intacct.partial_documents
 
     def _written_elsewhere(self, record: Mapping[str, Any]) -> bool:
         """Records of `skip_when` are written by another stream (and skipped here)."""
@@ -274,6 +281,8 @@ class IntacctSink(IntacctBaseSink):
         """Lines collected from line streams, joined by the header's source RECORDNO."""
         pending = self._target_intacct.pending_lines.get(self.settings.sink, {})
         for record in records:
+            if self._partial(record):
+                continue
             waiting = pending.pop(str(record.get("RECORDNO")), None)
             if waiting and waiting.lines:
                 waiting.lines.sort(key=lambda line: int(line.get("LINE_NO") or 0))

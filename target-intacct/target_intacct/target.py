@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from functools import cached_property
 from typing import Any
 
@@ -75,9 +76,13 @@ class LineSink(IntacctBaseSink):
         self.joins = joins
         self._pending = target.pending_lines.setdefault(joins.sink, {})
         self._report = target.report
+        self._arrived = 0
+        # header RECORDNO → arrival number (in this stream) of its last line in this input
+        self.last_arrival: dict[str, int] = {}
 
     def process_batch(self, context: dict) -> None:
         for record in context.get("records", []):
+            self._arrived += 1  # batches keep the input's order
             parent = record.get(self.joins.link_field)
             if record.get("_sdc_deleted_at"):  # a deleted line goes with its header's rewrite
                 self._report.count(self.stream_name, "skipped")
@@ -90,6 +95,7 @@ class LineSink(IntacctBaseSink):
             else:
                 waiting = self._pending.setdefault(str(parent), WaitingLines(self.stream_name))
                 waiting.lines.append(record)
+                self.last_arrival[str(parent)] = self._arrived
 
     def reject_invalid(self, record: dict, field: str | None, message: str) -> None:
         key = {k: record.get(k) for k in self.key_properties}
@@ -251,6 +257,12 @@ class TargetIntacct(Target):
         self._clients: dict[str | None, IntacctClient] = {}
         self._entity_refusals: dict[str, str | None] = {}
         self._rendering: Rendering | None = None
+        # RECORD messages per stream as they arrive, and those counts when the latest new STATE
+        # came: a record after it will be sent again by the source, whose bookmark is behind it
+        self._arrived: Counter[str] = Counter()
+        self._confirmed: dict[str, int] | None = None
+        # (header sink, header RECORDNO) whose lines this input may hold only in part
+        self.partial_documents: set[tuple[str, str]] = set()
         # sink name → header RECORDNO (in the source) → its lines, from line streams
         self.pending_lines: dict[str, dict[str, WaitingLines]] = {}
         for stream in self.config.get("streams") or {}:
@@ -347,6 +359,34 @@ class TargetIntacct(Target):
             if isinstance(other, IntacctSink) and other.spec.rank < sink.spec.rank:
                 self.drain_one(other)
 
+    def _process_record_message(self, message_dict: dict) -> None:
+        self._arrived[message_dict.get("stream", "")] += 1
+        super()._process_record_message(message_dict)
+
+    def _process_state_message(self, message_dict: dict) -> None:
+        if message_dict.get("value") != self._latest_state:
+            self._confirmed = dict(self._arrived)
+        super()._process_state_message(message_dict)
+
+    def _find_partial_documents(self) -> None:
+        """Documents whose lines arrived after the input's last STATE, when it had one.
+
+        A source stopped mid-page (killed, crashed) leaves such lines, and some of their
+        document's lines may be missing; its bookmark is before them, so the next run sends them
+        again. Their header waits for those rather than be written without some lines.
+        """
+        confirmed = self._confirmed
+        if confirmed is None:  # an input without STATE: nothing tells a stop mid-way
+            return
+        for sink in self._sinks_active.values():
+            if isinstance(sink, LineSink) and sink.stream_name in self._arrived:
+                last_confirmed = confirmed.get(sink.stream_name, 0)
+                self.partial_documents.update(
+                    (sink.joins.sink, parent)
+                    for parent, arrival in sink.last_arrival.items()
+                    if arrival > last_confirmed
+                )
+
     def _header_sinks(self) -> list[IntacctSink]:
         sinks = [s for s in self._sinks_active.values() if isinstance(s, IntacctSink)]
         return sorted(sinks, key=lambda sink: sink.spec.rank)
@@ -377,11 +417,12 @@ class TargetIntacct(Target):
             for sink in list(self._sinks_active.values()):
                 if isinstance(sink, LineSink):
                     self.drain_one(sink)
+            self._find_partial_documents()
             carried = self.carried
             for sink_name, by_parent in carried.lines.items():
                 lines = self.pending_lines.setdefault(sink_name, {})
                 for parent, kept in by_parent.items():
-                    lines.setdefault(parent, kept).runs = kept.runs  # this run's lines are newer
+                    lines[parent] = kept.joined(lines.get(parent))
             streams = carried.streams
             self._open_pending_streams(streams)
             for sink in self._header_sinks():

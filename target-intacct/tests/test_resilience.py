@@ -412,6 +412,51 @@ def test_lines_before_their_headers_wait_for_a_later_run(emulator, company, conf
     assert not Path(config["pending_file"]).exists()
 
 
+def state(n: int) -> dict:
+    return {"type": "STATE", "value": {"bookmarks": {"ar_invoice_lines": {"n": n}}}}
+
+
+def test_a_source_stopped_mid_document_never_writes_part_of_its_lines(emulator, company, config):
+    """A tap killed mid-page leaves lines after its last STATE: the document may be missing
+    lines that the next run sends (from the bookmark before them). The header waits."""
+    config["defaults"] = {"item_gl_account": "4000"}
+    header = invoice_header(970, "INV-CUT")
+    first_run = [
+        *SALES_ACCOUNT, *CUSTOMER, *invoice_messages([header]), state(1),
+        *invoice_lines(970, "1.00"),  # line 2 never came: the tap was killed here
+    ]  # fmt: skip
+    target = run_target(config, first_run)
+    assert stored(emulator, company, "ARINVOICE") == []
+    assert read_jsonl(config["reject_file"]) == []
+    assert summary(target, "ar_invoices") == {"pending": 1}
+    second_run = [*invoice_lines(970, "1.00", "2.00"), state(2)]  # resumed from the bookmark
+    target = run_target(config, second_run)
+    [invoice] = stored(emulator, company, "ARINVOICE")
+    assert Decimal(invoice["TOTALENTERED"]) == Decimal("3.00")
+    assert len(stored(emulator, company, "ARINVOICEITEM")) == 2
+    assert summary(target, "ar_invoices") == {"created": 1}
+    assert not Path(config["pending_file"]).exists()
+
+
+def test_lines_of_one_document_across_a_stop_are_joined(emulator, company, config):
+    """The first line's page was confirmed by a STATE, the second line's was not: the next run
+    sends only the second line again, and the document gets both."""
+    config["defaults"] = {"item_gl_account": "4000"}
+    first, second = invoice_lines(980, "4.00", "6.00")[1:]
+    first_run = [
+        *SALES_ACCOUNT, *CUSTOMER, *invoice_messages([invoice_header(980, "INV-SPLIT")]),
+        *invoice_lines(980)[:1], first, state(1), second,
+    ]  # fmt: skip
+    run_target(config, first_run)
+    assert stored(emulator, company, "ARINVOICE") == []
+    target = run_target(config, [*invoice_lines(980)[:1], second, state(2)])
+    [invoice] = stored(emulator, company, "ARINVOICE")
+    assert Decimal(invoice["TOTALENTERED"]) == Decimal("10.00")
+    amounts = [Decimal(line["AMOUNT"]) for line in stored(emulator, company, "ARINVOICEITEM")]
+    assert amounts == [Decimal("4.00"), Decimal("6.00")]
+    assert summary(target, "ar_invoices") == {"created": 1}
+
+
 def test_lines_whose_header_never_comes_are_rejected_after_pending_max_runs(
     emulator, company, config
 ):
