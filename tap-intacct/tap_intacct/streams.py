@@ -289,16 +289,37 @@ class IntacctStream(Stream):
         assert key is not None
         filter_ = self._start_filter(context, self.intacct.rendering)
         order_by = [(key, True), (RECORDNO, True)]
+        held: list[dict[str, Any]] = []
         while True:
             result = self._page(client, plan, filter_, order_by)
             rows = result.records()
-            yield from self._convert(rows, plan, entity)
+            more = self._more(result, rows)
+            ready, held = self._whole_documents([*held, *rows], more)
+            yield from self._convert(ready, plan, entity)
             progress.page(len(rows))
             self._checkpoint()
-            if not self._more(result, rows):
+            if not more:
                 return
             last = rows[-1]
             filter_ = self._after(key, last[key], int(last[RECORDNO]))
+
+    def _whole_documents(
+        self, rows: list[dict[str, Any]], more: bool
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """A line stream's rows to emit now, and the page's last document's, held for the next.
+
+        A page can end inside a document. STATE after the page must not move past part of one:
+        a run stopped there would resume after it, and a target would get that document's
+        lines in two runs, the first of them incomplete. Held rows go out with the next page.
+        """
+        link = self.spec.link
+        if not more or link is None or not rows:
+            return rows, []
+        document = rows[-1].get(link)
+        cut = len(rows)
+        while cut and rows[cut - 1].get(link) == document:
+            cut -= 1
+        return rows[:cut], rows[cut:]
 
     def _read_full_table(
         self, client: IntacctClient, entity: str | None, plan: FieldPlan, progress: Progress

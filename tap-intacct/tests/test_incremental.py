@@ -323,3 +323,24 @@ def test_progress_lines_name_records_pages_and_rate(
     assert all(f" {n} pages," in line for n, line in enumerate(progress, 1))
     assert all("records/s" in line for line in progress)
     assert lines[-1].startswith(f"customers done: {rows} records")
+
+
+def test_state_never_falls_inside_a_document_of_a_line_stream(
+    reset, config, demo_catalog, select, api_rows, run_tap
+):
+    """Pages of 3 split documents' lines; every STATE still covers whole documents only, so a
+    run stopped after it resumes with none half-sent (a target would write it incomplete)."""
+    lines_per_batch = Counter(row["BATCHNO"] for row in api_rows("GLENTRY"))
+    assert max(lines_per_batch.values()) > 1
+    run = run_tap({**config, "page_size": 3},
+                  catalog=select(demo_catalog, "journal_entry_lines"))  # fmt: skip
+    sent: Counter[Any] = Counter()
+    states = 0
+    for message in run.messages:
+        if message["type"] == "RECORD":
+            sent[str(message["record"]["BATCHNO"])] += 1
+        elif message["type"] == "STATE":
+            states += 1
+            assert all(sent[batch] == lines_per_batch[batch] for batch in sent), sent
+    assert states > 2
+    assert sent == lines_per_batch
