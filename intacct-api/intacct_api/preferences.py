@@ -73,9 +73,7 @@ def read_user_formatting(client: IntacctClient) -> UserFormatting | None:
     if not rows:
         logger.warning("Intacct gave no date and time preferences for the API user")
         return None
-    row = rows[0]
-    inner = row.get("userformatting")  # the element itself, when the answer wraps it
-    return UserFormatting.from_row(inner if isinstance(inner, Mapping) else row)
+    return UserFormatting.from_row(rows[0])
 
 
 def rendering(client: IntacctClient, timezone: str | None) -> Rendering:

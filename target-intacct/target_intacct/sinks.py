@@ -553,9 +553,12 @@ class IntacctSink(IntacctBaseSink):
 
         The update key is left out: an update keeps the existing record's.
         """
-        return self._compares_fields and all(
+        if not self._compares_fields:
+            return False
+        style, known = self.date_style, self.known_fields
+        return all(
             name == self.spec.update_key
-            or (name in self.known_fields and same_value(value, row.get(name), self.date_style))
+            or (name in known and same_value(value, row.get(name), style))
             for name, value in item.fields.items()
         )
 
