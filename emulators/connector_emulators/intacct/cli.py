@@ -1,4 +1,4 @@
-"""`intacct-emulator serve --port PORT [--db PATH] [--seed demo|none] [--records N]`."""
+"""`intacct-emulator serve --port PORT [--db PATH] [--seed demo|none] [--records N] ...`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from .gateway import Latency
 from .server import IntacctEmulator
 
 
@@ -19,21 +20,17 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--db", default=None, help="SQLite file (default: in memory)")
     serve.add_argument("--seed", default="demo", choices=("demo", "none"))
-    serve.add_argument(
-        "--records", type=int, default=0, help="synthetic customers added to the demo company"
+    options = (
+        ("--records", int, 0, "synthetic customers added to the demo company"),
+        ("--journal-lines", int, 0, "synthetic journal entry lines (two per GLBATCH) added"),
+        ("--session-timeout", float, 3600.0, "idle seconds before a session expires"),
+        ("--resultid-ttl", float, 1800.0, "idle seconds before a readMore resultId expires"),
+        ("--latency-base", float, 0.0, "seconds every gateway answer takes"),
+        ("--latency-per-row", float, 0.0, "more seconds per row a read answers"),
+        ("--latency-per-record", float, 0.0, "more seconds per record a write writes"),
     )
-    serve.add_argument(
-        "--session-timeout",
-        type=float,
-        default=3600.0,
-        help="idle seconds before a session expires",
-    )
-    serve.add_argument(
-        "--resultid-ttl",
-        type=float,
-        default=1800.0,
-        help="idle seconds before a readMore resultId expires",
-    )
+    for flag, kind, default, text in options:
+        serve.add_argument(flag, type=kind, default=default, help=text)
     serve.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
@@ -44,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         records=args.records,
         session_timeout=args.session_timeout,
         resultid_ttl=args.resultid_ttl,
+        journal_lines=args.journal_lines,
+        latency=Latency(args.latency_base, args.latency_per_row, args.latency_per_record),
     )
     print(f"Intacct emulator listening on {emulator.url}", flush=True)
     try:

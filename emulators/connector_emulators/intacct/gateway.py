@@ -7,6 +7,7 @@ needs them before anything runs); `Gateway.execute` runs it under the store lock
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -37,6 +38,24 @@ ROLLED_BACK = Err(
 )
 KNOWN_FUNCTIONS = {"getAPISession", *GENERIC, *LEGACY, *BALANCES, *USERS, *LEGACY_DELETES}
 LIBXML_LEVELS = {1: "Warning", 2: "Error", 3: "Fatal Error"}
+
+
+WRITES_MANY = {"create", "update"}  # one or more object elements each
+DATA_COUNT = re.compile(r'<data[^>]*\scount="(\d+)"')
+
+
+def _work(fn: etree._Element, result: Result) -> tuple[int, int]:
+    """(rows read, records written) by one function that succeeded, for the latency model."""
+    element = next(c for c in fn if isinstance(c.tag, str))
+    name = str(element.tag)
+    if name in WRITES_MANY:
+        return 0, sum(1 for c in element if isinstance(c.tag, str))
+    if name == "delete":
+        return 0, len([k for k in child_text(element, "keys").split(",") if k.strip()])
+    if name in LEGACY or name in LEGACY_DELETES:
+        return 0, 1
+    counted = DATA_COUNT.search(result.body[:500])
+    return (int(counted.group(1)) if counted else 0), 0
 
 
 def _parser(*, recover: bool = False) -> etree.XMLParser:
@@ -117,6 +136,29 @@ class Prepared:
     company: str | None = None
     functions: list[str] = field(default_factory=list)
     sessionid: str | None = None
+    rows_read: int = 0  # rows the request's reads answered (the latency model's per-row cost)
+    records_written: int = 0  # records its writes created, updated or deleted
+
+
+@dataclass
+class Latency:
+    """How long the gateway takes to answer: per request, per row read, per record written.
+
+    Sage publishes no timing of its gateway, so these are settings (default: no delay); an
+    answer leaves no earlier than `base + per_row * rows + per_record * records` seconds after
+    the request arrived, the emulator's own work included.
+    """
+
+    base: float = 0.0
+    per_row: float = 0.0
+    per_record: float = 0.0
+
+    def seconds(self, prepared: Prepared) -> float:
+        return (
+            self.base
+            + self.per_row * prepared.rows_read
+            + self.per_record * prepared.records_written
+        )
 
 
 @dataclass
@@ -125,6 +167,7 @@ class Config:
 
     session_timeout: float = 3600.0
     resultid_ttl: float = 1800.0
+    latency: Latency = field(default_factory=Latency)
 
 
 class Gateway:
@@ -284,6 +327,11 @@ class Gateway:
                 unsubscribed=frozenset(unsubscribed),
                 session=session,
             )
+        for fn, result in zip(functions, results, strict=True):
+            if result.status == "success":
+                rows, records = _work(fn, result)
+                prepared.rows_read += rows
+                prepared.records_written += records
         auth_xml = self._auth_block(
             userid, company, session.location if session else location, fmt.tz
         )

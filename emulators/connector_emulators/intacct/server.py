@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -21,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfoNotFoundError
 
 from .faults import Faults, Stats, parse_fault
-from .gateway import Clock, Config, Gateway
+from .gateway import Clock, Config, Gateway, Latency
 from .objects import OBJECTS_BY_NAME, CustomField, ObjectDef
 from .records import Ctx, Writer
 from .rules import sync_gl_detail
@@ -41,6 +42,20 @@ HTML_ERRORS = {
 }
 LOCALE_RE = re.compile(r"[a-z]{2,3}_[A-Z]{2}")
 CONCURRENCY_MESSAGE = "There are too many operations running for this company (200024)."
+
+
+# admin `/config` names of the latency model's settings → `Latency` attributes
+LATENCY_SETTINGS = {
+    "latency_base": "base",
+    "latency_per_row": "per_row",
+    "latency_per_record": "per_record",
+}
+
+
+def latency_settings(latency: Latency) -> dict[str, float]:
+    """The latency model as the admin `/config` route names its settings."""
+    values = asdict(latency)
+    return {name: values[attribute] for name, attribute in LATENCY_SETTINGS.items()}
 
 
 class AdminError(Exception):
@@ -63,16 +78,18 @@ class IntacctEmulator:
         records: int = 0,
         session_timeout: float = 3600.0,
         resultid_ttl: float = 1800.0,
+        journal_lines: int = 0,
+        latency: Latency | None = None,
     ) -> None:
         self.store = Store(db_path)
         self.clock = Clock()
-        self.defaults = Config(session_timeout, resultid_ttl)
-        self.config = Config(session_timeout, resultid_ttl)
+        self.defaults = Config(session_timeout, resultid_ttl, latency or Latency())
+        self.config = Config(session_timeout, resultid_ttl, replace(self.defaults.latency))
         self.gateway = Gateway(self.store, self.clock, self.config)
         self.faults = Faults()
         self.stats = Stats()
         if self.store.is_empty():  # a database file is served as it is
-            seed(self.store, seed_kind, records)
+            seed(self.store, seed_kind, records, journal_lines)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
@@ -123,21 +140,46 @@ class IntacctEmulator:
             raise AdminError(exc.read().decode(errors="replace"), exc.code) from exc
 
     # -- admin operations -----------------------------------------------------------------------
-    def reset(self, seed_kind: str | None, records: int) -> None:
+    def reset(self, seed_kind: str | None, records: int, journal_lines: int = 0) -> None:
         with self.store.lock:
-            seed(self.store, seed_kind, records)
+            seed(self.store, seed_kind, records, journal_lines)
         self.gateway.clear()
         self.faults.clear()
         self.stats.reset()
         self.clock.set(datetime.now(UTC), frozen=False)
-        self.configure(self.defaults.session_timeout, self.defaults.resultid_ttl)
+        self.configure(
+            {
+                "session_timeout": self.defaults.session_timeout,
+                "resultid_ttl": self.defaults.resultid_ttl,
+                **latency_settings(self.defaults.latency),
+            }
+        )
 
-    def configure(self, session_timeout: float | None, resultid_ttl: float | None) -> None:
-        if session_timeout is not None:
-            self.config.session_timeout = float(session_timeout)
-        if resultid_ttl is not None:
-            self.config.resultid_ttl = float(resultid_ttl)
-            self.gateway.cursors.ttl_seconds = float(resultid_ttl)
+    def configure(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Apply the admin `/config` settings given (all checked first), answer all of them."""
+        known = {"session_timeout", "resultid_ttl", *LATENCY_SETTINGS}
+        unknown = sorted(set(body) - known)
+        if unknown:
+            names = ", ".join(sorted(known))
+            raise AdminError(f"unknown config setting {unknown[0]!r}; use {names}")
+        values: dict[str, float] = {}
+        for name, value in body.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise AdminError(f"config {name} must be a number of seconds, 0 or more")
+            values[name] = float(value)
+        if "session_timeout" in values:
+            self.config.session_timeout = values["session_timeout"]
+        if "resultid_ttl" in values:
+            self.config.resultid_ttl = values["resultid_ttl"]
+            self.gateway.cursors.ttl_seconds = values["resultid_ttl"]
+        for name, attribute in LATENCY_SETTINGS.items():
+            if name in values:
+                setattr(self.config.latency, attribute, values[name])
+        return {
+            "session_timeout": self.config.session_timeout,
+            "resultid_ttl": self.config.resultid_ttl,
+            **latency_settings(self.config.latency),
+        }
 
     def records(self, company: str, object_name: str) -> list[dict[str, str]]:
         obj = _object(object_name)
@@ -331,6 +373,7 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                 self._send(500, body, XML_TYPE)
 
         def _gateway(self, body: bytes, endpoint: str) -> None:
+            arrived = time.perf_counter()
             gateway = emulator.gateway
             prepared = gateway.prepare(body)
             emulator.stats.count(prepared.functions, prepared.company, endpoint)
@@ -349,6 +392,10 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                 started = time.perf_counter()
                 response = gateway.finish(prepared, gateway.execute(prepared))
                 elapsed = f"{(time.perf_counter() - started) * 1000:.1f}"
+                # the latency model: the answer waits, counted among the running requests
+                wait = emulator.config.latency.seconds(prepared) - (time.perf_counter() - arrived)
+                if wait > 0:
+                    time.sleep(wait)
                 if self._apply(fired, "after", prepared):
                     return
                 self._send(200, response, XML_TYPE, {"X-Emulator-Time-Ms": elapsed})
@@ -407,7 +454,11 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
             segments = [unquote(s) for s in path.split("/")[2:] if s]
             route = (method, *segments[:1])
             if route == ("POST", "reset"):
-                emulator.reset(body.get("seed", "demo"), int(body.get("records", 0)))
+                emulator.reset(
+                    body.get("seed", "demo"),
+                    int(body.get("records", 0)),
+                    int(body.get("journal_lines", 0)),
+                )
                 return {"status": "ok"}
             if route == ("POST", "faults"):
                 try:
@@ -437,12 +488,7 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                     "frozen": emulator.clock.frozen is not None,
                 }
             if route[1:] == ("config",):
-                if method == "POST":
-                    emulator.configure(body.get("session_timeout"), body.get("resultid_ttl"))
-                return {
-                    "session_timeout": emulator.config.session_timeout,
-                    "resultid_ttl": emulator.config.resultid_ttl,
-                }
+                return emulator.configure(body if method == "POST" else {})
             if route[1:] == ("companies",) and len(segments) == 2:
                 if method == "POST":
                     return emulator.update_company(segments[1], body)
@@ -473,6 +519,7 @@ def serve_in_thread(
     records: int = 0,
     session_timeout: float = 3600.0,
     resultid_ttl: float = 1800.0,
+    latency: Latency | None = None,
 ) -> IntacctEmulator:
     """Start an emulator on 127.0.0.1 in a daemon thread (for tests)."""
     emulator = IntacctEmulator(
@@ -482,5 +529,6 @@ def serve_in_thread(
         records=records,
         session_timeout=session_timeout,
         resultid_ttl=resultid_ttl,
+        latency=latency,
     )
     return emulator.start()
