@@ -23,7 +23,7 @@ import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
-from target_magento.client import encode_json
+from magento_api import encode_json
 from target_magento.target import TargetMagento
 
 STATES = ("CA", "NY", "TX", "WA", "IL", "MA", "OR", "FL")

@@ -18,7 +18,8 @@ import typing as t
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from target_magento.client import MagentoError
+from magento_api import MagentoError
+
 from target_magento.records import Rejection, chunks
 from target_magento.run import magento_field_name
 

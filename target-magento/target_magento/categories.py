@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import typing as t
 
-from target_magento.client import MagentoError
+from magento_api import MagentoError
+
 from target_magento.records import (
     Rejection,
     custom_attribute,

@@ -11,8 +11,9 @@ import logging
 import re
 import typing as t
 
+from magento_api import MagentoError
+
 from target_magento import bulk
-from target_magento.client import MagentoError
 from target_magento.records import Rejection, chunks, is_deleted, required, text
 from target_magento.run import Run
 

@@ -6,8 +6,9 @@ import logging
 import typing as t
 from pathlib import Path
 
+from magento_api import AuthSettings, MagentoClient
+
 from target_magento import bulk, categories, customers, invoices, products
-from target_magento.client import AuthSettings, MagentoClient
 from target_magento.records import Rejection
 from target_magento.run import Run, Settings
 from target_magento.store import IdMap, JsonFileStore, RejectFile
@@ -59,18 +60,6 @@ def pending_catalog_file(config: Mapping[str, t.Any]) -> Path:
     return Path(config["id_map_file"]).with_name("target-magento-pending-catalog.json")
 
 
-def auth_settings(config: Mapping[str, t.Any]) -> AuthSettings:
-    """The credentials part of the config."""
-    return AuthSettings(
-        access_token=config.get("access_token"),
-        consumer_key=config.get("consumer_key"),
-        consumer_secret=config.get("consumer_secret"),
-        access_token_secret=config.get("access_token_secret"),
-        username=config.get("username"),
-        password=config.get("password"),
-    )
-
-
 class Loader:
     """Owns the run; sinks hand it their batches, the target calls `finish` at end of input."""
 
@@ -87,7 +76,7 @@ class Loader:
             config = self._config
             client = MagentoClient(
                 config["base_url"],
-                auth_settings(config),
+                AuthSettings.from_config(config),
                 store_code=config["store_code"],
                 timeout=float(config["request_timeout"]),
                 verify_tls=bool(config["verify_tls"]),

@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import typing as t
 
+from magento_api import sku_path
+
 from target_magento import bulk, categories
-from target_magento.client import sku_path
 from target_magento.records import (
     Rejection,
     chunks,

@@ -8,7 +8,8 @@ import typing as t
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from target_magento.client import MagentoClient, MagentoError
+from magento_api import MagentoClient, MagentoError
+
 from target_magento.records import Rejection, Skip, text
 from target_magento.store import IdMap, JsonFileStore, RejectFile
 

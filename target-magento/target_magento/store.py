@@ -9,7 +9,7 @@ import threading
 import typing as t
 from pathlib import Path
 
-from target_magento.client import decode_json, encode_json
+from magento_api import decode_json, encode_json
 
 LOGGER = logging.getLogger("target-magento")
 

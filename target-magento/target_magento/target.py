@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typing as t
 
+from magento_api import AuthSettings
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import PluginCapabilities
 from singer_sdk.target_base import Target
 
-from target_magento.loader import DEFAULT_STREAMS, Loader, auth_settings
+from target_magento.loader import DEFAULT_STREAMS, Loader
 from target_magento.sinks import IgnoredSink, MagentoSink
 
 if t.TYPE_CHECKING:
@@ -153,7 +154,7 @@ class TargetMagento(Target):
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         try:
-            auth_settings(self.config).mode  # noqa: B018 - validates the credentials given
+            AuthSettings.from_config(self.config).mode  # noqa: B018 - validates the credentials given
             self.loader = Loader(self.config)
         except ValueError as error:
             raise ConfigValidationError(str(error), errors=[str(error)]) from None

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from connector_emulators import demo_data
-from target_magento.client import AuthSettings, MagentoClient, decode_json, encode_json
+from magento_api import AuthSettings, MagentoClient, decode_json, encode_json
 from target_magento.target import TargetMagento
 
 COUNTRY_NAMES = {"US": "United States", "IE": "Ireland", "DE": "Germany", "JP": "Japan"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 from decimal import Decimal
 
-from target_magento.client import encode_json
+from magento_api import encode_json
 from target_magento_support import item_records, schema_for, summary
 
 

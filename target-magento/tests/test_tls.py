@@ -14,7 +14,7 @@ import requests
 from connector_emulators import demo_data
 from connector_emulators.magento.server import MagentoEmulator
 from connector_emulators.tls import self_signed_certificate, serve_https
-from target_magento.client import MagentoError, TransientError
+from magento_api import MagentoError, TransientError
 from target_magento_support import Harness, stream_messages, summary
 
 if t.TYPE_CHECKING:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from connector_emulators import demo_data
+from magento_api import AuthSettings, MagentoError
 from singer_sdk.exceptions import ConfigValidationError
-from target_magento.client import MagentoError
-from target_magento.loader import auth_settings
 from target_magento.target import TargetMagento
 from target_magento_support import (
     customer_records,
@@ -159,7 +158,9 @@ def test_secrets_never_reach_logs_or_files(harness, caplog):
     assert any("/rest/" in r.getMessage() for r in debug_lines)  # requests are logged
     logged = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
     files = "".join(p.read_text() for p in harness.folder.iterdir() if p.is_file())
-    described = repr(auth_settings(harness.config())) + repr(auth_settings(admin))
+    described = repr(AuthSettings.from_config(harness.config())) + repr(
+        AuthSettings.from_config(admin)
+    )
     for secret in secrets:
         assert secret not in logged
         assert secret not in files

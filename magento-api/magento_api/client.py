@@ -3,147 +3,58 @@
 from __future__ import annotations
 
 import logging
-import re
-import ssl
 import threading
 import time
 import typing as t
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from decimal import Decimal
 from urllib.parse import quote, urlsplit
 
 import backoff
 import msgspec
 import requests
 from requests.adapters import HTTPAdapter
-from requests_oauthlib import OAuth1
 from urllib3.exceptions import InsecureRequestWarning
 
-if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+from magento_api.auth import AuthSettings, BearerAuth, NoAuth, oauth1
+from magento_api.codec import decode_json, encode_json
+from magento_api.errors import MagentoError, TLSError, TransientError, render_message, tls_reason
 
-LOGGER = logging.getLogger("target-magento.http")
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+LOGGER = logging.getLogger("magento_api.http")
 
 RETRIABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 
-_ENCODER = msgspec.json.Encoder(decimal_format="number")
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
-
 T = t.TypeVar("T")
 R = t.TypeVar("R")
 
-
-def encode_json(value: object) -> bytes:
-    """Serialise with `Decimal` written as a JSON number, so prices travel exactly."""
-    return _ENCODER.encode(value)
+Filter = tuple[str, object, str]
 
 
-def decode_json(data: bytes | str) -> t.Any:
-    """Parse JSON with numbers that have a fraction as `Decimal`."""
-    return _DECODER.decode(data)
-
-
-def render_message(body: object) -> str:
-    """Render Magento's error JSON: a `%name` / `%1` template plus its parameters."""
-    if not isinstance(body, dict):
-        return str(body)
-    message = str(body.get("message", ""))
-    parameters = body.get("parameters")
-    if isinstance(parameters, dict):
-        for name, value in sorted(parameters.items(), key=lambda kv: -len(str(kv[0]))):
-            message = message.replace(f"%{name}", str(value))
-    elif isinstance(parameters, list):
-        for index in range(len(parameters), 0, -1):
-            message = message.replace(f"%{index}", str(parameters[index - 1]))
-    details = [render_message(error) for error in body.get("errors") or []]
-    return "; ".join([message, *details]) if details else message
-
-
-class MagentoError(Exception):
-    """A Magento answer other than 2xx; `message` is rendered, `status` is the HTTP code."""
-
-    def __init__(self, status: int, message: str, method: str, path: str) -> None:
-        super().__init__(f"{method} {path}: HTTP {status}: {message}")
-        self.status = status
-        self.message = message
-
-
-class TransientError(MagentoError):
-    """A failure worth retrying: 429, 5xx or a broken connection (status 0)."""
-
-
-class TLSError(MagentoError):
-    """The TLS handshake failed (status 0): retrying cannot help, so the run stops at once."""
-
-
-def _tls_reason(error: BaseException) -> str:
-    """The `ssl` module's own words (`certificate verify failed: ...`) under requests' layers."""
-    pending: list[object] = [error]
-    seen: set[int] = set()
-    while pending:
-        current = pending.pop()
-        if not isinstance(current, BaseException) or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, ssl.SSLError):
-            return re.sub(r"\s*\(_ssl\.c:\d+\)$", "", str(current))
-        pending.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
-        pending.extend(current.args)
-    return type(error).__name__
-
-
-@dataclass(frozen=True)
-class AuthSettings:
-    """The credentials of one of the three ways Magento accepts; `repr` hides every secret."""
-
-    access_token: str | None = None
-    consumer_key: str | None = None
-    consumer_secret: str | None = None
-    access_token_secret: str | None = None
-    username: str | None = None
-    password: str | None = None
-
-    def __repr__(self) -> str:
-        return f"AuthSettings(mode={self.mode!r})"
-
-    @property
-    def mode(self) -> str:
-        """`oauth` (integration, signed), `bearer` (token) or `admin` (username + password)."""
-        if self.consumer_key or self.consumer_secret or self.access_token_secret:
-            missing = [
-                name
-                for name in (
-                    "consumer_key",
-                    "consumer_secret",
-                    "access_token",
-                    "access_token_secret",
-                )
-                if not getattr(self, name)
-            ]
-            if missing:
-                msg = f"OAuth 1.0a needs all four integration credentials; missing: {missing}"
-                raise ValueError(msg)
-            return "oauth"
-        if self.access_token:
-            return "bearer"
-        if self.username and self.password:
-            return "admin"
-        msg = "No Magento credentials: set access_token, or username and password, or OAuth keys"
-        raise ValueError(msg)
-
-
-class _BearerAuth(requests.auth.AuthBase):
-    """Adds `Authorization: Bearer`; the token is read at send time so a refresh applies."""
-
-    def __init__(self, token_source: Callable[[], str]) -> None:
-        self._token_source = token_source
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token_source()}"
-        return request
+def search_params(
+    filter_groups: Sequence[Sequence[Filter]],
+    *,
+    sort_orders: Sequence[tuple[str, str]] = (),
+    page_size: int,
+    current_page: int = 1,
+) -> dict[str, t.Any]:
+    """`searchCriteria` query parameters: groups AND, filters in a group OR, then the sorts."""
+    params: dict[str, t.Any] = {}
+    for group_index, group in enumerate(filter_groups):
+        for filter_index, (field, value, condition) in enumerate(group):
+            prefix = f"searchCriteria[filterGroups][{group_index}][filters][{filter_index}]"
+            params[f"{prefix}[field]"] = field
+            params[f"{prefix}[value]"] = value
+            params[f"{prefix}[conditionType]"] = condition
+    for index, (field, direction) in enumerate(sort_orders):
+        params[f"searchCriteria[sortOrders][{index}][field]"] = field
+        params[f"searchCriteria[sortOrders][{index}][direction]"] = direction
+    params["searchCriteria[pageSize]"] = page_size
+    params["searchCriteria[currentPage]"] = current_page
+    return params
 
 
 class MagentoClient:
@@ -200,18 +111,11 @@ class MagentoClient:
     def _build_auth(self) -> requests.auth.AuthBase:
         settings = self._auth_settings
         if self._mode == "oauth":
-            return OAuth1(
-                client_key=t.cast("str", settings.consumer_key),
-                client_secret=settings.consumer_secret,
-                resource_owner_key=settings.access_token,
-                resource_owner_secret=settings.access_token_secret,
-                signature_method="HMAC-SHA256",
-                signature_type="AUTH_HEADER",
-            )
+            return oauth1(settings)
         if self._mode == "bearer":
             token = t.cast("str", settings.access_token)
-            return _BearerAuth(lambda: token)
-        return _BearerAuth(self._current_admin_token)
+            return BearerAuth(lambda: token)
+        return BearerAuth(self._current_admin_token)
 
     # Admin token -------------------------------------------------------------------------
 
@@ -328,13 +232,13 @@ class MagentoClient:
                 data=data,
                 headers=headers,
                 timeout=self.timeout,
-                auth=None if authenticate else _NoAuth(),
+                auth=None if authenticate else NoAuth(),
                 verify=self.verify_tls,
             )
         except requests.exceptions.SSLError as error:
             host = urlsplit(self.base_url).netloc
             message = (
-                f"TLS with {host} failed: {_tls_reason(error)}. Give REQUESTS_CA_BUNDLE a CA "
+                f"TLS with {host} failed: {tls_reason(error)}. Give REQUESTS_CA_BUNDLE a CA "
                 "bundle that holds the shop certificate's issuer, or set verify_tls to false "
                 "(only for a shop you trust, e.g. a local one)"
             )
@@ -370,19 +274,15 @@ class MagentoClient:
         page_size: int = 300,
         store: str | None = None,
     ) -> list[dict]:
-        """Every item of a searchCriteria query, page by page; groups AND, filters in a group OR."""
-        params: dict[str, t.Any] = {}
-        for group_index, group in enumerate(filter_groups):
-            for filter_index, (field, value, condition) in enumerate(group):
-                prefix = f"searchCriteria[filterGroups][{group_index}][filters][{filter_index}]"
-                params[f"{prefix}[field]"] = field
-                params[f"{prefix}[value]"] = value
-                params[f"{prefix}[conditionType]"] = condition
-        params["searchCriteria[pageSize]"] = page_size
+        """Every item of a searchCriteria query, page by page; groups AND, filters in a group OR.
+
+        `currentPage` paging is safe only over a set that does not move while it is read (the
+        target's look-ups); a reader of changing data pages by key (`search_params`).
+        """
         items: list[dict] = []
         page = 1
         while True:
-            params["searchCriteria[currentPage]"] = page
+            params = search_params(filter_groups, page_size=page_size, current_page=page)
             result = self.request("GET", path, store=store, params=params) or {}
             batch = result.get("items") or []
             items.extend(batch)
@@ -428,14 +328,6 @@ class MagentoClient:
     def close(self) -> None:
         self._pool.shutdown(wait=True)
         self.session.close()
-
-
-class _NoAuth(requests.auth.AuthBase):
-    """Overrides the session auth for the admin-token request itself."""
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers.pop("Authorization", None)
-        return request
 
 
 def sku_path(sku: str) -> str:
