@@ -5,6 +5,10 @@ Retry policy: a request is repeated only when repeating cannot run a write twice
 "try again later" answers are retried for every request. Read-only requests are also retried on
 other 5xx answers (504, 524), read time-outs and connections dropped after sending; a request with
 writes raises `AmbiguousWriteError` in those cases instead.
+
+Every exchange is bounded as a whole (`deadline`, see `intacct_api.deadline`), and its results
+are matched to the functions sent by control id: an answer that leaves one out, adds one or
+names an id not sent raises `ResultMismatchError`, and nothing is concluded from it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import requests
 import urllib3.exceptions
 
 from intacct_api import dates
+from intacct_api.deadline import BodyTooLargeError, Deadline, DeadlineExceededError, read_body
 from intacct_api.envelope import (
     Control,
     LoginAuth,
@@ -33,6 +38,7 @@ from intacct_api.envelope import (
     Result,
     SessionAuth,
     build_request,
+    match_results,
     parse_response,
     transient_class,
 )
@@ -110,11 +116,14 @@ class IntacctClient:
         timezone: str = "UTC",
         session_refresh_margin: float = 120.0,
         max_response_bytes: int = MAX_BODY_BYTES,
+        deadline: float | None = None,
         http: requests.Session | None = None,
     ) -> None:
         self.credentials = credentials
         self.api_url = api_url
         self.timeout = timeout
+        # seconds one whole exchange may take; by default the connect and read time-outs added
+        self.deadline = deadline or (sum(timeout) if isinstance(timeout, tuple) else 2 * timeout)
         self.verify_tls = verify_tls
         self.max_tries = max_tries
         self.max_time = max_time
@@ -142,7 +151,8 @@ class IntacctClient:
     ) -> list[Result]:
         """Send the functions in one request; results come back in order, failures included.
 
-        Raises for control, authentication and transport failures, never for a failed function.
+        Results are matched to the functions by control id. Raises for control, authentication
+        and transport failures and for results that do not match, never for a failed function.
         """
         functions = list(functions)
         session = self._current_session()
@@ -312,6 +322,9 @@ class IntacctClient:
 
         def attempt() -> Response:
             response = self._post(request)
+            response.results = match_results(
+                request.control_ids, response.results, read_only=request.read_only
+            )
             _raise_for_transient_results(response, request.read_only)
             return response
 
@@ -350,12 +363,15 @@ class IntacctClient:
                 _masked(request.body, request.secrets),
             )
         started = time.monotonic()
+        deadline = Deadline(self.deadline)
+        connect, read = self.timeout if isinstance(self.timeout, tuple) else (self.timeout,) * 2
+        timeouts = deadline.timeouts(connect, read)
         try:
             http_response = self._http.post(
                 request.url,
                 data=request.body,
                 headers={"Content-Type": "application/xml", "User-Agent": USER_AGENT},
-                timeout=self.timeout,
+                timeout=timeouts,
                 verify=self.verify_tls,
                 stream=True,
                 allow_redirects=False,
@@ -369,10 +385,11 @@ class IntacctClient:
                 ) from None
             raise request.cut_off(f"the connection to {host} dropped after sending") from None
         except requests.Timeout:
-            raise request.cut_off(f"no answer from {host} within the read time-out") from None
+            within = "request's deadline" if deadline.expired else "read time-out"
+            raise request.cut_off(f"no answer from {host} within the {within}") from None
         try:
             status = http_response.status_code
-            payload = self._read_body(http_response, request)
+            payload = self._read_body(http_response, request, deadline)
         finally:
             http_response.close()
         if logger.isEnabledFor(logging.DEBUG):
@@ -386,26 +403,23 @@ class IntacctClient:
             )
         return self._interpret(request, status, http_response.headers, payload)
 
-    def _read_body(self, http_response: requests.Response, request: _Request) -> bytes:
-        """Read at most `max_response_bytes` (decompressed) of the body."""
+    def _read_body(
+        self, http_response: requests.Response, request: _Request, deadline: Deadline
+    ) -> bytes:
+        """Read at most `max_response_bytes` (decompressed) of the body, before the deadline."""
         limit, status = self.max_response_bytes, http_response.status_code
-        too_large = GatewayError(
-            f"Intacct response (HTTP {status}) exceeds the {limit}-byte limit", status_code=status
-        )
-        declared = http_response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise request.unreadable(too_large, definite=300 <= status < 500)
-        chunks: list[bytes] = []
-        size = 0
         try:
-            for chunk in http_response.iter_content(chunk_size=65536):
-                size += len(chunk)
-                if size > limit:
-                    raise request.unreadable(too_large, definite=300 <= status < 500)
-                chunks.append(chunk)
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            return read_body(http_response, deadline, limit)
+        except BodyTooLargeError:
+            too_large = GatewayError(
+                f"Intacct response (HTTP {status}) exceeds the {limit}-byte limit",
+                status_code=status,
+            )
+            raise request.unreadable(too_large, definite=300 <= status < 500) from None
+        except DeadlineExceededError as exc:
+            raise request.cut_off(f"the response (HTTP {status}): {exc}") from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise request.cut_off(f"the response (HTTP {status}) was cut off: {exc}") from None
-        return b"".join(chunks)
 
     def _interpret(
         self, request: _Request, status: int, headers: Mapping[str, str], payload: bytes

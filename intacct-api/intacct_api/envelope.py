@@ -23,6 +23,7 @@ from intacct_api.errors import (
     IntacctError,
     InvalidSessionError,
     RateLimitError,
+    ResultMismatchError,
     ServiceUnavailableError,
     TransientError,
     describe,
@@ -327,6 +328,47 @@ def parse_response(
             _child_text(acknowledgement, "status") if acknowledgement is not None else None
         ),
         status_code=status_code,
+    )
+
+
+def match_results(
+    control_ids: Sequence[str], results: Sequence[Result], *, read_only: bool = False
+) -> list[Result]:
+    """The results in the order of the functions sent, paired by control id, not by position.
+
+    Raises `ResultMismatchError` when a function has no result, a control id comes back twice,
+    or a result names a control id that was not sent.
+    """
+    by_id: dict[str, Result] = {}
+    repeated: list[str] = []
+    for result in results:
+        if result.control_id in by_id:
+            repeated.append(result.control_id)
+        by_id[result.control_id] = result
+    sent = set(control_ids)
+    missing = [c for c in control_ids if c not in by_id]
+    unknown = [c for c in by_id if c not in sent]
+    if not (missing or unknown or repeated):
+        return [by_id[c] for c in control_ids]
+    problems = [
+        f"{label} {', '.join(repr(c) for c in ids[:5])}{' …' if len(ids) > 5 else ''}"
+        for label, ids in (
+            ("no result for control id(s)", missing),
+            ("results for control id(s) not sent", unknown),
+            ("more than one result for", repeated),
+        )
+        if ids
+    ]
+    consequence = (
+        "nothing is concluded from it"
+        if read_only
+        else "the writes may have run: nothing is concluded from it; read the records back "
+        "(a re-run does) before posting again"
+    )
+    raise ResultMismatchError(
+        f"Intacct's answer does not match the request ({len(control_ids)} functions sent, "
+        f"{len(results)} results): {'; '.join(problems)}; {consequence}",
+        control_ids=control_ids,
     )
 
 

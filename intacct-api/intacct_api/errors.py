@@ -121,6 +121,18 @@ class GatewayError(IntacctError):
     """The HTTP exchange itself failed: non-XML body, HTTP error status or gateway error code."""
 
 
+class ResultMismatchError(GatewayError):
+    """The answer's results do not pair one-to-one with the functions sent, by control id.
+
+    Nothing can be concluded from such an answer; when the request held writes they may have
+    run (`control_ids` are the functions', in request order), so read back before re-posting.
+    """
+
+    def __init__(self, message: str, *, control_ids: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.control_ids: tuple[str, ...] = tuple(control_ids)
+
+
 class ControlError(IntacctError):
     """The `<control>` block was rejected (sender credentials, malformed request): nothing ran."""
 

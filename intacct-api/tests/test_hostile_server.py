@@ -8,6 +8,7 @@ import shutil
 import ssl
 import subprocess
 import threading
+import time
 import tracemalloc
 import warnings
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from intacct_api.errors import (
     AuthenticationError,
     ControlError,
     GatewayError,
+    ResultMismatchError,
     ServiceUnavailableError,
 )
 from intacct_api.xml import UnsafeXMLError, parse_xml
@@ -323,14 +325,14 @@ def test_tls_is_verified_unless_disabled(tls_server, certificate):
     with client_for(url) as client, pytest.raises(GatewayError, match="TLS"):
         client.call(fn.lookup("CUSTOMER"))
     with client_for(url, verify_tls=str(certificate.with_suffix(".crt"))) as client:
-        assert client.call(fn.lookup("CUSTOMER")).ok
+        assert client.call(fn.lookup("CUSTOMER", control_id="c")).ok
         assert client.endpoint.startswith("https://")
     with (
         warnings.catch_warnings(),
         client_for(url, verify_tls=False) as client,
     ):
         warnings.simplefilter("ignore")  # urllib3 warns about the unverified request
-        assert client.call(fn.lookup("CUSTOMER")).ok
+        assert client.call(fn.lookup("CUSTOMER", control_id="c")).ok
 
 
 SESSION_REFUSED = b"""<response><control><status>success</status></control><operation>
@@ -499,3 +501,102 @@ def test_error_statuses_after_login(server, name, scenario, function, error_clas
     assert caught.value.status_code == status
     assert f"HTTP {status}" in str(caught.value) or error_class is ControlError
     assert client.request_count == 2  # the login and one attempt: none of these is retried
+
+
+def test_results_are_paired_by_control_id_not_by_position(server):
+    """A gateway answering in another order still gives each function its own result."""
+    serve(
+        "reordered",
+        answer(
+            result_xml("update", "failure", "No such customer"), result_xml("create", "success")
+        ),
+    )
+    functions = [
+        fn.create("CUSTOMER", {"NAME": "x"}, control_id="create"),
+        fn.update("CUSTOMER", {"RECORDNO": 1}, control_id="update"),
+    ]
+    with client_for(f"{server}/login-ok/reordered") as client:
+        created, updated = client.execute(functions)
+    assert (created.control_id, created.status) == ("create", "success")
+    assert (updated.control_id, updated.status) == ("update", "failure")
+
+
+@pytest.mark.parametrize(
+    ("name", "results", "words"),
+    [
+        (
+            "one-result-short",
+            [result_xml("create", "success")],
+            "no result for control id(s) 'update'",
+        ),
+        (
+            "unknown-control-id",
+            [result_xml("create", "success"), result_xml("other", "success")],
+            "not sent 'other'",
+        ),
+        (
+            "control-id-twice",
+            [result_xml("create", "success"), result_xml("create", "failure", "x")],
+            "more than one result for 'create'",
+        ),
+    ],
+)
+def test_results_that_do_not_match_the_request_conclude_nothing(server, name, results, words):
+    serve(name, answer(*results))
+    functions = [
+        fn.create("CUSTOMER", {"NAME": "x"}, control_id="create"),
+        fn.update("CUSTOMER", {"RECORDNO": 1}, control_id="update"),
+    ]
+    with client_for(f"{server}/login-ok/{name}") as client:
+        with pytest.raises(ResultMismatchError) as caught:
+            client.execute(functions)
+        assert client.request_count == 2  # the login and one attempt: never re-posted
+    assert words in str(caught.value)
+    assert "may have run" in str(caught.value)
+    assert caught.value.control_ids == ("create", "update")
+
+
+def drip(total: int, pause: float):
+    """A body a byte at a time, `pause` seconds apart: every byte restarts a read time-out."""
+
+    def chunks():
+        yield b"<response>"
+        for _ in range(total):
+            time.sleep(pause)
+            yield b" "
+
+    return chunks
+
+
+@pytest.mark.parametrize(
+    ("function", "error_class", "tries"),
+    [
+        (fn.create("CUSTOMER", {"NAME": "x"}), AmbiguousWriteError, 1),
+        (fn.lookup("CUSTOMER"), ServiceUnavailableError, 2),
+    ],
+)
+def test_an_answer_dripping_slowly_is_cut_at_the_deadline(server, function, error_class, tries):
+    """Each byte comes within the read time-out, but the whole answer must come by the deadline."""
+    serve("drip", Scenario(200, "text/xml", drip(total=400, pause=0.05)))
+    started = time.monotonic()
+    with client_for(f"{server}/login-ok/drip", timeout=(1.0, 1.0), deadline=1.5) as client:
+        with pytest.raises(error_class, match=r"did not complete within 1\.5 s"):
+            client.call(function)
+        assert client.request_count == 1 + tries  # a read is tried again, a write is not
+    assert time.monotonic() - started < 1.5 * tries + 2.0  # the drip alone lasts 20 s a try
+
+
+def test_the_deadline_also_cuts_a_dripping_answer_over_tls(tls_server, certificate):
+    serve("drip-tls", Scenario(200, "text/xml", drip(total=400, pause=0.05)))
+    started = time.monotonic()
+    with (
+        client_for(
+            f"{tls_server}/login-ok/drip-tls",
+            timeout=(1.0, 1.0),
+            deadline=1.5,
+            verify_tls=str(certificate.with_suffix(".crt")),
+        ) as client,
+        pytest.raises(AmbiguousWriteError, match=r"did not complete within 1\.5 s"),
+    ):
+        client.call(fn.create("CUSTOMER", {"NAME": "x"}))
+    assert time.monotonic() - started < 3.5

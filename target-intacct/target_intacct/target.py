@@ -183,8 +183,8 @@ class TargetIntacct(Target):
             "request_timeout",
             th.NumberType,
             default=300,
-            description="Seconds to wait for an answer; a write without an answer is re-sent "
-            "with the same control ids.",
+            description="Seconds a whole request may take (connecting, sending and every byte "
+            "of the answer); a write without an answer is re-sent with the same control ids.",
         ),
         th.Property(
             "max_tries",
@@ -323,6 +323,7 @@ class TargetIntacct(Target):
                 Credentials.from_config(config, entity_id=entity),
                 api_url=config.get("api_url") or DEFAULT_API_URL,
                 timeout=(10.0, float(config.get("request_timeout") or 300)),
+                deadline=float(config.get("request_timeout") or 300),
                 verify_tls=bool(config.get("verify_tls", True)),
                 max_tries=int(config.get("max_tries") or 6),
             )
