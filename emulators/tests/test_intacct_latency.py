@@ -34,7 +34,7 @@ def set_latency(gw, **settings: float) -> dict:
 def test_config_reports_and_reset_restores_the_latency(gw):
     config = set_latency(gw, latency_base=0.2, latency_per_row=0.001)
     assert config == {
-        "session_timeout": 3600.0, "resultid_ttl": 1800.0,
+        "session_timeout": 3600.0, "resultid_ttl": 1800.0, "token_lifetime": 43200.0,
         "latency_base": 0.2, "latency_per_row": 0.001, "latency_per_record": 0.0,
     }  # fmt: skip
     gw.emulator.admin("POST", "/_emulator/reset", {})

@@ -17,6 +17,7 @@ KINDS = (
     "session_expiry",
     "resultid_expiry",
     "concurrency",
+    "token_expiry",
 )
 
 

@@ -25,6 +25,8 @@ from .faults import Faults, Stats, parse_fault
 from .gateway import Clock, Config, Gateway, Latency
 from .objects import OBJECTS_BY_NAME, CustomField, ObjectDef
 from .records import Ctx, Writer
+from .rest_api import API_PREFIX, Request, RestApi
+from .rest_auth import TOKEN_LIFETIME
 from .rules import sync_gl_detail
 from .seed import seed
 from .store import Store
@@ -88,6 +90,7 @@ class IntacctEmulator:
         self.gateway = Gateway(self.store, self.clock, self.config)
         self.faults = Faults()
         self.stats = Stats()
+        self.rest = RestApi(self.store, self.clock.now)
         if self.store.is_empty():  # a database file is served as it is
             seed(self.store, seed_kind, records, journal_lines)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
@@ -144,6 +147,7 @@ class IntacctEmulator:
         with self.store.lock:
             seed(self.store, seed_kind, records, journal_lines)
         self.gateway.clear()
+        self.rest.clear()
         self.faults.clear()
         self.stats.reset()
         self.clock.set(datetime.now(UTC), frozen=False)
@@ -151,13 +155,14 @@ class IntacctEmulator:
             {
                 "session_timeout": self.defaults.session_timeout,
                 "resultid_ttl": self.defaults.resultid_ttl,
+                "token_lifetime": TOKEN_LIFETIME,
                 **latency_settings(self.defaults.latency),
             }
         )
 
     def configure(self, body: dict[str, Any]) -> dict[str, Any]:
         """Apply the admin `/config` settings given (all checked first), answer all of them."""
-        known = {"session_timeout", "resultid_ttl", *LATENCY_SETTINGS}
+        known = {"session_timeout", "resultid_ttl", "token_lifetime", *LATENCY_SETTINGS}
         unknown = sorted(set(body) - known)
         if unknown:
             names = ", ".join(sorted(known))
@@ -172,12 +177,15 @@ class IntacctEmulator:
         if "resultid_ttl" in values:
             self.config.resultid_ttl = values["resultid_ttl"]
             self.gateway.cursors.ttl_seconds = values["resultid_ttl"]
+        if "token_lifetime" in values:
+            self.rest.tokens.lifetime = values["token_lifetime"]
         for name, attribute in LATENCY_SETTINGS.items():
             if name in values:
                 setattr(self.config.latency, attribute, values[name])
         return {
             "session_timeout": self.config.session_timeout,
             "resultid_ttl": self.config.resultid_ttl,
+            "token_lifetime": self.rest.tokens.lifetime,
             **latency_settings(self.config.latency),
         }
 
@@ -343,6 +351,9 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
         def do_DELETE(self) -> None:
             self._route("DELETE")
 
+        def do_PATCH(self) -> None:
+            self._route("PATCH")
+
         def _route(self, method: str) -> None:
             parts = urlsplit(self.path)
             try:
@@ -357,6 +368,9 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                         )
                         return
                     self._gateway(body, "session" if parts.query else "initial")
+                elif parts.path.startswith(API_PREFIX + "/"):
+                    body = self._body()
+                    self._rest(Request(method, parts.path, parts.query, self.headers, body))
                 elif parts.path.startswith("/_emulator/"):
                     body = self._body()
                     self._json(200, self._admin(method, parts.path, body))
@@ -402,36 +416,70 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
             finally:
                 emulator.faults.leave(prepared.company)
 
+        def _rest(self, request: Request) -> None:
+            """A REST request, with the faults armed for its operation (`rest.query`, ...)."""
+            operation = RestApi.operation(request.method, request.path)
+            company = emulator.rest.company_of(request)
+            emulator.stats.count([operation], company, "rest")
+            fired = emulator.faults.take([operation], company)
+            if self._rest_faults(fired, "before", company):
+                return
+            status, headers, body = emulator.rest.handle(request)
+            if self._rest_faults(fired, "after", company):
+                return
+            content_type = headers.pop("Content-Type", "application/json")
+            emulator.rest.record(request, status, content_type, body)
+            self._send(status, body, content_type, headers)
+
+        def _rest_faults(self, fired: list[Any], when: str, company: str | None) -> bool:
+            """REST faults: 429 with Retry-After and a GW-0010 body, expired access tokens."""
+
+            def specific(fault: Any) -> bool:
+                if fault.kind == "token_expiry":
+                    emulator.rest.tokens.expire(company)
+                elif fault.kind == "http_429":
+                    error = {"code": "GW-0010", "message": "Rate limit exceeded"}
+                    body = json.dumps({"ia::result": {"ia::error": error}}).encode()
+                    retry = str(max(1, round(fault.delay)))
+                    headers = {"Retry-After": retry, "X-IA-Throttle-Limit-RetryAfter": retry}
+                    self._send(429, body, "application/json", headers)
+                    return True
+                return False
+
+            return self._faults(fired, when, specific)
+
         def _apply(self, fired: list[Any], when: str, prepared: Any) -> bool:
-            """Run the faults due at `when`; True when the response was replaced."""
-            for fault in fired:
-                if fault.when != when:
-                    continue
-                emulator.stats.fault(fault.kind)
-                if fault.kind == "slow":
-                    time.sleep(fault.delay)
-                elif fault.kind == "session_expiry":
+            """Run the gateway faults due at `when`; True when the response was replaced."""
+
+            def specific(fault: Any) -> bool:
+                if fault.kind == "session_expiry":
                     emulator.gateway.expire_sessions(
                         sessionid=prepared.sessionid,
                         company=None if prepared.sessionid else prepared.company,
                     )
                 elif fault.kind == "resultid_expiry":
                     emulator.gateway.cursors.expire(prepared.company)
-                elif fault.kind == "drop_connection":
-                    self._drop()
-                    return True
                 elif fault.kind == "http_429":
                     time.sleep(fault.delay)
-                    self._send(
-                        429,
-                        gateway_error(
-                            "GW-0010",
-                            "Too many requests: the API rate limit was exceeded. "
-                            "[Request ID: emulator]",
-                        ),
-                        XML_TYPE,
-                        {"Retry-After": "1"},
+                    text = (
+                        "Too many requests: the API rate limit was exceeded. [Request ID: emulator]"
                     )
+                    self._send(429, gateway_error("GW-0010", text), XML_TYPE, {"Retry-After": "1"})
+                    return True
+                return False
+
+            return self._faults(fired, when, specific)
+
+        def _faults(self, fired: list[Any], when: str, specific: Any) -> bool:
+            """The faults due at `when`: slow, drops and HTML pages here, the rest `specific`."""
+            for fault in fired:
+                if fault.when != when:
+                    continue
+                emulator.stats.fault(fault.kind)
+                if fault.kind == "slow":
+                    time.sleep(fault.delay)
+                elif fault.kind == "drop_connection":
+                    self._drop()
                     return True
                 elif fault.kind in HTML_ERRORS:
                     time.sleep(fault.delay)
@@ -441,6 +489,8 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                         f"<h1>Error {status}</h1><p>{reason}</p></body></html>"
                     ).encode()
                     self._send(status, page, "text/html; charset=UTF-8")
+                    return True
+                elif specific(fault):
                     return True
             return False
 
@@ -472,6 +522,8 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                 return {"status": "ok", "faults": []}
             if route == ("GET", "faults"):
                 return {"faults": emulator.faults.listing()}
+            if route == ("POST", "rest") and segments[1:] == ["revoke"]:
+                return {"revoked": emulator.rest.tokens.revoke(body.get("company"))}
             if route == ("GET", "stats"):
                 return emulator.stats.snapshot()
             if route == ("POST", "stats") and segments[1:] == ["reset"]:
