@@ -336,3 +336,90 @@ SALES_INVOICES: tuple[SalesInvoice, ...] = (
 # Magento's own demo credentials; the Intacct ones live in the Intacct emulator.
 MAGENTO_ADMIN_USERNAME = "admin"
 MAGENTO_ADMIN_PASSWORD = "admin123"
+
+
+@dataclass(frozen=True)
+class WebOrder:
+    """An order placed on the Magento storefront, not yet in Intacct (tap-magento brings it).
+
+    `customer_id` names the demo customer who placed it (None: a guest with `email`); `currency`
+    other than USD is the store's display currency at `rate` to the base (USD); `cancelled`
+    orders were cancelled in Magento after placement.
+    """
+
+    increment_id: str
+    customer_id: str | None
+    placed: str  # Magento's UTC "YYYY-MM-DD HH:MM:SS"
+    lines: tuple[OrderLine, ...]
+    email: str | None = None
+    first_name: str = ""
+    last_name: str = ""
+    currency: str = "USD"
+    rate: Decimal = Decimal(1)
+    shipping: Decimal = Decimal("5.00")
+    discount_percent: Decimal = Decimal(0)
+    coupon_code: str | None = None
+    tax_percent: Decimal = Decimal(0)
+    cancelled: bool = False
+    comment: str | None = None
+
+
+WEB_ORDERS: tuple[WebOrder, ...] = (
+    WebOrder(
+        "000000201",
+        "C-1004",
+        "2026-11-02 09:15:04",
+        (
+            OrderLine("DRILL-18V", Decimal("1"), Decimal("129.00")),
+            OrderLine("SCREW-100", Decimal("3"), Decimal("7.49")),
+        ),
+        tax_percent=Decimal("8.25"),
+        comment="Please deliver to the site office.",
+    ),
+    WebOrder(
+        "000000202",
+        "C-1010",
+        "2026-11-02 11:40:17",
+        (OrderLine("HOSE-25", Decimal("2"), Decimal("34.50")),),
+        discount_percent=Decimal("10"),
+        coupon_code="GARDEN10",
+    ),
+    WebOrder(
+        "000000203",
+        None,
+        "2026-11-03 08:05:55",
+        (
+            OrderLine("HAMMER-1", Decimal("1"), Decimal("19.95")),
+            OrderLine("ANCHOR-8", Decimal("5"), Decimal("4.25")),
+        ),
+        email="walk.in@example.net",
+        first_name="Wanda",
+        last_name="Walkin",
+    ),
+    WebOrder(
+        "000000204",
+        "C-1002",
+        "2026-11-03 14:22:31",
+        (
+            OrderLine("SCREW-A4-50", Decimal("4"), Decimal("11.87")),
+            OrderLine("GNOME-1", Decimal("1"), Decimal("13.80")),
+        ),
+        currency="EUR",
+        rate=Decimal("0.92"),
+        shipping=Decimal("4.60"),
+    ),
+    WebOrder(
+        "000000205",
+        "C-1003",
+        "2026-11-04 07:48:09",
+        (OrderLine("SAW-CIRC", Decimal("1"), Decimal("189.99")),),
+        cancelled=True,
+    ),
+    WebOrder(
+        "000000206",
+        "C-1004",
+        "2026-11-03 14:22:31",
+        (OrderLine("INSTALL-HR", Decimal("2"), Decimal("65.00")),),
+        shipping=Decimal(0),
+    ),
+)

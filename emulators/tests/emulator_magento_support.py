@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+from connector_emulators import demo_data
 from connector_emulators.magento.server import MagentoEmulator
 
 ADMIN = {"username": "admin", "password": "admin123"}
+# The demo seed's orders: those of Intacct's sales orders that the shop holds, and the web orders.
+DEMO_ORDER_COUNT = sum(o.in_magento for o in demo_data.SALES_ORDERS) + len(demo_data.WEB_ORDERS)
 
 
 def admin_session(shop: MagentoEmulator, base: str) -> requests.Session:

@@ -9,8 +9,9 @@ import time
 
 import pytest
 import requests
+from connector_emulators import demo_data
 from connector_emulators.magento.server import serve_in_thread
-from emulator_magento_support import ADMIN, criteria
+from emulator_magento_support import ADMIN, DEMO_ORDER_COUNT, criteria
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256
 from requests_oauthlib import OAuth1
 
@@ -61,7 +62,7 @@ def test_admin_token_is_a_json_string_used_as_bearer(base):
         f"{base}/rest/V1/orders", params=SEARCH_ALL, headers={"Authorization": f"Bearer {token}"}
     )
     assert orders.status_code == 200
-    assert orders.json()["total_count"] == 4
+    assert orders.json()["total_count"] == DEMO_ORDER_COUNT
 
 
 def test_wrong_password_and_lockout_after_six_failures(base):
@@ -368,6 +369,7 @@ def test_dump_and_reset(shop, base):
     assert [c["id"] for c in dump["categories"]] == [1, 2]
     assert sorted(o["increment_id"] for o in dump["orders"]) == [
         "000000101", "000000102", "000000103", "000000105",
+        *(web.increment_id for web in demo_data.WEB_ORDERS),
     ]  # fmt: skip
     assert dump["products"] == dump["invoices"] == []
     assert dump["config"] == {
@@ -404,7 +406,7 @@ def test_cli_serves_and_prints_credentials():
             headers={"Authorization": f"Bearer {token}"},
         )
         assert response.status_code == 200
-        assert response.json()["total_count"] == 4
+        assert response.json()["total_count"] == DEMO_ORDER_COUNT
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -420,4 +422,4 @@ def test_db_file_keeps_the_shop_across_restarts(tmp_path):
     with serve_in_thread(port=0, seed="demo", db_path=db_path) as second:
         dump = second.admin("GET", "/_emulator/dump")
         assert [c["email"] for c in dump["customers"]] == ["kept@example.com"]
-        assert len(dump["orders"]) == 4
+        assert len(dump["orders"]) == DEMO_ORDER_COUNT

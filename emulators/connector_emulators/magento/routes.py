@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from . import bulk, catalog, customers, sales
+from . import bulk, catalog, customers, sales, sales_documents
 from .common import Call
 from .directory import countries, country
 
@@ -55,6 +55,10 @@ PRODUCTS = "Magento_Catalog::products"
 ORDERS_VIEW = "Magento_Sales::actions_view"
 INVOICE = "Magento_Sales::invoice"
 INVOICES_VIEW = "Magento_Sales::sales_invoice"
+SHIP = "Magento_Sales::ship"
+SHIPMENTS_VIEW = "Magento_Sales::shipment"
+REFUND = "Magento_Sales::creditmemo"
+CREDITMEMOS_VIEW = "Magento_Sales::sales_creditmemo"
 BULK = "Magento_Logging::system_magento_logging_bulk_operations"
 
 
@@ -91,9 +95,17 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/V1/orders/:id/hold", sales.hold_order, "Magento_Sales::hold"),
     Route("POST", "/V1/orders/:id/unhold", sales.unhold_order, "Magento_Sales::unhold"),
     Route("POST", "/V1/orders/:id/cancel", sales.cancel_order, "Magento_Sales::cancel"),
-    Route("POST", "/V1/order/:orderId/invoice", sales.create_invoice, INVOICE),
-    Route("GET", "/V1/invoices", sales.list_invoices, INVOICES_VIEW),
-    Route("GET", "/V1/invoices/:id", sales.get_invoice, INVOICES_VIEW),
+    Route("GET", "/V1/orders/:id/comments", sales.list_comments, ORDERS_VIEW),
+    Route("POST", "/V1/orders/:id/comments", sales.add_comment, "Magento_Sales::comment"),
+    Route("POST", "/V1/order/:orderId/invoice", sales_documents.create_invoice, INVOICE),
+    Route("GET", "/V1/invoices", sales_documents.list_of("invoices"), INVOICES_VIEW),
+    Route("GET", "/V1/invoices/:id", sales_documents.one_of("invoices"), INVOICES_VIEW),
+    Route("POST", "/V1/order/:orderId/ship", sales_documents.create_shipment, SHIP),
+    Route("GET", "/V1/shipments", sales_documents.list_of("shipments"), SHIPMENTS_VIEW),
+    Route("GET", "/V1/shipment/:id", sales_documents.one_of("shipments"), SHIPMENTS_VIEW),
+    Route("POST", "/V1/order/:orderId/refund", sales_documents.create_creditmemo, REFUND),
+    Route("GET", "/V1/creditmemos", sales_documents.list_of("creditmemos"), CREDITMEMOS_VIEW),
+    Route("GET", "/V1/creditmemo/:id", sales_documents.one_of("creditmemos"), CREDITMEMOS_VIEW),
     Route("GET", "/V1/bulk/:bulkUuid/status", bulk.status, BULK),
     Route("GET", "/V1/bulk/:bulkUuid/detailed-status", bulk.detailed_status, BULK),
     Route("GET", "/V1/bulk/:bulkUuid/operation-status/:status", bulk.operation_count, BULK),

@@ -1,14 +1,16 @@
-"""Orders and invoices (`/V1/orders...`, `/V1/order/{id}/invoice`, `/V1/invoices...`).
+"""Orders (`/V1/orders...`): placement, reads, hold / unhold / cancel and status history.
 
 Orders are stored in the API shape of `sales-data-order-interface` (Magento's sales tables are
-flat). Invoicing follows `InvoiceOrder::execute`: the invoice is prepared from the order's lines
-(an over-quantity fails at once), then the invoice validators and the order validators run and
-their messages are answered together as one "Invoice Document Validation Error(s)" error.
-Invoices are paid offline (`capture` makes no difference for the check/money order method).
+flat). Money is computed in `Decimal` and stored rounded to 4 places, as Magento's
+`decimal(20,4)` columns hold it. Amounts are in the order currency; `base_*` amounts are in the
+website's base currency (`base_to_order_rate` converts). Tax is applied after discount, shipping
+is a flat rate, and the shipping address and method live in
+`extension_attributes.shipping_assignments`, as Magento answers them.
 """
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from . import search
@@ -17,11 +19,11 @@ from .errors import ENTITY_NOT_FOUND, MagentoError, input_error
 from .store import Store
 
 STORE_NAME = "Main Website\nMain Website Store\nDefault Store View"
-CURRENCY = "USD"
-INVOICE_STATE_PAID = 2
+BASE_CURRENCY = "USD"
 NOT_INVOICEABLE_STATES = frozenset({"payment_review", "holded", "canceled", "complete", "closed"})
 NOT_HOLDABLE_STATES = NOT_INVOICEABLE_STATES
-INVOICE_ITEMS = ["invoice_item"]
+PAYMENT_TITLES = {"checkmo": "Check / Money order", "banktransfer": "Bank Transfer Payment"}
+SHIPPING_METHODS = {"flatrate_flatrate": "Flat Rate - Fixed", "freeshipping_freeshipping": ""}
 ORDER_FIELDS = search.Fields(
     numeric=frozenset({
         "entity_id", "store_id", "customer_id", "customer_is_guest", "customer_group_id",
@@ -29,48 +31,115 @@ ORDER_FIELDS = search.Fields(
         "total_paid", "total_due", "total_item_count", "quote_id",
     }),
 )  # fmt: skip
-INVOICE_FIELDS = search.Fields(
-    numeric=frozenset({
-        "entity_id", "order_id", "state", "store_id", "grand_total", "base_grand_total",
-        "subtotal", "total_qty", "email_sent",
-    }),
-)  # fmt: skip
+HISTORY_FIELDS = search.Fields(numeric=frozenset({"entity_id", "parent_id"}))
+CENT = Decimal("0.01")
+FOUR_PLACES = Decimal("0.0001")
 
 
-# The currency fields of orders and invoices: one currency, rates as a fresh install stores them.
-CURRENCY_FIELDS = {
-    "base_currency_code": CURRENCY,
-    "global_currency_code": CURRENCY,
-    "order_currency_code": CURRENCY,
-    "store_currency_code": CURRENCY,
-    "base_to_global_rate": 1,
-    "base_to_order_rate": 1,
-    "store_to_base_rate": 0,
-    "store_to_order_rate": 0,
-}
+def money(value: Decimal | float | int | str) -> float:
+    """A `decimal(20,4)` column's value as JSON carries it (exact to 4 places)."""
+    return float(Decimal(str(value)).quantize(FOUR_PLACES, ROUND_HALF_UP))
 
 
-def _money(value: float) -> float:
-    return round(value, 4)
+def cents(value: Decimal) -> Decimal:
+    """Magento rounds each computed amount to the currency's 2 places."""
+    return value.quantize(CENT, ROUND_HALF_UP)
 
 
-def _totals(subtotal: float) -> dict[str, Any]:
-    """The totals of an order or invoice: no tax or shipping, so each total is the subtotal."""
+def currency_fields(currency: str, rate: Decimal) -> dict[str, Any]:
+    """The currency codes and rates of an order or one of its documents."""
     return {
-        "subtotal": subtotal,
-        "base_subtotal": subtotal,
-        "subtotal_incl_tax": subtotal,
-        "base_subtotal_incl_tax": subtotal,
-        "grand_total": subtotal,
-        "base_grand_total": subtotal,
-        "tax_amount": 0,
-        "base_tax_amount": 0,
-        "shipping_amount": 0,
-        "base_shipping_amount": 0,
+        "base_currency_code": BASE_CURRENCY,
+        "global_currency_code": BASE_CURRENCY,
+        "order_currency_code": currency,
+        "store_currency_code": BASE_CURRENCY,
+        "base_to_global_rate": 1,
+        "base_to_order_rate": money(rate),
+        "store_to_base_rate": 0,
+        "store_to_order_rate": 0,
     }
 
 
-# ---------------------------------------------------------------- orders
+def _order_line(
+    store: Store,
+    item: dict[str, Any],
+    *,
+    order_id: int,
+    store_id: int,
+    stamp: str,
+    rate: Decimal,
+    discount_percent: Decimal,
+    tax_percent: Decimal,
+    carry: dict[str, Decimal],
+) -> dict[str, Any]:
+    qty = Decimal(str(item["qty"]))
+    price = Decimal(str(item["price"]))
+    row_total = cents(qty * price)
+    discount = _rounded(carry, "discount", row_total * discount_percent / 100)
+    tax = _rounded(carry, "tax", (row_total - discount) * tax_percent / 100)
+    products = store.find("products", sku=str(item["sku"]))
+    is_virtual = item.get("product_type") == "virtual"
+
+    def both(name: str, value: Decimal) -> dict[str, float]:
+        return {name: money(value), f"base_{name}": money(cents(value / rate))}
+
+    line = {
+        "item_id": store.next_id("order_items"),
+        "order_id": order_id,
+        "sku": str(item["sku"]),
+        "name": str(item.get("name") or item["sku"]),
+        "product_id": products[0]["id"] if products else None,
+        "product_type": "virtual" if is_virtual else "simple",
+        "is_virtual": int(is_virtual),
+        "is_qty_decimal": 0,
+        "no_discount": 0,
+        "store_id": store_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "qty_ordered": money(qty),
+        "qty_invoiced": 0,
+        "qty_canceled": 0,
+        "qty_refunded": 0,
+        "qty_shipped": 0,
+        **both("price", price),
+        **both("original_price", price),
+        **both("price_incl_tax", cents(price * (100 + tax_percent) / 100)),
+        **both("row_total", row_total),
+        **both("row_total_incl_tax", row_total + tax),
+        "row_invoiced": 0,
+        "base_row_invoiced": 0,
+        **both("tax_amount", tax),
+        "tax_percent": money(tax_percent),
+        **both("discount_amount", discount),
+        "discount_percent": money(discount_percent),
+        "amount_refunded": 0,
+        "base_amount_refunded": 0,
+    }
+    return {k: v for k, v in line.items() if v is not None}
+
+
+def _rounded(carry: dict[str, Decimal], kind: str, exact: Decimal) -> Decimal:
+    """Round a row's amount, carrying the rounding difference to the next row.
+
+    Magento's default tax algorithm (`TOTAL_BASE_CALCULATION`) and its discount totals round
+    this way, so the rows add up to the rounded total of the order.
+    """
+    value = exact + carry.get(kind, Decimal(0))
+    rounded = cents(value)
+    carry[kind] = value - rounded
+    return rounded
+
+
+def _address(
+    address: dict[str, Any], kind: str, entity_id: int, order_id: int, email: str
+) -> dict[str, Any]:
+    return {
+        **address,
+        "address_type": kind,
+        "entity_id": entity_id,
+        "parent_id": order_id,
+        "email": email,
+    }
 
 
 def create_order(
@@ -82,63 +151,63 @@ def create_order(
     customer_firstname: str | None = None,
     customer_lastname: str | None = None,
     billing_address: dict[str, Any] | None = None,
+    shipping_address: dict[str, Any] | None = None,
     store_id: int = DEFAULT_STORE_ID,
     created_at: str | None = None,
+    currency: str = BASE_CURRENCY,
+    base_to_order_rate: Decimal | float | str = 1,
+    shipping_amount: Decimal | float | str = 0,
+    shipping_method: str = "flatrate_flatrate",
+    discount_percent: Decimal | float | str = 0,
+    coupon_code: str | None = None,
+    tax_percent: Decimal | float | str = 0,
+    payment_method: str = "checkmo",
+    guest: bool = False,
+    comments: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Place an order as the storefront would have (state `new`, status `pending`)."""
+    """Place an order as the storefront would have (state `new`, status `pending`).
+
+    The buyer is the shop customer with `customer_email` unless `guest` (or no such customer).
+    """
     stamp = created_at or now()
+    rate = Decimal(str(base_to_order_rate))
+    discount_rate = Decimal(str(discount_percent))
+    tax_rate = Decimal(str(tax_percent))
+    shipping = Decimal(str(shipping_amount))
     order_id = store.next_id("orders")
-    customers = store.find("customers", email=customer_email)
-    customer = customers[0] if customers else None
-    lines: list[dict[str, Any]] = []
-    for item in items:
-        qty = float(item["qty"])
-        price = float(item["price"])
-        products = store.find("products", sku=str(item["sku"]))
-        is_virtual = item.get("product_type") == "virtual"
-        line = {
-            "item_id": store.next_id("order_items"),
-            "order_id": order_id,
-            "quote_item_id": None,
-            "sku": str(item["sku"]),
-            "name": str(item.get("name") or item["sku"]),
-            "product_id": products[0]["id"] if products else None,
-            "product_type": "virtual" if is_virtual else "simple",
-            "is_virtual": int(is_virtual),
-            "is_qty_decimal": 0,
-            "no_discount": 0,
-            "store_id": store_id,
-            "created_at": stamp,
-            "updated_at": stamp,
-            "qty_ordered": qty,
-            "qty_invoiced": 0,
-            "qty_canceled": 0,
-            "qty_refunded": 0,
-            "qty_shipped": 0,
-            "qty_backordered": None,
-            "price": price,
-            "base_price": price,
-            "original_price": price,
-            "base_original_price": price,
-            "price_incl_tax": price,
-            "base_price_incl_tax": price,
-            "row_total": _money(qty * price),
-            "base_row_total": _money(qty * price),
-            "row_total_incl_tax": _money(qty * price),
-            "base_row_total_incl_tax": _money(qty * price),
-            "row_invoiced": 0,
-            "base_row_invoiced": 0,
-            "tax_amount": 0,
-            "base_tax_amount": 0,
-            "tax_percent": 0,
-            "discount_amount": 0,
-            "base_discount_amount": 0,
-            "discount_percent": 0,
-            "amount_refunded": 0,
-            "base_amount_refunded": 0,
-        }
-        lines.append({k: v for k, v in line.items() if v is not None})
-    subtotal = _money(sum(line["row_total"] for line in lines))
+    matches = [] if guest else store.find("customers", email=customer_email)
+    customer = matches[0] if matches else None
+    carry: dict[str, Decimal] = {}
+    lines = [
+        _order_line(
+            store, item, order_id=order_id, store_id=store_id, stamp=stamp, rate=rate,
+            discount_percent=discount_rate, tax_percent=tax_rate, carry=carry,
+        )
+        for item in items
+    ]  # fmt: skip
+    subtotal = sum((Decimal(str(line["row_total"])) for line in lines), Decimal(0))
+    discount = sum((Decimal(str(line["discount_amount"])) for line in lines), Decimal(0))
+    tax = sum((Decimal(str(line["tax_amount"])) for line in lines), Decimal(0))
+    is_virtual = all(line["is_virtual"] for line in lines)
+    if is_virtual:
+        shipping = Decimal(0)
+    grand_total = subtotal - discount + shipping + tax
+
+    def both(name: str, value: Decimal) -> dict[str, float]:
+        return {name: money(value), f"base_{name}": money(cents(value / rate))}
+
+    totals = {
+        **both("subtotal", subtotal),
+        **both("subtotal_incl_tax", subtotal + tax),
+        **both("discount_amount", -discount),
+        **both("tax_amount", tax),
+        **both("shipping_amount", shipping),
+        **both("shipping_incl_tax", shipping),
+        **both("shipping_tax_amount", Decimal(0)),
+        **both("shipping_discount_amount", Decimal(0)),
+        **both("grand_total", grand_total),
+        **both("total_due", grand_total),
+    }
     order: dict[str, Any] = {
         "id": order_id,
         "entity_id": order_id,
@@ -156,56 +225,122 @@ def create_order(
         "customer_group_id": customer.get("group_id", 1) if customer else 0,
         "customer_is_guest": 0 if customer else 1,
         "customer_note_notify": 1,
-        **CURRENCY_FIELDS,
-        "is_virtual": int(all(line["is_virtual"] for line in lines)),
+        **currency_fields(currency, rate),
+        "is_virtual": int(is_virtual),
         "email_sent": 1,
         "protect_code": f"{order_id:06x}",
-        **_totals(subtotal),
-        "shipping_incl_tax": 0,
-        "base_shipping_incl_tax": 0,
-        "discount_amount": 0,
-        "base_discount_amount": 0,
-        "total_due": subtotal,
-        "base_total_due": subtotal,
-        "total_qty_ordered": sum(line["qty_ordered"] for line in lines),
+        "quote_id": order_id,
+        "coupon_code": coupon_code,
+        "discount_description": coupon_code,
+        "applied_rule_ids": "1" if discount else None,
+        **totals,
+        "total_qty_ordered": money(sum(Decimal(str(line["qty_ordered"])) for line in lines)),
         "total_item_count": len(lines),
         "weight": 0,
         "items": lines,
-        "payment": {
-            "account_status": None,
-            "additional_information": ["Check / Money order"],
-            "amount_ordered": subtotal,
-            "base_amount_ordered": subtotal,
-            "base_shipping_amount": 0,
-            "cc_last4": None,
-            "entity_id": order_id,
-            "method": "checkmo",
-            "parent_id": order_id,
-            "shipping_amount": 0,
-        },
+        "payment": _payment(
+            store, order_id, payment_method, total=grand_total, shipping=shipping, rate=rate
+        ),
         "status_histories": [],
     }
     if billing_address:
-        order["billing_address_id"] = order_id
-        order["billing_address"] = billing_address | {
-            "address_type": "billing",
-            "entity_id": order_id,
-            "parent_id": order_id,
-            "email": customer_email,
+        billing_id = store.next_id("order_addresses")
+        order["billing_address_id"] = billing_id
+        order["billing_address"] = _address(
+            billing_address, "billing", billing_id, order_id, customer_email
+        )
+    if not is_virtual:
+        address = shipping_address or billing_address or {}
+        shipping_id = store.next_id("order_addresses")
+        order["shipping_description"] = SHIPPING_METHODS.get(shipping_method, shipping_method)
+        order["extension_attributes"] = {
+            "shipping_assignments": [
+                {
+                    "shipping": {
+                        "address": _address(
+                            address, "shipping", shipping_id, order_id, customer_email
+                        ),
+                        "method": shipping_method,
+                        "total": {
+                            **both("shipping_amount", shipping),
+                            **both("shipping_incl_tax", shipping),
+                            **both("shipping_tax_amount", Decimal(0)),
+                            **both("shipping_discount_amount", Decimal(0)),
+                        },
+                    },
+                }
+            ]
         }
     order = {k: v for k, v in order.items() if v is not None}
+    for comment in comments or []:
+        _add_history(store, order, comment, stamp=stamp)
     store.insert("orders", order)
     return order
 
 
+PLACEMENT_OPTIONS = (
+    "customer_firstname", "customer_lastname", "billing_address", "shipping_address",
+    "created_at", "currency", "base_to_order_rate", "shipping_amount", "shipping_method",
+    "discount_percent", "coupon_code", "tax_percent", "payment_method", "guest", "comments",
+)  # fmt: skip
+
+
+def placement(data: dict[str, Any]) -> dict[str, Any]:
+    """`create_order` arguments from an admin request body (unknown keys refused)."""
+    known = {"increment_id", "customer_email", "items", "store_id", *PLACEMENT_OPTIONS}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"unknown order fields {unknown}")
+    options = {name: data[name] for name in PLACEMENT_OPTIONS if data.get(name) is not None}
+    return {
+        "increment_id": str(data["increment_id"]),
+        "customer_email": str(data["customer_email"]),
+        "items": list(data["items"]),
+        "store_id": int(data.get("store_id", DEFAULT_STORE_ID)),
+        **options,
+    }
+
+
+def _payment(
+    store: Store, order_id: int, method: str, *, total: Decimal, shipping: Decimal, rate: Decimal
+) -> dict[str, Any]:
+    return {
+        "account_status": None,
+        "additional_information": [PAYMENT_TITLES.get(method, method)],
+        "amount_ordered": money(total),
+        "base_amount_ordered": money(cents(total / rate)),
+        "shipping_amount": money(shipping),
+        "base_shipping_amount": money(cents(shipping / rate)),
+        "cc_last4": None,
+        "entity_id": store.next_id("order_payments"),
+        "method": method,
+        "parent_id": order_id,
+    }
+
+
 def render_order(order: dict[str, Any]) -> dict[str, Any]:
-    """An order or invoice as answered (the store's row id removed)."""
-    return {k: v for k, v in order.items() if k != "id"}
+    """An order or one of its documents as answered (the store's row id removed).
+
+    A shipping assignment lists the order's items as they are now (Magento loads them anew).
+    """
+    rendered = {k: v for k, v in order.items() if k != "id"}
+    assignments = (order.get("extension_attributes") or {}).get("shipping_assignments")
+    if assignments:
+        rendered["extension_attributes"] = {
+            **order["extension_attributes"],
+            "shipping_assignments": [{**a, "items": order["items"]} for a in assignments],
+        }
+    return rendered
+
+
+def touch(order: dict[str, Any], stamp: str | None = None) -> None:
+    """The order row was saved: `updated_at` moves, in the order and in its lines."""
+    order["updated_at"] = stamp or now()
 
 
 def get_order(call: Call) -> dict[str, Any]:
     """`GET /V1/orders/{id}` (entity_id)."""
-    return render_order(_order(call.store, call.path["id"]))
+    return render_order(find_order(call.store, call.path["id"]))
 
 
 def list_orders(call: Call) -> dict[str, Any]:
@@ -215,50 +350,114 @@ def list_orders(call: Call) -> dict[str, Any]:
 
 def hold_order(call: Call) -> bool:
     """`POST /V1/orders/{id}/hold`."""
-    order = _order(call.store, call.path["id"])
+    order = find_order(call.store, call.path["id"])
     if order["state"] in NOT_HOLDABLE_STATES:
         raise input_error("A hold action is not available.")
     order |= {"hold_before_state": order["state"], "hold_before_status": order["status"]}
-    order |= {"state": "holded", "status": "holded", "updated_at": now()}
+    order |= {"state": "holded", "status": "holded"}
+    touch(order)
     call.store.update("orders", order)
     return True
 
 
 def unhold_order(call: Call) -> bool:
     """`POST /V1/orders/{id}/unhold`."""
-    order = _order(call.store, call.path["id"])
+    order = find_order(call.store, call.path["id"])
     if order["state"] != "holded":
         raise input_error("You cannot remove the hold.")
     order["state"] = order.pop("hold_before_state", "new")
     order["status"] = order.pop("hold_before_status", "pending")
-    order["updated_at"] = now()
+    touch(order)
     call.store.update("orders", order)
     return True
 
 
 def cancel_order(call: Call) -> bool:
     """Cancel what is not invoiced; answers false when the order cannot be canceled."""
-    order = _order(call.store, call.path["id"])
-    if order["state"] in NOT_INVOICEABLE_STATES or not _open_lines(order):
+    order = find_order(call.store, call.path["id"])
+    return cancel(call.store, order)
+
+
+def cancel(store: Store, order: dict[str, Any], stamp: str | None = None) -> bool:
+    """`Order::registerCancellation`: open quantities become canceled, totals follow."""
+    if order["state"] in NOT_INVOICEABLE_STATES or not open_lines(order):
         return False
+    canceled = Decimal(0)
     for line in order["items"]:
-        line["qty_canceled"] = _remaining(line)
+        open_qty = Decimal(str(remaining(line)))
+        line["qty_canceled"] = money(open_qty)
+        canceled += cents(open_qty * Decimal(str(line["price"])))
+    order["subtotal_canceled"] = money(canceled)
+    order["total_canceled"] = money(
+        Decimal(str(order["grand_total"])) - Decimal(str(order.get("total_invoiced", 0)))
+    )
     invoiced = any(line["qty_invoiced"] > 0 for line in order["items"])
     state = "complete" if invoiced else "canceled"
-    order |= {"state": state, "status": state, "updated_at": now()}
+    order |= {"state": state, "status": state}
+    touch(order, stamp)
+    store.update("orders", order)
+    return True
+
+
+def _add_history(
+    store: Store, order: dict[str, Any], comment: str, *, stamp: str, status: str | None = None,
+    notified: int = 0, visible: int = 0,
+) -> dict[str, Any]:  # fmt: skip
+    entry = {
+        "comment": comment,
+        "created_at": stamp,
+        "entity_id": store.next_id("order_status_histories"),
+        "entity_name": "order",
+        "is_customer_notified": notified,
+        "is_visible_on_front": visible,
+        "parent_id": order["entity_id"],
+        "status": status or order["status"],
+    }
+    order["status_histories"] = [entry, *order.get("status_histories", [])]  # newest first
+    return entry
+
+
+def add_comment(call: Call) -> bool:
+    """`POST /V1/orders/{id}/comments {statusHistory}`: saved with the order (which moves)."""
+    order = find_order(call.store, call.path["id"])
+    history = call.body_param("statusHistory", "status_history")
+    stamp = now()
+    status = history.get("status") or order["status"]
+    _add_history(
+        call.store, order, str(history.get("comment") or ""), stamp=stamp, status=status,
+        notified=int(history.get("is_customer_notified") or 0),
+        visible=int(history.get("is_visible_on_front") or 0),
+    )  # fmt: skip
+    order["status"] = status
+    touch(order, stamp)
     call.store.update("orders", order)
     return True
 
 
-def _order(store: Store, raw_id: Any) -> dict[str, Any]:
-    order_id = _entity_id(raw_id)
+def list_comments(call: Call) -> dict[str, Any]:
+    """`GET /V1/orders/{id}/comments`: the order's status history, newest first."""
+    order = find_order(call.store, call.path["id"])
+    entries = order.get("status_histories", [])
+    return {
+        "items": entries,
+        "search_criteria": {"filter_groups": [{"filters": [
+            {"field": "parent_id", "value": str(order["entity_id"]), "condition_type": "eq"}
+        ]}]},
+        "total_count": len(entries),
+    }  # fmt: skip
+
+
+def find_order(store: Store, raw_id: Any) -> dict[str, Any]:
+    """The order with this entity id, or Magento's 404 (400 for an id of 0)."""
+    order_id = entity_id(raw_id)
     order = store.get("orders", order_id)
     if order is None:
         raise MagentoError(404, ENTITY_NOT_FOUND)
     return order
 
 
-def _entity_id(raw_id: Any) -> int:
+def entity_id(raw_id: Any) -> int:
+    """A path id as Magento casts it; 0 or garbage is "An ID is needed"."""
     try:
         value = int(raw_id)
     except (TypeError, ValueError):
@@ -268,166 +467,11 @@ def _entity_id(raw_id: Any) -> int:
     return value
 
 
-def _remaining(line: dict[str, Any]) -> float:
+def remaining(line: dict[str, Any]) -> float:
+    """What is left to invoice on a line."""
     return float(line["qty_ordered"]) - float(line["qty_invoiced"]) - float(line["qty_canceled"])
 
 
-def _open_lines(order: dict[str, Any]) -> list[dict[str, Any]]:
-    return [line for line in order["items"] if _remaining(line) > 0]
-
-
-# ---------------------------------------------------------------- invoices
-
-
-def create_invoice(call: Call) -> int:
-    """`POST /V1/order/{orderId}/invoice`: answers the new invoice id."""
-    order = _order(call.store, call.path["orderId"])
-    items = call.body_param("items", INVOICE_ITEMS, mandatory=False) or []
-    notify = bool(call.body_param("notify", "bool", mandatory=False))
-    append_comment = bool(call.body_param("appendComment", "bool", mandatory=False))
-    comment = call.body_param("comment", "invoice_comment", mandatory=False)
-    call.body_param("capture", "bool", mandatory=False)
-    call.body_param("arguments", "invoice_arguments", mandatory=False)
-    requested = {int(i.get("order_item_id") or 0): float(i.get("qty") or 0) for i in items}
-
-    lines: list[tuple[dict[str, Any], float]] = []
-    for line in order["items"]:
-        to_invoice = _remaining(line)
-        if to_invoice <= 0:
-            continue
-        qty = requested.get(line["item_id"], 0.0) if requested else to_invoice
-        qty = max(float(qty) if line.get("is_qty_decimal") else float(int(qty)), 0.0)
-        if qty > to_invoice:
-            raise input_error('We found an invalid quantity to invoice item "%1".', [line["name"]])
-        lines.append((line, qty))
-
-    messages = []
-    if sum(qty for _, qty in lines) <= 0:
-        messages.append(
-            "The invoice can't be created without products. Add products and try again."
-        )
-    if order["state"] in NOT_INVOICEABLE_STATES:
-        messages.append(
-            f"An invoice cannot be created when an order has a status of {order['status']}"
-        )
-    elif not _open_lines(order):
-        messages.append("The order does not allow an invoice to be created.")
-    if messages:
-        raise input_error("Invoice Document Validation Error(s):\n" + "\n".join(messages))
-    customer_notified = append_comment and notify
-    return _register_invoice(
-        call.store,
-        order,
-        lines,
-        notify=notify,
-        customer_notified=customer_notified,
-        comment=comment,
-    )
-
-
-def _register_invoice(
-    store: Store,
-    order: dict[str, Any],
-    lines: list[tuple[dict[str, Any], float]],
-    *,
-    notify: bool,
-    customer_notified: bool,
-    comment: dict[str, Any] | None,
-) -> int:
-    stamp = now()
-    invoice_id = store.next_id("invoices")
-    invoice_items = []
-    for line, qty in lines:
-        row_total = _money(qty * float(line["price"]))
-        invoice_items.append(
-            {
-                "entity_id": store.next_id("invoice_items"),
-                "parent_id": invoice_id,
-                "order_item_id": line["item_id"],
-                "product_id": line.get("product_id"),
-                "sku": line["sku"],
-                "name": line["name"],
-                "qty": qty,
-                "price": line["price"],
-                "base_price": line["price"],
-                "price_incl_tax": line["price"],
-                "base_price_incl_tax": line["price"],
-                "row_total": row_total,
-                "base_row_total": row_total,
-                "row_total_incl_tax": row_total,
-                "base_row_total_incl_tax": row_total,
-                "tax_amount": 0,
-                "base_tax_amount": 0,
-                "discount_amount": 0,
-                "base_discount_amount": 0,
-            }
-        )
-        line["qty_invoiced"] = float(line["qty_invoiced"]) + qty
-        line["row_invoiced"] = _money(float(line["row_invoiced"]) + row_total)
-        line["base_row_invoiced"] = line["row_invoiced"]
-        line["updated_at"] = stamp
-    subtotal = _money(sum(i["row_total"] for i in invoice_items))
-    comments = []
-    if comment and comment.get("comment") is not None:
-        comments.append(
-            {
-                "entity_id": store.next_id("invoice_comments"),
-                "parent_id": invoice_id,
-                "comment": comment["comment"],
-                "is_customer_notified": int(customer_notified),
-                "is_visible_on_front": int(comment.get("is_visible_on_front") or 0),
-                "created_at": stamp,
-            }
-        )
-    invoice = {
-        "id": invoice_id,
-        "entity_id": invoice_id,
-        "increment_id": f"{store.next_id('invoice_increment'):09d}",
-        "order_id": order["entity_id"],
-        "store_id": order["store_id"],
-        "state": INVOICE_STATE_PAID,
-        "created_at": stamp,
-        "updated_at": stamp,
-        "email_sent": int(notify),
-        "can_void_flag": 0,
-        **CURRENCY_FIELDS,
-        **_totals(subtotal),
-        "discount_amount": 0,
-        "base_discount_amount": 0,
-        "total_qty": sum(i["qty"] for i in invoice_items),
-        "items": [{k: v for k, v in i.items() if v is not None} for i in invoice_items],
-        "comments": comments,
-    }
-    if order.get("billing_address_id"):
-        invoice["billing_address_id"] = order["billing_address_id"]
-    store.insert("invoices", invoice)
-
-    for key in ("total_invoiced", "base_total_invoiced", "subtotal_invoiced",
-                "base_subtotal_invoiced", "total_paid", "base_total_paid"):  # fmt: skip
-        order[key] = _money(float(order.get(key, 0)) + subtotal)
-    order["total_due"] = order["base_total_due"] = _money(
-        order["grand_total"] - order["total_paid"]
-    )
-    order["payment"]["amount_paid"] = order["total_paid"]
-    order["payment"]["base_amount_paid"] = order["total_paid"]
-    fully_done = not _open_lines(order) and all(
-        line.get("is_virtual") or line["qty_shipped"] >= line["qty_ordered"]
-        for line in order["items"]
-    )
-    state = "complete" if fully_done else "processing"
-    order |= {"state": state, "status": state, "updated_at": stamp}
-    store.update("orders", order)
-    return invoice_id
-
-
-def get_invoice(call: Call) -> dict[str, Any]:
-    """`GET /V1/invoices/{id}`."""
-    invoice = call.store.get("invoices", _entity_id(call.path["id"]))
-    if invoice is None:
-        raise MagentoError(404, ENTITY_NOT_FOUND)
-    return render_order(invoice)
-
-
-def list_invoices(call: Call) -> dict[str, Any]:
-    """`GET /V1/invoices?searchCriteria...`."""
-    return call.search("invoices", INVOICE_FIELDS, render_order)
+def open_lines(order: dict[str, Any]) -> list[dict[str, Any]]:
+    """Lines with something left to invoice."""
+    return [line for line in order["items"] if remaining(line) > 0]

@@ -16,7 +16,10 @@
   (status 4) and the bulk status endpoints do not run them; `running` again lets the consumer
   take them. A reset sets it back to `running`.
 * `POST /_emulator/orders {increment_id, customer_email, items: [{sku, qty, price, name}]}`
-  places an order; `POST /_emulator/orders/{id}/state {"state", "status"}` forces its state.
+  places an order (optional: names, addresses, `store_id`, `created_at`, `currency` and
+  `base_to_order_rate`, `shipping_amount`, `discount_percent`, `coupon_code`, `tax_percent`,
+  `payment_method`, `guest`, `comments`); `POST /_emulator/orders/{id}/state
+  {"state", "status"}` forces its state.
 """
 
 from __future__ import annotations
@@ -366,16 +369,7 @@ class MagentoEmulator:
             return Answer(200, self.full_config())
         if route == ("POST", "orders"):
             with self.store.transaction():
-                order = sales.create_order(
-                    self.store,
-                    increment_id=str(data["increment_id"]),
-                    customer_email=str(data["customer_email"]),
-                    items=list(data["items"]),
-                    customer_firstname=data.get("customer_firstname"),
-                    customer_lastname=data.get("customer_lastname"),
-                    billing_address=data.get("billing_address"),
-                    store_id=int(data.get("store_id", 1)),
-                )
+                order = sales.create_order(self.store, **sales.placement(data))
             return Answer(200, sales.render_order(order))
         if method == "POST" and len(segments) == 3 and segments[0] == "orders":
             with self.store.transaction():
@@ -419,7 +413,10 @@ class MagentoEmulator:
                 "categories": [catalog.render_category(store, c) for c in store.all("categories")],
                 "products": [catalog.dump_product(p) for p in store.all("products")],
                 "orders": [sales.render_order(o) for o in store.all("orders")],
-                "invoices": [sales.render_order(i) for i in store.all("invoices")],
+                **{
+                    table: [sales.render_order(doc) for doc in store.all(table)]
+                    for table in ("invoices", "shipments", "creditmemos")
+                },
                 "bulks": store.all("bulks"),
                 "config": dict(self.config),
             }

@@ -23,8 +23,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "customer_addresses": ("customer_id",),
     "categories": ("parent_id",),
     "products": ("sku",),
-    "orders": ("increment_id",),
-    "invoices": ("order_id",),
+    "orders": ("increment_id", "updated_at"),
+    "invoices": ("order_id", "updated_at"),
+    "shipments": ("order_id", "updated_at"),
+    "creditmemos": ("order_id", "updated_at"),
     "bulks": ("bulk_uuid",),
     "url_rewrites": ("request_path", "entity_id"),
 }
