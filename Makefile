@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := intacct-api magento-api singer-rejects emulators tap-intacct target-intacct target-magento
+PACKAGES := intacct-api magento-api singer-rejects emulators tap-intacct tap-magento target-intacct target-magento
 STAMP := $(VENV)/.installed
 
 .PHONY: setup demo test lint typecheck pytest clean
@@ -23,7 +23,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy intacct-api/intacct_api magento-api/magento_api singer-rejects/singer_rejects emulators/connector_emulators tap-intacct/tap_intacct target-intacct/target_intacct target-magento/target_magento scripts
+	$(BIN)/mypy intacct-api/intacct_api magento-api/magento_api singer-rejects/singer_rejects emulators/connector_emulators tap-intacct/tap_intacct tap-magento/tap_magento target-intacct/target_intacct target-magento/target_magento scripts
 
 pytest: setup
 	$(BIN)/pytest -q

@@ -90,6 +90,7 @@ def test_jobs_and_schedules_refer_to_defined_plugins_and_jobs() -> None:
 
 PLUGIN_CLASSES = {
     "tap-intacct": "tap_intacct.tap:TapIntacct",
+    "tap-magento": "tap_magento.tap:TapMagento",
     "target-intacct": "target_intacct.target:TargetIntacct",
     "target-magento": "target_magento.target:TargetMagento",
 }
@@ -111,7 +112,7 @@ def own_settings(plugin_name: str) -> dict[str, Any]:
     return dict(json.loads(completed.stdout))
 
 
-@pytest.mark.parametrize("plugin_name", ["tap-intacct", "target-intacct", "target-magento"])
+@pytest.mark.parametrize("plugin_name", sorted(PLUGIN_CLASSES))
 def test_our_plugins_declare_exactly_the_settings_they_accept(plugin_name: str) -> None:
     """meltano.yml lists every setting the plugin declares, no other; secrets are sensitive."""
     [plugin] = [p for p in all_plugins(load_project()) if p["name"] == plugin_name]

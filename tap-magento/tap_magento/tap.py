@@ -1,0 +1,106 @@
+"""The tap: settings, one Magento client (the three ways in, through `magento_api`), the streams."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cached_property
+from importlib import resources
+from typing import Any
+
+from magento_api import AuthSettings, MagentoClient
+from singer_sdk import Stream, Tap
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.singerlib import RecordMessage
+from singer_sdk.singerlib.encoding.simple import Message
+
+from tap_magento.objects import OBJECTS, MagentoObject
+from tap_magento.streams import MagentoStream
+
+
+class StateFlushedWriter(MsgSpecWriter):
+    """msgspec output flushed with every message except records (one flush per page)."""
+
+    def write_message(self, message: Message) -> None:
+        sys.stdout.buffer.write(self.format_message(message))
+        if not isinstance(message, RecordMessage):
+            sys.stdout.flush()
+
+
+def _secret(name: str, description: str) -> th.Property:
+    return th.Property(name, th.StringType, secret=True, description=description)
+
+
+def stream_schema(spec: MagentoObject) -> dict[str, Any]:
+    """The stream's JSON Schema: the fields of Adobe's 2.4.8 definition of the entity."""
+    text = resources.files("tap_magento").joinpath("schemas", f"{spec.stream}.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    schema.pop("$comment", None)
+    return schema
+
+
+class TapMagento(Tap):
+    """Singer tap for Magento 2 / Adobe Commerce (admin REST API)."""
+
+    name = "tap-magento"
+    package_name = "intacct-connectors-tap-magento"
+    message_writer_class = StateFlushedWriter
+
+    config_jsonschema = th.PropertiesList(
+        th.Property("base_url", th.StringType, required=True,
+                    description="Shop URL without /rest, e.g. https://shop.example.com"),
+        th.Property("store_code", th.StringType, default="default",
+                    description="Store view whose values are read (`/rest/<store_code>/V1`); "
+                                "`all` reads the admin (global) values of products and "
+                                "categories"),
+        th.Property("store_ids", th.ArrayType(th.IntegerType),
+                    description="Store view ids whose orders, invoices, credit memos and "
+                                "shipments are read. Empty: every store view"),
+        _secret("access_token",
+                "Integration access token (Bearer, or OAuth token with the keys below)"),
+        _secret("consumer_key", "Integration consumer key (OAuth 1.0a, HMAC-SHA256)"),
+        _secret("consumer_secret", "Integration consumer secret (OAuth 1.0a)"),
+        _secret("access_token_secret", "Integration access token secret (OAuth 1.0a)"),
+        th.Property("username", th.StringType, description="Admin user for an admin token"),
+        _secret("password", "Admin password for an admin token (refreshed on 401)"),
+        th.Property("start_date", th.DateTimeType,
+                    description="Read rows updated at or after this time (RFC 3339)"),
+        th.Property("page_size", th.IntegerType(minimum=1, maximum=300), default=300,
+                    description="Rows per request (Magento's input limits allow 300 at most)"),
+        th.Property("verify_tls", th.BooleanType, default=True,
+                    description="Verify HTTPS certificates (against REQUESTS_CA_BUNDLE when "
+                                "set)"),
+        th.Property("request_timeout", th.NumberType, default=60,
+                    description="Seconds per HTTP request"),
+        th.Property("max_retries", th.IntegerType, default=5,
+                    description="Tries per request on 429, 5xx and broken connections"),
+    ).to_dict()  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        try:
+            _ = AuthSettings.from_config(self.config).mode  # names what is missing
+        except ValueError as error:
+            raise ConfigValidationError(str(error), errors=[str(error)]) from None
+
+    @cached_property
+    def client(self) -> MagentoClient:
+        """One keep-alive client for every stream (streams are read one after the other)."""
+        return MagentoClient(
+            self.config["base_url"],
+            AuthSettings.from_config(self.config),
+            store_code=self.config.get("store_code") or "default",
+            timeout=float(self.config.get("request_timeout") or 60),
+            verify_tls=bool(self.config.get("verify_tls", True)),
+            max_concurrency=1,
+            max_tries=int(self.config.get("max_retries") or 5),
+        )
+
+    def discover_streams(self) -> list[Stream]:
+        return [MagentoStream(self, spec, stream_schema(spec)) for spec in OBJECTS]
+
+
+if __name__ == "__main__":
+    TapMagento.cli()
