@@ -14,18 +14,16 @@ names an id not sent raises `ResultMismatchError`, and nothing is concluded from
 from __future__ import annotations
 
 import logging
-import random
 import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import backoff
 import requests
 import urllib3.exceptions
 
@@ -50,11 +48,11 @@ from intacct_api.errors import (
     InvalidSessionError,
     RateLimitError,
     ServiceUnavailableError,
-    TransientError,
     describe,
     mask_secrets,
 )
-from intacct_api.functions import Function, get_api_session
+from intacct_api.functions import QUERY_MAX_PAGE_SIZE, Function, get_api_session
+from intacct_api.retries import connection_failure, retry_after, with_retries
 from intacct_api.xml import MAX_BODY_BYTES
 
 DEFAULT_API_URL = "https://api.intacct.com/ia/xml/xmlgw.phtml"
@@ -101,6 +99,8 @@ class _Session:
 
 class IntacctClient:
     """One company's connection to the gateway; `execute` sends one HTTP request per call."""
+
+    max_page_size = QUERY_MAX_PAGE_SIZE
 
     def __init__(
         self,
@@ -328,19 +328,13 @@ class IntacctClient:
             _raise_for_transient_results(response, request.read_only)
             return response
 
-        retrying: Callable[[Callable[[], Response]], Callable[[], Response]] = backoff.on_exception(
-            _retry_waits,
-            TransientError,
+        return with_retries(
+            attempt,
             max_tries=self.max_tries,
             max_time=self.max_time,
-            jitter=None,
-            on_backoff=_log_backoff,
-            on_giveup=_log_giveup,
-            logger=None,
             factor=self.backoff_factor,
             max_value=self.backoff_max,
         )
-        return retrying(attempt)()
 
     def _secrets(self, auth: LoginAuth | SessionAuth) -> tuple[str, ...]:
         secrets = [self.credentials.sender_password, self.credentials.user_password]
@@ -376,17 +370,8 @@ class IntacctClient:
                 stream=True,
                 allow_redirects=False,
             )
-        except requests.exceptions.SSLError as exc:
-            raise GatewayError(f"TLS connection to {host} failed: {exc}") from None
-        except requests.ConnectionError as exc:
-            if _not_sent(exc):
-                raise ServiceUnavailableError(
-                    f"could not connect to Intacct at {host}: {exc}"
-                ) from None
-            raise request.cut_off(f"the connection to {host} dropped after sending") from None
-        except requests.Timeout:
-            within = "request's deadline" if deadline.expired else "read time-out"
-            raise request.cut_off(f"no answer from {host} within the {within}") from None
+        except requests.RequestException as exc:
+            raise connection_failure(exc, host, deadline.expired, request.cut_off) from None
         try:
             status = http_response.status_code
             payload = self._read_body(http_response, request, deadline)
@@ -440,20 +425,20 @@ class IntacctClient:
                     raise request.unreadable(exc) from None
         summary = _summary(status, media_type, payload, response, request.secrets)
         errors = response.errors if response is not None else ()
-        retry_after = _retry_after(headers.get("Retry-After"))
+        wait = retry_after(headers.get("Retry-After"))
         if status == 429:
             raise RateLimitError(
                 f"Intacct rate limit hit ({summary})",
                 errors,
                 status_code=status,
-                retry_after=retry_after,
+                retry_after=wait,
             )
         if status in (502, 503):
             raise ServiceUnavailableError(
                 f"Intacct is unavailable ({summary})",
                 errors,
                 status_code=status,
-                retry_after=retry_after,
+                retry_after=wait,
             )
         if response is not None and response.control_status != "success":
             response.raise_for_status()  # a definite answer, whatever the status: nothing ran
@@ -521,21 +506,6 @@ def _raise_for_transient_results(response: Response, read_only: bool) -> None:
         )
 
 
-def _retry_waits(factor: float, max_value: float) -> Generator[float, Any, None]:
-    """Exponential waits with full jitter, at least the server's Retry-After (capped)."""
-    error = yield 0.0  # backoff primes the generator, then sends each exception
-    attempt = 0
-    while True:
-        wait = random.uniform(0, min(factor * 2**attempt, max_value))
-        attempt += 1
-        retry_after = getattr(error, "retry_after", None) or 0.0
-        error = yield max(wait, min(retry_after, max_value))
-
-
-def _retry_after(value: str | None) -> float | None:
-    return float(value) if value and value.strip().isdigit() else None
-
-
 def _summary(
     status: int,
     media_type: str,
@@ -551,38 +521,8 @@ def _summary(
     return f"HTTP {status} ({media_type or 'no content type'})" + (f": {text}" if text else "")
 
 
-def _not_sent(exc: requests.ConnectionError) -> bool:
-    """True when the connection failed before any byte of the request left."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    reason: object = exc.args[0] if exc.args else None
-    if isinstance(reason, urllib3.exceptions.MaxRetryError):
-        reason = reason.reason
-    return isinstance(
-        reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError
-    )
-
-
 def _masked(body: bytes, secrets: Iterable[str]) -> str:
     text = _SECRET_ELEMENTS.sub(rb"<\1>***</\1>", body).decode("utf-8", "replace")
     if len(text) > LOGGED_BODY_CHARS:
         text = f"{text[:LOGGED_BODY_CHARS]}… ({len(text)} chars)"
     return mask_secrets(text, secrets)
-
-
-def _log_backoff(details: Any) -> None:
-    logger.warning(
-        "Retrying the Intacct request in %.1f s (attempt %d failed: %s)",
-        details["wait"],
-        details["tries"],
-        details["exception"],
-    )
-
-
-def _log_giveup(details: Any) -> None:
-    logger.error(
-        "Giving up on the Intacct request after %d attempts in %.1f s: %s",
-        details["tries"],
-        details["elapsed"],
-        details["exception"],
-    )

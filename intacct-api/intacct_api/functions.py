@@ -23,7 +23,8 @@ READ_FUNCTIONS = frozenset(
      "getAPISession", "get_trialbalance", "get_accountbalances", "readUserFormatting"}
 )  # fmt: skip
 READ_BY_QUERY_MAX_PAGE_SIZE = 1000
-QUERY_MAX_PAGE_SIZE = 2000
+QUERY_MAX_PAGE_SIZE = 2000  # the XML gateway's largest `query` page
+REST_QUERY_MAX_PAGE_SIZE = 4000  # the REST query service's (`intacct_api.rest.transport`)
 READ_MAX_KEYS = 100
 IN_MAX_VALUES = 1000
 
@@ -343,12 +344,13 @@ def query(
 
     `select` holds field names or `(aggregate, field)` pairs (`("count", "RECORDNO")`);
     `order_by` holds field names (ascending) or `(field, ascending)` pairs. Results have no
-    defined order unless `order_by` is given.
+    defined order unless `order_by` is given. Pages hold at most 2000 rows on the XML gateway
+    (QUERY_MAX_PAGE_SIZE), 4000 over REST.
     """
     if not select:
         raise ValueError("query needs at least one selected field")
-    if page_size is not None and not 1 <= page_size <= QUERY_MAX_PAGE_SIZE:
-        raise ValueError(f"query page_size must be 1..{QUERY_MAX_PAGE_SIZE}")
+    if page_size is not None and not 1 <= page_size <= REST_QUERY_MAX_PAGE_SIZE:
+        raise ValueError(f"query page_size must be 1..{REST_QUERY_MAX_PAGE_SIZE}")
     if offset is not None and offset < 0:
         raise ValueError("query offset must be >= 0")
     element = etree.Element("query")

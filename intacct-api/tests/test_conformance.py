@@ -622,10 +622,12 @@ def test_legacy_builder_names_unknown_fields():
         fn.record_deposit({"depositdate": "yesterday"})
 
 
-def test_builder_limits():
+def test_builder_limits(client):
     with pytest.raises(ValueError, match="page_size"):
-        fn.query("CUSTOMER", ["RECORDNO"], page_size=2001)
+        fn.query("CUSTOMER", ["RECORDNO"], page_size=4001)  # the REST query service's largest
     assert fn.query("CUSTOMER", ["RECORDNO"], page_size=2000).element.findtext("pagesize") == "2000"
+    over_xml = client.execute([fn.query("CUSTOMER", ["RECORDNO"], page_size=2001)])[0]
+    assert not over_xml.ok and "pagesize 2001 is out of range" in str(over_xml.errors[0])
     with pytest.raises(ValueError, match="page_size"):
         fn.read_by_query("CUSTOMER", page_size=1001)
     with pytest.raises(ValueError, match="offset"):

@@ -1,0 +1,422 @@
+"""The XML gateway's functions carried over the REST API: one client interface, two transports.
+
+`RestTransport` has the XML client's interface (`execute`, `call`, `credentials`, `login`,
+`request_count`, `endpoint`, `close`), so tap-intacct and target-intacct run unchanged on either
+transport. Per function:
+
+* `query` → the query service (`rest.query`); `lookup` → the model service, as lookup's rows;
+  `readUserFormatting` → the REST rendering (ISO dates, UTC), answered here;
+* generic `create` / `update` of one object, consecutive functions batched into one request of
+  up to 500 records (each function keeps its own result); `delete` → DELETE by keys;
+  writes carry an `Idempotency-Key` derived from their control ids, so a write whose answer was
+  lost is re-sent and lands once;
+* anything else (legacy functions, reports, objects without a REST map such as AUDITHISTORY or
+  document types) goes to the XML `fallback` client when one is configured, else fails as
+  "not available over the REST API".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from intacct_api.client import IntacctClient
+from intacct_api.envelope import Result
+from intacct_api.errors import ErrorDetail, GatewayError
+from intacct_api.functions import REST_QUERY_MAX_PAGE_SIZE, Function
+from intacct_api.rest.client import RestAnswer, RestClient
+from intacct_api.rest.errors import error_details, error_object
+from intacct_api.rest.mapping import FieldType, ObjectMap, model_fields, object_map, xml_datatype
+from intacct_api.rest.oauth import OAuthCredentials
+from intacct_api.rest.query import UntranslatableError, translate, xml_rows
+
+logger = logging.getLogger("intacct_api")
+MAX_BATCH = 500
+QUERY_PATH = "/services/core/query"
+MODEL_PATH = "/services/core/model"
+# The rendering of every REST value: what readUserFormatting answers over this transport.
+REST_FORMATTING = {"dateformat": "-Ymd", "gmtoffset": "+00:00", "clock": "24", "locale": "en_US"}
+UNAVAILABLE = "REST-TRANSPORT"
+WRITES = ("create", "update", "delete")
+
+
+@dataclass
+class RestResult(Result):
+    """A result built from a REST answer: its rows are kept, not an XML `<data>` element."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.rows]
+
+
+@dataclass
+class _Model:
+    kinds: dict[str, FieldType]  # REST name → type
+    custom: frozenset[str]  # XML names of custom fields
+
+
+class RestTransport:
+    """One company (and entity) over REST, with an optional XML client for the rest."""
+
+    max_page_size = REST_QUERY_MAX_PAGE_SIZE
+
+    def __init__(self, rest: RestClient, fallback: IntacctClient | None = None) -> None:
+        self.rest = rest
+        self.fallback = fallback
+        self._models: dict[str, _Model] = {}
+
+    # --- the XML client's interface -----------------------------------------------------------
+
+    @property
+    def credentials(self) -> OAuthCredentials:
+        return self.rest.credentials
+
+    @property
+    def endpoint(self) -> str | None:
+        return self.rest.base_url if self.rest.tokens.grants else None
+
+    @property
+    def request_count(self) -> int:
+        return self.rest.request_count + (self.fallback.request_count if self.fallback else 0)
+
+    def login(self) -> None:
+        self.rest.tokens.access_token()
+
+    def close(self) -> None:
+        self.rest.close()
+        if self.fallback is not None:
+            self.fallback.close()
+
+    def call(self, function: Function) -> Result:
+        results = self.execute([function])
+        if not results:
+            raise GatewayError(f"Intacct returned no result for {function.name}")
+        return results[0].raise_for_status()
+
+    def execute(
+        self, functions: Sequence[Function], transaction: bool = False, unique_id: bool = False
+    ) -> list[Result]:
+        """Results in the functions' order; a failed function is a failed result, as on XML.
+
+        `transaction` (all or nothing) holds over REST for one batch of one object only; a wider
+        transaction runs on the XML fallback, else it is refused.
+        """
+        functions = list(functions)
+        groups = self._groups(functions)
+        if transaction and len(groups) > 1:
+            if self.fallback is None:
+                raise GatewayError(
+                    "a transaction over several REST requests is not possible; configure the XML "
+                    "credentials too, or write fewer objects per transaction"
+                )
+            return self.fallback.execute(functions, transaction=True, unique_id=unique_id)
+        results: list[Result] = []
+        for kind, group in groups:
+            if kind == "xml":
+                results += self._on_xml(group, transaction, unique_id)
+            elif kind == "write":
+                results += self._write(group, atomic=transaction)
+            else:
+                results.append(self._one(group[0]))
+        return results
+
+    # --- dispatch -------------------------------------------------------------------------------
+
+    def _groups(self, functions: list[Function]) -> list[tuple[str, list[Function]]]:
+        """Consecutive functions sent together: XML runs, write batches, single reads."""
+        groups: list[tuple[str, list[Function]]] = []
+        for function in functions:
+            kind, batch_key = self._kind(function)
+            last = groups[-1] if groups else None
+            joins = last is not None and last[0] == kind and kind in ("xml", "write")
+            if (
+                joins
+                and last is not None
+                and (kind == "xml" or self._fits(last[1], function, batch_key))
+            ):
+                last[1].append(function)
+                continue
+            groups.append((kind, [function]))
+        return groups
+
+    def _fits(self, batch: list[Function], function: Function, batch_key: str) -> bool:
+        """Whether `function` joins the write batch: same action and object, 500 at most."""
+        size = sum(_record_count(f) for f in batch) + _record_count(function)
+        return self._kind(batch[0])[1] == batch_key and size <= MAX_BATCH
+
+    def _kind(self, function: Function) -> tuple[str, str]:
+        name = function.name
+        if name == "readUserFormatting":
+            return "read", ""
+        if name in ("query", "lookup"):
+            mapping = object_map(function.element.findtext("object") or "")
+            docpar = function.element.findtext("docparid")
+            if mapping is not None and not docpar:
+                return "read", ""
+        if name in WRITES:
+            target = _write_object(function)
+            mapping = object_map(target) if target else None
+            if mapping is not None and (name == "delete" or _record_count(function) >= 1):
+                # one record per function batches with its neighbours; several stay together
+                return "write", f"{name}:{mapping.xml}:{_record_count(function) == 1}"
+        return "xml", ""
+
+    def _on_xml(
+        self, functions: list[Function], transaction: bool, unique_id: bool
+    ) -> list[Result]:
+        if self.fallback is not None:
+            return self.fallback.execute(functions, transaction=transaction, unique_id=unique_id)
+        return [_unavailable(f) for f in functions]
+
+    def _one(self, function: Function) -> Result:
+        if function.name == "readUserFormatting":
+            return RestResult(function.name, function.control_id, "success", rows=[REST_FORMATTING])
+        mapping = object_map(function.element.findtext("object") or "")
+        assert mapping is not None
+        model = self._model(mapping)
+        if function.name == "lookup":
+            declared = [
+                {"ID": mapping.xml_name(rest), "DATATYPE": xml_datatype(rest, kind)}
+                for rest, kind in model.kinds.items()
+                if mapping.xml_name(rest) is not None
+            ]
+            row = {"Name": mapping.xml, "Fields": {"Field": declared}}
+            return RestResult("lookup", function.control_id, "success", rows=[row])
+        try:
+            translation = translate(function.element, mapping, model.kinds, model.custom)
+        except UntranslatableError as exc:
+            if self.fallback is not None:
+                return self.fallback.execute([function])[0]
+            return _failure(function, "Query Failed", f"{exc} over the REST API")
+        answer = self.rest.send("POST", QUERY_PATH, body=translation.body, read_only=True)
+        if answer.status != 200:
+            return _failed(function, answer)
+        body = answer.body if isinstance(answer.body, dict) else {}
+        rows = xml_rows(body.get("ia::result") or [], translation, mapping, model.kinds)
+        meta = body.get("ia::meta") or {}
+        start = int(translation.body["start"])
+        total = int(meta.get("totalCount") or 0)
+        remaining = max(total - (start - 1) - len(rows), 0)
+        return RestResult(
+            "query", function.control_id, "success", count=len(rows), total_count=total,
+            num_remaining=remaining, offset=start - 1, rows=rows,
+        )  # fmt: skip
+
+    def _model(self, mapping: ObjectMap) -> _Model:
+        """The object's field types from the model service (asked once per object)."""
+        model = self._models.get(mapping.xml)
+        if model is None:
+            answer = self.rest.send("GET", MODEL_PATH, params={"name": mapping.path})
+            if answer.status != 200 or not isinstance(answer.body, dict):
+                raise GatewayError(f"Intacct's model of {mapping.path}: {answer.errors}")
+            found = answer.body.get("ia::result")
+            kinds = dict(model_fields(found)) if isinstance(found, dict) else {}
+            custom = frozenset(r[5:] for r in kinds if r.startswith("nsp::"))
+            model = self._models[mapping.xml] = _Model(kinds, custom)
+        return model
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    def _write(self, functions: list[Function], *, atomic: bool) -> list[Result]:
+        """One batch: the functions' records in one request, each function its own result."""
+        name = functions[0].name
+        target = _write_object(functions[0])
+        mapping = object_map(target or "")
+        assert mapping is not None
+        model = self._model(mapping)
+        key = _idempotency_key(name, mapping.path, functions)
+        if name == "delete":
+            keys = [
+                k.strip()
+                for f in functions
+                for k in (f.element.findtext("keys") or "").split(",")
+                if k.strip()
+            ]
+            answer = self.rest.send(
+                "DELETE", f"/objects/{mapping.path}/{','.join(keys)}", read_only=True
+            )
+            return self._spread(
+                functions, answer, [_record_count(f) for f in functions], name, mapping
+            )
+        records: list[dict[str, Any]] = []
+        counts: list[int] = []
+        refusals: dict[int, Result] = {}
+        for index, function in enumerate(functions):
+            try:
+                built = [
+                    self._rest_record(mapping, model, element, name) for element in function.element
+                ]
+            except ValueError as exc:
+                refusals[index] = _failure(function, "BL01001973", str(exc))
+                built = []
+            counts.append(len(built))
+            records += built
+        if not records:
+            return [refusals[i] for i in range(len(functions))]
+        several = any(c > 1 for c in counts)
+        method = "POST" if name == "create" else "PATCH"
+        answer = self.rest.send(
+            method, f"/objects/{mapping.path}", body=records, idempotency_key=key,
+            transaction=atomic or several,
+        )  # fmt: skip
+        kept = [i for i in range(len(functions)) if i not in refusals]
+        sent = iter(
+            self._spread(
+                [functions[i] for i in kept], answer, [counts[i] for i in kept], name, mapping
+            )
+        )
+        return [refusals[i] if i in refusals else next(sent) for i in range(len(functions))]
+
+    def _rest_record(
+        self, mapping: ObjectMap, model: _Model, element: etree._Element, action: str
+    ) -> dict[str, Any]:
+        """One XML object element as a REST record (nested groups, typed values)."""
+        flat: dict[str, Any] = {}
+        for xml_field, text in _leaves(element):
+            if action == "update" and xml_field == "RECORDNO":
+                flat["key"] = text
+                continue
+            rest = mapping.rest_name(xml_field, model.custom)
+            if rest is None or rest not in model.kinds:
+                raise ValueError(
+                    f"{mapping.xml} field {xml_field} has no REST name (see the REST field map "
+                    "in tap-intacct's README); write it over XML"
+                )
+            kind = model.kinds[rest]
+            value = None if text == "" else mapping.to_rest_value(xml_field, text, kind)
+            if value is None and action == "create":
+                continue
+            flat[rest] = value
+        if action == "update" and "key" not in flat:
+            id_rest = mapping.rest_name(mapping.id_field or "")
+            if id_rest and id_rest in flat:
+                flat["key"] = self._key_of(mapping, str(flat[id_rest]))
+            else:
+                raise ValueError(f"{mapping.xml}: an update needs RECORDNO or {mapping.id_field}")
+        return _nested(flat)
+
+    def _key_of(self, mapping: ObjectMap, id_value: str) -> str:
+        body = {"object": mapping.path, "fields": ["key"], "filters": [{"$eq": {"id": id_value}}]}
+        answer = self.rest.send("POST", QUERY_PATH, body=body, read_only=True)
+        rows = (answer.body or {}).get("ia::result") or [] if answer.status == 200 else []
+        if not rows:
+            raise ValueError(
+                f"Cannot update non-existing {mapping.xml} with {mapping.id_field}={id_value}."
+            )
+        return str(rows[0]["key"])
+
+    def _spread(
+        self,
+        functions: list[Function],
+        answer: RestAnswer,
+        counts: list[int],
+        name: str,
+        mapping: ObjectMap,
+    ) -> list[Result]:
+        """Per-function results from a batch answer (a whole-request error fails them all)."""
+        body = answer.body
+        entries = body.get("ia::result") if isinstance(body, dict) else None
+        if answer.status == 204 or (name == "delete" and answer.status == 200 and entries is None):
+            return [_success(f, []) for f in functions]
+        if not isinstance(entries, list):
+            if answer.status >= 300:
+                return [_failed(f, answer) for f in functions]
+            entries = [entries]
+        results: list[Result] = []
+        position = 0
+        for function, count in zip(functions, counts, strict=True):
+            mine = entries[position : position + count]
+            position += count
+            errors = [e for e in mine if isinstance(e, dict) and error_object(e)]
+            if errors:
+                details = tuple(d for e in errors for d in error_details(e))
+                results.append(RestResult(name, function.control_id, "failure", details))
+                continue
+            rows = [] if name == "delete" else [_reference_row(mapping, e) for e in mine]
+            results.append(_success(function, rows))
+        return results
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _write_object(function: Function) -> str | None:
+    if function.name == "delete":
+        return function.element.findtext("object")
+    children = [c for c in function.element if isinstance(c.tag, str)]
+    tags = {str(c.tag) for c in children}
+    return tags.pop() if len(tags) == 1 else None
+
+
+def _record_count(function: Function) -> int:
+    if function.name == "delete":
+        return len([k for k in (function.element.findtext("keys") or "").split(",") if k.strip()])
+    return len([c for c in function.element if isinstance(c.tag, str)])
+
+
+def _leaves(element: etree._Element, prefix: str = "") -> Iterable[tuple[str, str]]:
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        name = prefix + str(child.tag)
+        if len(child):
+            yield from _leaves(child, name + ".")
+        else:
+            yield name, child.text or ""
+
+
+def _nested(flat: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in flat.items():
+        *path, leaf = name.split(".") if not name.startswith("nsp::") else [name]
+        node = out
+        for part in path:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out
+
+
+def _reference_row(mapping: ObjectMap, entry: Any) -> dict[str, Any]:
+    """A written record's reference as the XML answer's row (RECORDNO and the ID field)."""
+    row = {"RECORDNO": str(entry.get("key"))} if isinstance(entry, dict) else {}
+    if mapping.id_field and isinstance(entry, dict) and entry.get("id") is not None:
+        row[mapping.id_field] = str(entry["id"])
+    return row
+
+
+def _idempotency_key(name: str, path: str, functions: list[Function]) -> str:
+    """The same functions (same control ids) give the same key: a re-sent batch lands once."""
+    digest = hashlib.sha256("\n".join([name, path, *(f.control_id for f in functions)]).encode())
+    return f"{name}-{digest.hexdigest()}"
+
+
+def _success(function: Function, rows: list[dict[str, Any]]) -> RestResult:
+    return RestResult(function.name, function.control_id, "success", count=len(rows), rows=rows)
+
+
+def _failure(function: Function, errorno: str, message: str) -> RestResult:
+    detail = ErrorDetail(errorno=errorno, description2=message)
+    return RestResult(function.name, function.control_id, "failure", (detail,))
+
+
+def _failed(function: Function, answer: RestAnswer) -> RestResult:
+    errors = answer.errors or (
+        ErrorDetail(errorno=str(answer.status), description2="no error given"),
+    )
+    return RestResult(function.name, function.control_id, "failure", errors)
+
+
+def _unavailable(function: Function) -> RestResult:
+    what = function.element.findtext("object") or function.name
+    return _failure(
+        function,
+        UNAVAILABLE,
+        f"Object definition {what} not found over the REST API ({function.name}); configure the "
+        "XML credentials too to reach it",
+    )
