@@ -8,12 +8,14 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from intacct_api.errors import AuthenticationError, ControlError, GatewayError
+from intacct_api.errors import AuthenticationError, ControlError, GatewayError, SettingsError
 from intacct_api.preferences import UnsupportedFormattingError
 
 # Errors before any data moved: wrong credentials, an unauthorised sender, a gateway refusal,
-# date preferences that cannot be read exactly.
-LOGIN_ERRORS = (AuthenticationError, ControlError, GatewayError, UnsupportedFormattingError)
+# date preferences that cannot be read exactly, settings missing what the transport needs.
+LOGIN_ERRORS = (
+    AuthenticationError, ControlError, GatewayError, SettingsError, UnsupportedFormattingError,
+)  # fmt: skip
 
 
 def exit_on_login_failure(main: Callable[..., Any], logger: logging.Logger) -> Callable[..., Any]:

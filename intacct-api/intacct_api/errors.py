@@ -117,6 +117,10 @@ class IntacctError(Exception):
         return self.message
 
 
+class SettingsError(IntacctError):
+    """The settings cannot open a connection (a transport without its credentials)."""
+
+
 class GatewayError(IntacctError):
     """The HTTP exchange itself failed: non-XML body, HTTP error status or gateway error code."""
 

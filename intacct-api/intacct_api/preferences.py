@@ -18,7 +18,7 @@ from intacct_api import dates, functions
 from intacct_api.errors import ControlError, FunctionError, IntacctError
 
 if TYPE_CHECKING:
-    from intacct_api.client import IntacctClient
+    from intacct_api.transport import Transport
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class Rendering:
         return f"{self.style} HH:MM:SS, GMT{offset[:3]}:{offset[3:]} ({self.zone})"
 
 
-def read_user_formatting(client: IntacctClient) -> UserFormatting | None:
+def read_user_formatting(client: Transport) -> UserFormatting | None:
     """The session user's preferences; None when Intacct does not answer them for this user."""
     try:
         result = client.call(functions.read_user_formatting(client.credentials.user_id))
@@ -76,7 +76,7 @@ def read_user_formatting(client: IntacctClient) -> UserFormatting | None:
     return UserFormatting.from_row(rows[0])
 
 
-def rendering(client: IntacctClient, timezone: str | None) -> Rendering:
+def rendering(client: Transport, timezone: str | None) -> Rendering:
     """The zone and date style of the API user's answers.
 
     The zone is `timezone` when it is set (a zone name or `+hh:mm`), else the user's GMT offset.

@@ -38,8 +38,8 @@ from tap_intacct.schema import (
 )
 
 if TYPE_CHECKING:
-    from intacct_api.client import IntacctClient
     from intacct_api.envelope import Result
+    from intacct_api.transport import Transport
 
     from tap_intacct.tap import TapIntacct
 
@@ -215,11 +215,11 @@ class IntacctStream(Stream):
         ]
 
     def _page_size(self) -> int:
-        return int(self.config.get("page_size") or functions.QUERY_MAX_PAGE_SIZE)
+        return int(self.config.get("page_size") or self.intacct.max_page_size)
 
     def _query(
         self,
-        client: IntacctClient,
+        client: Transport,
         select: list[str],
         filter_: functions.Filter | None,
         order_by: list[tuple[str, bool]],
@@ -279,7 +279,7 @@ class IntacctStream(Stream):
 
     def _read_incremental(
         self,
-        client: IntacctClient,
+        client: Transport,
         entity: str | None,
         plan: FieldPlan,
         context: Mapping[str, Any] | None,
@@ -322,7 +322,7 @@ class IntacctStream(Stream):
         return rows[:cut], rows[cut:]
 
     def _read_full_table(
-        self, client: IntacctClient, entity: str | None, plan: FieldPlan, progress: Progress
+        self, client: Transport, entity: str | None, plan: FieldPlan, progress: Progress
     ) -> Iterator[dict]:
         self.logger.info(
             "Stream '%s': Intacct object %s has no WHENMODIFIED, reading the full table by %s",
@@ -355,7 +355,7 @@ class IntacctStream(Stream):
         return months
 
     def _read_reports(
-        self, client: IntacctClient, entity: str | None, plan: FieldPlan, progress: Progress
+        self, client: Transport, entity: str | None, plan: FieldPlan, progress: Progress
     ) -> Iterator[dict]:
         """The row's report function for each month, twelve months per request.
 
@@ -385,7 +385,7 @@ class IntacctStream(Stream):
 
     def _page(
         self,
-        client: IntacctClient,
+        client: Transport,
         plan: FieldPlan,
         filter_: functions.Filter | None,
         order_by: list[tuple[str, bool]],
@@ -404,7 +404,7 @@ class IntacctStream(Stream):
                 if is_unavailable(exc) or not self._drop_vanished_fields(client, plan):
                     raise
 
-    def _drop_vanished_fields(self, client: IntacctClient, plan: FieldPlan) -> bool:
+    def _drop_vanished_fields(self, client: Transport, plan: FieldPlan) -> bool:
         """Ask `lookup` which selected fields the object still has; drop the others."""
         result = client.call(functions.lookup(self.spec.object, docparid=self.spec.docparid))
         current = {name for name, _ in functions.lookup_fields(result.records())}
@@ -472,7 +472,7 @@ class IntacctStream(Stream):
 
     def _read_deletes(
         self,
-        client: IntacctClient,
+        client: Transport,
         entity: str | None,
         context: Mapping[str, Any] | None,
         progress: Progress,
@@ -552,7 +552,7 @@ def utc(iso: str) -> datetime:
 class Progress:
     """Per-stream progress lines: records so far, pages, API calls, rate; every 10 s or so."""
 
-    def __init__(self, stream: IntacctStream, entity: str | None, client: IntacctClient) -> None:
+    def __init__(self, stream: IntacctStream, entity: str | None, client: Transport) -> None:
         self.stream = stream
         self.client = client
         self.calls_before = client.request_count

@@ -35,12 +35,15 @@ def test_about_lists_every_setting_and_marks_secrets():
     for name in ("sender_id", "sender_password", "company_id", "user_id", "user_password",
                  "api_url", "start_date", "entity_ids", "timezone", "page_size",
                  "lookback_seconds", "extra_objects", "verify_tls", "request_timeout",
-                 "max_retries"):  # fmt: skip
+                 "max_retries", "transport", "rest_url", "client_id", "client_secret",
+                 "oauth_grant", "refresh_token", "token_file"):  # fmt: skip
         assert name in settings, name
-    assert settings["sender_password"].get("secret") is True
-    assert settings["user_password"].get("secret") is True
+    for secret in ("sender_password", "user_password", "client_secret", "refresh_token"):
+        assert settings[secret].get("secret") is True, secret
     assert settings["api_url"]["default"] == "https://api.intacct.com/ia/xml/xmlgw.phtml"
-    assert settings["page_size"]["maximum"] == 2000
+    assert settings["rest_url"]["default"] == "https://api.intacct.com/ia/api/v1"
+    assert settings["transport"]["default"] == "xml"
+    assert settings["page_size"]["maximum"] == 4000  # REST's; XML's 2000 is checked at start
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -118,3 +119,15 @@ def exchange_problems(exchange: Any) -> list[str]:
 def problems(journal: Iterable[Any]) -> list[str]:
     """Problems of every exchange in a journal."""
     return [p for exchange in journal for p in exchange_problems(exchange)]
+
+
+@contextmanager
+def checked(emulator: Any) -> Iterator[Any]:
+    """Keep the emulator's REST journal while the block runs, then fail on any problem."""
+    emulator.rest.journal = []
+    try:
+        yield emulator
+    finally:
+        journal, emulator.rest.journal = emulator.rest.journal, None
+    found = problems(journal)
+    assert not found, "\n".join(found[:20])

@@ -197,7 +197,7 @@ ROWS: tuple[RestObject, ...] = (
             ("description", "DESCRIPTION"), ("txnCurrency.currency", "CURRENCY"),
             ("baseCurrency.currency", "BASECURR"), ("txnCurrency.totalEntered", "TOTALENTERED"),
             ("txnCurrency.totalPaid", "TOTALPAID"), ("txnCurrency.totalDue", "TOTALDUE"),
-            ("state", "STATE"), ("moduleKey", "MODULEKEY"), ("invoiceSummary.key", "PRBATCHKEY"),
+            ("state", "STATE"), ("moduleKey", "MODULEKEY"),
         ),
         values=(("STATE", STATE_WORDS),),
     ),

@@ -85,6 +85,7 @@ class RestClient:
         backoff_max: float = 60.0,
         max_response_bytes: int = MAX_BODY_BYTES,
         http: requests.Session | None = None,
+        tokens: TokenSource | None = None,
     ) -> None:
         self.credentials = credentials
         self.base_url = base_url.rstrip("/")
@@ -96,7 +97,8 @@ class RestClient:
         self.max_response_bytes = max_response_bytes
         self._owns_http = http is None
         self._http = http or requests.Session()
-        self.tokens = TokenSource(credentials, self._token_request)
+        # tokens are the user's (top level); the entity goes in each request's header
+        self.tokens = tokens or TokenSource(credentials.for_entity(None), self._token_request)
         self.request_count = 0
 
     def close(self) -> None:

@@ -13,9 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from datetime import UTC, date, datetime, tzinfo
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
+
+from intacct_api import dates
 
 CUSTOM_PREFIX = "nsp::"
 AUDIT_USERS = ("audit.createdBy", "audit.modifiedBy")
@@ -49,6 +52,59 @@ class FieldType:
 
 
 @dataclass(frozen=True)
+class Rendition:
+    """How dates and times are written in the functions' text: the API user's rendering.
+
+    Over REST alone that is ISO dates and UTC (`ISO`); with an XML fallback, the XML user's
+    preferences, so rows from both transports read alike.
+    """
+
+    zone: tzinfo = UTC
+    style: dates.DateStyle = field(default_factory=lambda: dates.DateStyle("-", "Ymd"))
+
+    @property
+    def plain(self) -> bool:
+        return self.zone is UTC and self.style == ISO_STYLE
+
+
+ISO_STYLE = dates.DateStyle("-", "Ymd")
+ISO = Rendition(UTC, ISO_STYLE)
+
+
+@lru_cache(maxsize=65536)
+def text_of_datetime(value: str, rendition: Rendition) -> str:
+    """`2026-10-01T08:00:16Z` → the rendition's text (`10/01/2026 01:00:16` at -07:00)."""
+    if rendition.plain:
+        return value.replace("T", " ").removesuffix("Z")[:19]
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return dates.format_datetime(moment, rendition.zone, rendition.style)
+
+
+@lru_cache(maxsize=4096)
+def text_of_date(value: str, rendition: Rendition) -> str:
+    """`2026-09-01` → the rendition's date text."""
+    if rendition.style == ISO_STYLE:
+        return value
+    return dates.format_date(date.fromisoformat(value[:10]), rendition.style)
+
+
+def rest_datetime(text: str, rendition: Rendition) -> str:
+    """The rendition's text of a moment → REST's `YYYY-MM-DDTHH:MM:SSZ`."""
+    moment = dates.parse_datetime(text, rendition.zone, rendition.style)
+    if moment is None:
+        raise ValueError("an empty date-time")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rest_date(text: str, rendition: Rendition) -> str:
+    """The rendition's date text → `YYYY-MM-DD`."""
+    day = dates.parse_date(text, rendition.style)
+    if day is None:
+        raise ValueError("an empty date")
+    return day.isoformat()
+
+
+@dataclass(frozen=True)
 class ObjectMap:
     """One object: its REST path, XML field → REST name, enum spellings."""
 
@@ -72,8 +128,10 @@ class ObjectMap:
             return rest[len(CUSTOM_PREFIX) :]
         return self.to_xml.get(rest)
 
-    def to_rest_value(self, xml_field: str, text: str, kind: FieldType) -> Any:
-        """XML request text (ISO dates, UTC times) → the REST JSON value of `kind`."""
+    def to_rest_value(
+        self, xml_field: str, text: str, kind: FieldType, rendition: Rendition = ISO
+    ) -> Any:
+        """XML request text (dates in the rendition) → the REST JSON value of `kind`."""
         text = self.values.get(xml_field, {}).get(text, text)
         if kind.type == "boolean":
             return text.strip().lower() in ("true", "t", "1", "yes")
@@ -82,18 +140,24 @@ class ObjectMap:
         if kind.type == "number":
             number = float(text)
             return int(number) if number.is_integer() and "." not in text else number
-        if kind.format == "date-time" and " " in text:
-            return text.replace(" ", "T") + "Z"
+        if kind.format == "date-time":
+            return rest_datetime(text, rendition)
+        if kind.format == "date":
+            return rest_date(text, rendition)
         return text
 
-    def to_xml_text(self, xml_field: str, value: Any, kind: FieldType) -> Any:
+    def to_xml_text(
+        self, xml_field: str, value: Any, kind: FieldType, rendition: Rendition = ISO
+    ) -> Any:
         """A REST JSON value → the text the XML gateway would answer (None stays None)."""
         if value is None or isinstance(value, dict | list):
             return value
         if isinstance(value, bool):
             text = "true" if value else "false"
         elif kind.format == "date-time" and isinstance(value, str) and "T" in value:
-            text = value.replace("T", " ").removesuffix("Z")[:19]
+            text = text_of_datetime(value, rendition)
+        elif kind.format == "date" and isinstance(value, str):
+            text = text_of_date(value, rendition)
         else:
             text = str(value)
         reverse = _reverse_values(

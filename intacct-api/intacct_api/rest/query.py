@@ -15,7 +15,7 @@ from typing import Any
 from lxml import etree
 
 from intacct_api.functions import REST_QUERY_MAX_PAGE_SIZE
-from intacct_api.rest.mapping import FieldType, ObjectMap
+from intacct_api.rest.mapping import ISO, FieldType, ObjectMap, Rendition
 
 COMPARISONS = {
     "equalto": "$eq", "notequalto": "$ne", "lessthan": "$lt", "lessthanorequalto": "$lte",
@@ -41,6 +41,7 @@ def translate(
     mapping: ObjectMap,
     kinds: Mapping[str, FieldType],
     custom: frozenset[str],
+    rendition: Rendition = ISO,
 ) -> Translation:
     """The REST query of a `<query>` element (raises UntranslatableError)."""
 
@@ -62,7 +63,7 @@ def translate(
     filter_element = element.find("filter")
     if filter_element is not None and len(filter_element):
         filters: list[dict[str, Any]] = []
-        expression = _condition(filter_element[0], filters, mapping, kinds, rest)
+        expression = _condition(filter_element[0], filters, (mapping, kinds, rendition), rest)
         body["filters"] = filters
         if len(filters) > 1:
             body["filterExpression"] = expression
@@ -94,14 +95,14 @@ def translate(
 def _condition(
     node: etree._Element,
     filters: list[dict[str, Any]],
-    mapping: ObjectMap,
-    kinds: Mapping[str, FieldType],
+    context: tuple[ObjectMap, Mapping[str, FieldType], Rendition],
     rest: Any,
 ) -> str:
     """Append the node's filters; answer its part of the filterExpression."""
+    mapping, kinds, rendition = context
     tag = str(node.tag)
     if tag in ("and", "or"):
-        parts = [_condition(child, filters, mapping, kinds, rest) for child in node]
+        parts = [_condition(child, filters, context, rest) for child in node]
         return "(" + f" {tag} ".join(parts) + ")"
     xml_field = (node.findtext("field") or "").strip()
     name = rest(xml_field)
@@ -109,7 +110,7 @@ def _condition(
     texts = [v.text or "" for v in node.iterfind("value")]
 
     def value(text: str) -> Any:
-        return mapping.to_rest_value(xml_field.upper(), text, kind)
+        return mapping.to_rest_value(xml_field.upper(), text, kind, rendition)
 
     if tag in COMPARISONS:
         filters.append({COMPARISONS[tag]: {name: value(texts[0])}})
@@ -143,12 +144,16 @@ def xml_rows(
     translation: Translation,
     mapping: ObjectMap,
     kinds: Mapping[str, FieldType],
+    rendition: Rendition = ISO,
 ) -> list[dict[str, Any]]:
     """REST rows (keyed by the REST names asked for) as the XML gateway's rows of text."""
     plan = [
         (xml, name, xml.upper(), kinds.get(name, FieldType())) for xml, name in translation.select
     ]
     return [
-        {xml: mapping.to_xml_text(upper, row.get(name), kind) for xml, name, upper, kind in plan}
+        {
+            xml: mapping.to_xml_text(upper, row.get(name), kind, rendition)
+            for xml, name, upper, kind in plan
+        }
         for row in rows
     ]

@@ -17,21 +17,32 @@ transport. Per function:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lxml import etree
 
+from intacct_api import dates
 from intacct_api.client import IntacctClient
 from intacct_api.envelope import Result
 from intacct_api.errors import ErrorDetail, GatewayError
-from intacct_api.functions import REST_QUERY_MAX_PAGE_SIZE, Function
+from intacct_api.functions import REST_QUERY_MAX_PAGE_SIZE, Function, read_user_formatting
+from intacct_api.preferences import UserFormatting
 from intacct_api.rest.client import RestAnswer, RestClient
 from intacct_api.rest.errors import error_details, error_object
-from intacct_api.rest.mapping import FieldType, ObjectMap, model_fields, object_map, xml_datatype
+from intacct_api.rest.mapping import (
+    ISO,
+    FieldType,
+    ObjectMap,
+    Rendition,
+    model_fields,
+    object_map,
+    xml_datatype,
+)
 from intacct_api.rest.oauth import OAuthCredentials
 from intacct_api.rest.query import UntranslatableError, translate, xml_rows
 
@@ -70,6 +81,8 @@ class RestTransport:
         self.rest = rest
         self.fallback = fallback
         self._models: dict[str, _Model] = {}
+        self._rendition: Rendition | None = None
+        self._formatting: Result | None = None
 
     # --- the XML client's interface -----------------------------------------------------------
 
@@ -170,12 +183,44 @@ class RestTransport:
     def _on_xml(
         self, functions: list[Function], transaction: bool, unique_id: bool
     ) -> list[Result]:
-        if self.fallback is not None:
-            return self.fallback.execute(functions, transaction=transaction, unique_id=unique_id)
-        return [_unavailable(f) for f in functions]
+        """Functions REST does not carry, on the XML fallback (query pages cut to its 2000)."""
+        if self.fallback is None:
+            return [_unavailable(f) for f in functions]
+        functions = [_xml_sized(f, self.fallback.max_page_size) for f in functions]
+        return self.fallback.execute(functions, transaction=transaction, unique_id=unique_id)
+
+    def rendition(self) -> Rendition:
+        """How dates read in the functions' text: ISO and UTC, or the XML fallback user's way.
+
+        With an XML fallback both transports answer the same functions, so REST values are
+        written the way the XML user's answers are (asked once; Intacct's defaults without an
+        answer, as `preferences.rendering` assumes).
+        """
+        if self._rendition is None:
+            if self.fallback is None:
+                self._rendition = ISO
+            else:
+                answer = self._user_formatting()
+                rows = answer.records() if answer.ok else []
+                user = UserFormatting.from_row(rows[0] if rows else {})
+                try:
+                    style = dates.DateStyle.parse(user.dateformat)
+                except ValueError:
+                    style = dates.US_STYLE  # preferences.rendering refuses it with a message
+                self._rendition = Rendition(dates.zone(user.gmtoffset), style)
+        return self._rendition
+
+    def _user_formatting(self) -> Result:
+        if self._formatting is None:
+            assert self.fallback is not None
+            user = self.fallback.credentials.user_id
+            self._formatting = self.fallback.execute([read_user_formatting(user)])[0]
+        return self._formatting
 
     def _one(self, function: Function) -> Result:
         if function.name == "readUserFormatting":
+            if self.fallback is not None:
+                return replace(self._user_formatting(), control_id=function.control_id)
             return RestResult(function.name, function.control_id, "success", rows=[REST_FORMATTING])
         mapping = object_map(function.element.findtext("object") or "")
         assert mapping is not None
@@ -189,7 +234,9 @@ class RestTransport:
             row = {"Name": mapping.xml, "Fields": {"Field": declared}}
             return RestResult("lookup", function.control_id, "success", rows=[row])
         try:
-            translation = translate(function.element, mapping, model.kinds, model.custom)
+            translation = translate(
+                function.element, mapping, model.kinds, model.custom, self.rendition()
+            )
         except UntranslatableError as exc:
             if self.fallback is not None:
                 return self.fallback.execute([function])[0]
@@ -198,7 +245,8 @@ class RestTransport:
         if answer.status != 200:
             return _failed(function, answer)
         body = answer.body if isinstance(answer.body, dict) else {}
-        rows = xml_rows(body.get("ia::result") or [], translation, mapping, model.kinds)
+        found = body.get("ia::result") or []
+        rows = xml_rows(found, translation, mapping, model.kinds, self.rendition())
         meta = body.get("ia::meta") or {}
         start = int(translation.body["start"])
         total = int(meta.get("totalCount") or 0)
@@ -289,7 +337,11 @@ class RestTransport:
                     "in tap-intacct's README); write it over XML"
                 )
             kind = model.kinds[rest]
-            value = None if text == "" else mapping.to_rest_value(xml_field, text, kind)
+            value = (
+                None
+                if text == ""
+                else mapping.to_rest_value(xml_field, text, kind, self.rendition())
+            )
             if value is None and action == "create":
                 continue
             flat[rest] = value
@@ -344,6 +396,16 @@ class RestTransport:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def _xml_sized(function: Function, largest: int) -> Function:
+    """A query asking for more rows a page than the XML gateway gives, asking for its most."""
+    size = function.element.find("pagesize")
+    if function.name != "query" or size is None or int(size.text or 0) <= largest:
+        return function
+    element = copy.deepcopy(function.element)
+    element.find("pagesize").text = str(largest)  # type: ignore[union-attr]
+    return Function(function.name, element, function.control_id)
 
 
 def _write_object(function: Function) -> str | None:
