@@ -224,6 +224,8 @@ def project_env(
     }
     if magento is not None:
         env |= {
+            "TAP_MAGENTO_BASE_URL": magento.url,
+            "TAP_MAGENTO_ORDERS_BASE_URL": magento.url,
             "TARGET_MAGENTO_BASE_URL": magento.url,
             "TARGET_MAGENTO_REJECT_FILE": str(workdir / "magento-rejects.jsonl"),
             "TARGET_MAGENTO_ID_MAP_FILE": str(workdir / "magento-id-map.json"),

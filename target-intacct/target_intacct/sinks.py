@@ -83,6 +83,33 @@ def is_already_executed(result: Result) -> bool:
     )
 
 
+def query_rows(
+    client: IntacctClient,
+    object_name: str,
+    select: Sequence[str],
+    filter_: functions.Filter,
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """Every row of a `query` (flattened: `DISPLAYCONTACT.EMAIL1`), 2,000 per request."""
+    rows: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        function = functions.query(
+            object_name,
+            select,
+            filter=filter_,
+            page_size=QUERY_PAGE_SIZE,
+            offset=offset or None,
+            **options,
+        )
+        result = client.call(function)
+        page = [flatten_record(row) for row in result.records()]
+        rows.extend(page)
+        if not result.num_remaining or not page:
+            return rows
+        offset += len(page)
+
+
 @dataclass
 class Write:
     """One function to send, with what it means for the item."""
@@ -402,24 +429,10 @@ class IntacctSink(IntacctBaseSink):
         A top-level session asks for entity-private records too (`showprivate`): a record an
         entity owns is still the one a match must find, or the write would try to create it.
         """
-        rows: list[dict[str, Any]] = []
-        offset = 0
         top_level = self._entity is None and not self._target_intacct.config.get("entity_id")
-        while True:
-            function = functions.query(
-                object_name,
-                select,
-                filter=filter_,
-                page_size=QUERY_PAGE_SIZE,
-                offset=offset or None,
-                show_private=True if top_level else None,
-            )
-            result = self.client.call(function)
-            page = [flatten_record(row) for row in result.records()]
-            rows.extend(page)
-            if not result.num_remaining or not page:
-                return rows
-            offset += len(page)
+        return query_rows(
+            self.client, object_name, select, filter_, show_private=True if top_level else None
+        )
 
     def _rows_by(
         self, object_name: str, field_name: str, values: Iterable[str], extra: Sequence[str]

@@ -34,6 +34,8 @@ from target_intacct.settings import (
     resolve,
 )
 from target_intacct.sinks import IntacctSink
+from target_intacct.web_order_mapping import CHARGES, UNKNOWN_SKU, OrderSettings
+from target_intacct.web_orders import WebOrderSink
 
 SECRET_SETTINGS = ("sender_password", "user_password")
 
@@ -245,7 +247,36 @@ class TargetIntacct(Target):
             th.ObjectType(*(th.Property(name, th.StringType) for name in DEFAULT_NAMES)),
             description="Values for fields a record leaves empty (location, GL account...).",
         ),
-    ).to_dict()
+        th.Property(
+            "web_orders",
+            th.ObjectType(
+                th.Property("stream", th.StringType, description="Stream of Magento orders "
+                            "(tap-magento's `orders`), written as sales orders"),
+                th.Property("transaction_definition", th.StringType,
+                            description="Order Entry transaction definition (default Sales "
+                            "Order)"),
+                th.Property("customer_id_template", th.StringType,
+                            description="CUSTOMERID of a new customer for a registered buyer "
+                            "(default MAG-{customer_id}; {email_hash}, {increment_id} too)"),
+                th.Property("guest_customer_id_template", th.StringType,
+                            description="CUSTOMERID of a new customer for a guest (default "
+                            "MAG-G-{email_hash})"),
+                th.Property("currencies", th.ArrayType(th.StringType),
+                            description="The company's transaction currencies (default USD); "
+                            "an order in another is rejected"),
+                th.Property("charges", th.StringType, allowed_values=list(CHARGES),
+                            description="Shipping, discount and tax as the transaction "
+                            "definition's subtotals (default) or as lines of charge_items"),
+                th.Property("charge_items", th.ObjectType(
+                    *(th.Property(k, th.StringType) for k in ("shipping", "discount", "tax"))),
+                    description="Non-inventory items of the charge lines (charges: lines)"),
+                th.Property("unknown_sku", th.StringType, allowed_values=list(UNKNOWN_SKU),
+                            description="An order naming a SKU Intacct lacks waits in "
+                            "pending_file (wait, default) or is rejected at once (reject)"),
+            ),
+            description="Magento orders → sales orders: see the README's Web orders section.",
+        ),
+    ).to_dict()  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -267,6 +298,10 @@ class TargetIntacct(Target):
         self.pending_lines: dict[str, dict[str, WaitingLines]] = {}
         for stream in self.config.get("streams") or {}:
             self._checked_settings(stream)
+        try:
+            self.web_orders = OrderSettings.from_config(self.config)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
 
     def _checked_settings(self, stream: str) -> StreamSettings | None:
         if line_stream(stream, self.config) is not None:
@@ -287,6 +322,8 @@ class TargetIntacct(Target):
         return settings
 
     def get_sink_class(self, stream_name: str) -> type[Sink]:
+        if stream_name == self.web_orders.stream:
+            return WebOrderSink
         if line_stream(stream_name, self.config) is not None:
             return LineSink
         if self._checked_settings(stream_name) is None:
@@ -388,9 +425,12 @@ class TargetIntacct(Target):
                     if arrival > last_confirmed
                 )
 
-    def _header_sinks(self) -> list[IntacctSink]:
-        sinks = [s for s in self._sinks_active.values() if isinstance(s, IntacctSink)]
-        return sorted(sinks, key=lambda sink: sink.spec.rank)
+    def _header_sinks(self) -> list[IntacctSink | WebOrderSink]:
+        """Sinks whose records may wait for the end of the input, by rank."""
+        sinks = [
+            s for s in self._sinks_active.values() if isinstance(s, IntacctSink | WebOrderSink)
+        ]
+        return sorted(sinks, key=lambda s: s.spec.rank if isinstance(s, IntacctSink) else s.rank)
 
     def _write_state_message(self, state: dict) -> None:
         """Hold STATE while records wait for their lines or for one more try: not written yet."""
@@ -461,7 +501,7 @@ class TargetIntacct(Target):
             if stream in self._sinks_active:
                 continue
             try:
-                writable = self.get_sink_class(stream) is IntacctSink
+                writable = self.get_sink_class(stream) in (IntacctSink, WebOrderSink)
             except SettingsError as exc:
                 self.logger.warning("Pending %s records stay pending: %s", stream, exc)
                 continue

@@ -709,6 +709,13 @@ def create_sotransaction(call: Call, el: etree._Element) -> str:
         created_from=child_text(el, "createdfrom") or None,
         header=header,
     )
+    subtotals = [
+        amount_of(SODOCUMENT, child_text(sub, "total") or "0", f"subtotal {number} total")
+        for number, sub in enumerate(el.findall("subtotals/subtotal"), start=1)
+    ]
+    if any(subtotals):  # the definition's subtotals (tax, shipping, discount) add to the total
+        stored["TOTAL"] = money(dec(stored["TOTAL"]) + sum(subtotals, ZERO))
+        stored = call.writer.save(SODOCUMENT, stored, audit=False)
     return key_result(stored["DOCID"])
 
 

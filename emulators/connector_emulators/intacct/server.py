@@ -21,10 +21,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfoNotFoundError
 
+from . import conversion
 from .faults import Faults, Stats, parse_fault
 from .gateway import Clock, Config, Gateway, Latency
 from .objects import OBJECTS_BY_NAME, CustomField, ObjectDef
-from .records import Ctx, Writer
+from .records import Ctx, FunctionError, Writer
 from .rest_api import API_PREFIX, Request, RestApi
 from .rest_auth import TOKEN_LIFETIME
 from .rules import sync_gl_detail
@@ -223,6 +224,25 @@ class IntacctEmulator:
                     sync_gl_detail(writer, obj, stored)
                 touched.append(stored["RECORDNO"])
         return touched
+
+    def convert(self, company: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Convert a sales document as Order Entry's Convert action does (`conversion`)."""
+        with self.store.transaction():
+            settings = self.store.company(company)
+            if settings is None:
+                raise AdminError(f"unknown company {company}", 404)
+            now = self.clock.now()
+            writer = Writer(Ctx(self.store, company, Formatting.of(settings), "admin", None, now))
+            try:
+                created = conversion.convert(
+                    writer,
+                    str(body.get("docid") or ""),
+                    str(body.get("transactiontype") or "Sales Invoice"),
+                    str(body.get("date") or now.date().isoformat()),
+                )
+            except (ValueError, FunctionError) as exc:
+                raise AdminError(f"cannot convert: {exc}") from exc
+        return {"DOCID": created["DOCID"], "CREATEDFROM": created["CREATEDFROM"]}
 
     def company(self, company: str) -> dict[str, Any]:
         """A company's settings (404 when it does not exist)."""
@@ -553,6 +573,8 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
                     "count": len(rows),
                     "records": rows,
                 }
+            if route == ("POST", "convert") and len(segments) == 2:
+                return emulator.convert(segments[1], body)
             if route == ("POST", "records") and len(segments) == 4 and segments[3] == "touch":
                 keys = body.get("keys")
                 if not isinstance(keys, list):
