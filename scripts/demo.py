@@ -3,8 +3,10 @@
 Installs the Meltano plugins, starts both emulators on their demo ports (the `demo` environment of
 `meltano.yml` points there), runs `meltano run tap-intacct target-magento`, prints Magento's
 customers, categories, products and invoices with the records Magento did not take and why, then
-runs it again to show that an incremental run moves nothing. The emulators stop at the end, also on
-failure or Ctrl-C. Nothing to configure; every run starts from a freshly seeded pair of emulators.
+runs it again to show that an incremental run moves nothing. Then the loop back (`demo_loop`):
+the shop's web orders become Intacct sales orders, converted sales invoices become Magento
+invoices, and a second pass moves nothing. The emulators stop at the end, also on failure or
+Ctrl-C. Nothing to configure; every run starts from a freshly seeded pair of emulators.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import demo_loop
 import local_stack
 from local_stack import ROOT, StackError, meltano
 from tap_intacct.objects import OBJECTS
@@ -46,6 +49,7 @@ def main() -> int:
     # The emulators start freshly seeded, so yesterday's bookmarks and Magento ids must go.
     meltano("--environment=demo", "state", "clear", "--force", STATE_ID)
     shutil.rmtree(TARGET_FILES, ignore_errors=True)
+    demo_loop.reset()
     DEMO_OUTPUT.mkdir(parents=True, exist_ok=True)
 
     step("Starting the emulators")
@@ -84,6 +88,8 @@ def main() -> int:
             f"   records read: {read[1]} in the second run, {read[0]} in the first "
             f"(besides {reports} balance report rows, recomputed on every run)"
         )
+        heading("The loop back: Magento web orders → Intacct → Magento invoices")
+        demo_loop.run_loop(intacct, magento, step, table)
     print("\nEmulators stopped. Logs of both runs: output/demo/run-1.log, output/demo/run-2.log")
     print("Next: `make test`, and docs/quickstart.md to connect the real Intacct and Magento.")
     return 0

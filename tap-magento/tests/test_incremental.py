@@ -9,9 +9,9 @@ import signal
 import subprocess
 import time
 
-from conftest import TAP, oauth_config, parse_messages, place_orders, run_tap
 from magento_api import MagentoClient
 from tap_magento.tap import TapMagento
+from tap_magento_support import TAP, oauth_config, parse_messages, place_orders, run_tap
 
 
 def increments(records):

@@ -6,10 +6,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from conftest import admin_config, oauth_config, run_tap
 from connector_emulators import demo_data
 from singer_sdk.exceptions import ConfigValidationError
 from tap_magento.objects import OBJECTS
+from tap_magento_support import admin_config, oauth_config, run_tap
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
 DOCUMENTS = ("orders", "invoices", "creditmemos", "shipments")
