@@ -376,3 +376,15 @@ def test_bad_client_secret_is_one_line(make_transport):
     assert "client_id and client_secret" in str(caught.value) and "not-the-secret" not in str(
         caught.value
     )
+
+
+def test_a_key_reused_with_another_body_reads_as_already_executed(make_transport, new_id):
+    """Intacct's 409 for a reused Idempotency-Key is the XML gateway's "control id already ran"."""
+    transport = make_transport()
+    first = fn.create("CUSTOMER", customer(new_id("C")), control_id=new_id("ctl"))
+    assert transport.call(first).ok
+    changed = fn.create("CUSTOMER", customer(new_id("C")), control_id=first.control_id)
+    again = transport.execute([changed])[0]
+    assert not again.ok
+    text = str(again.errors[0]).lower()
+    assert "control id" in text and "already" in text and "409" in text

@@ -90,7 +90,10 @@ def resolve(stream: str, config: Mapping[str, Any]) -> StreamSettings:
     unknown = sorted(set(defaults) - set(DEFAULT_NAMES))
     if unknown:
         raise SettingsError(f"unknown defaults {unknown}; known: {', '.join(DEFAULT_NAMES)}")
-    batch_size = int(config.get("batch_size") or 100)
+    # over REST, one request takes up to 500 records (Sage's batch limit)
+    batch_size = int(
+        config.get("batch_size") or (500 if config.get("transport") == "rest" else 100)
+    )
     return StreamSettings(
         stream=stream,
         sink=sink,

@@ -43,9 +43,9 @@ from target_intacct.records import (
 from target_intacct.settings import StreamSettings
 
 if TYPE_CHECKING:
-    from intacct_api.client import IntacctClient
     from intacct_api.envelope import Result
     from intacct_api.functions import Function
+    from intacct_api.transport import Transport
 
     from target_intacct.reports import RunReport
     from target_intacct.target import TargetIntacct
@@ -84,7 +84,7 @@ def is_already_executed(result: Result) -> bool:
 
 
 def query_rows(
-    client: IntacctClient,
+    client: Transport,
     object_name: str,
     select: Sequence[str],
     filter_: functions.Filter,
@@ -330,7 +330,7 @@ class IntacctSink(IntacctBaseSink):
         return self._target_intacct.rendering(self.client).style
 
     @property
-    def client(self) -> IntacctClient:
+    def client(self) -> Transport:
         """The session of the entity being written (`entity_field`), else the default one."""
         return self._target_intacct.client_for(self._entity)
 

@@ -1,4 +1,4 @@
-"""target-intacct: writes Singer records into Sage Intacct through the XML gateway."""
+"""target-intacct: writes Singer records into Sage Intacct through the XML gateway or REST."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any
 import click
 from intacct_api import preferences
 from intacct_api.cli import exit_on_login_failure
-from intacct_api.client import DEFAULT_API_URL, Credentials, IntacctClient
+from intacct_api.connect import SECRET_SETTINGS, open_transport
 from intacct_api.errors import AuthenticationError
 from intacct_api.preferences import Rendering
+from intacct_api.transport import Transport
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.helpers.capabilities import PluginCapabilities
@@ -20,6 +21,7 @@ from singer_sdk.sinks import BatchSink, Sink
 from singer_sdk.target_base import Target
 
 from target_intacct.base import IntacctBaseSink
+from target_intacct.connection import CONNECTION_SETTINGS
 from target_intacct.objects import WRITE_SPECS
 from target_intacct.pending import Pending, PendingFile, PendingStream, WaitingLines
 from target_intacct.reports import RunReport, SecretMaskFilter
@@ -36,8 +38,6 @@ from target_intacct.settings import (
 from target_intacct.sinks import IntacctSink
 from target_intacct.web_order_mapping import CHARGES, UNKNOWN_SKU, OrderSettings
 from target_intacct.web_orders import WebOrderSink
-
-SECRET_SETTINGS = ("sender_password", "user_password")
 
 STREAM_SETTINGS = th.ObjectType(
     th.Property(
@@ -128,77 +128,12 @@ class TargetIntacct(Target):
     default_sink_class = IntacctSink
 
     config_jsonschema = th.PropertiesList(
-        th.Property(
-            "sender_id",
-            th.StringType,
-            required=True,
-            title="Web Services sender ID",
-            description="Web Services sender ID (issued by Sage).",
-        ),
-        th.Property(
-            "sender_password",
-            th.StringType,
-            required=True,
-            secret=True,
-            description="Web Services sender password.",
-        ),
-        th.Property(
-            "company_id", th.StringType, required=True, description="Company to write into."
-        ),
-        th.Property(
-            "user_id", th.StringType, required=True, description="Web Services user of the company."
-        ),
-        th.Property(
-            "user_password",
-            th.StringType,
-            required=True,
-            secret=True,
-            description="Web Services user password.",
-        ),
-        th.Property("entity_id", th.StringType, description="Entity (location) to write into."),
-        th.Property(
-            "entity_field",
-            th.StringType,
-            description="Record field naming the entity to write each record in (one session "
-            "per entity), e.g. MEGAENTITYID (the owner tap-intacct reads); a record without one "
-            "goes to entity_id, or the top level.",
-        ),
-        th.Property(
-            "api_url",
-            th.StringType,
-            default=DEFAULT_API_URL,
-            description="XML gateway URL (the emulator's for tests).",
-        ),
-        th.Property(
-            "timezone",
-            th.StringType,
-            description="Zone of Intacct's timestamps (a zone name or +hh:mm). Empty: the API "
-            "user's GMT offset preference, read at start.",
-        ),
-        th.Property(
-            "verify_tls",
-            th.BooleanType,
-            default=True,
-            description="Verify the gateway's TLS certificate (false only for tests).",
-        ),
-        th.Property(
-            "request_timeout",
-            th.NumberType,
-            default=300,
-            description="Seconds a whole request may take (connecting, sending and every byte "
-            "of the answer); a write without an answer is re-sent with the same control ids.",
-        ),
-        th.Property(
-            "max_tries",
-            th.IntegerType,
-            default=6,
-            description="Tries for a request that failed in a way safe to repeat (429, 502, 503).",
-        ),
+        *CONNECTION_SETTINGS,
         th.Property(
             "batch_size",
             th.IntegerType,
-            default=100,
-            description="Functions per request (transaction=false: each succeeds on its own).",
+            description="Functions per request (transaction=false: each succeeds on its own); "
+            "empty: 100 over XML, 500 (Sage's batch limit) over REST.",
         ),
         th.Property(
             "records_per_lookup",
@@ -285,7 +220,7 @@ class TargetIntacct(Target):
         self.max_parallelism = 1
         SecretMaskFilter.install(self.secrets)
         self.run_id = uuid.uuid4().hex
-        self._clients: dict[str | None, IntacctClient] = {}
+        self._clients: dict[str | None, Transport] = {}
         self._entity_refusals: dict[str, str | None] = {}
         self._rendering: Rendering | None = None
         # RECORD messages per stream as they arrive, and those counts when the latest new STATE
@@ -335,6 +270,7 @@ class TargetIntacct(Target):
 
     @cached_property
     def secrets(self) -> list[str]:
+        """Secret settings (passwords, client secret, refresh token): masked everywhere."""
         return [str(self.config[name]) for name in SECRET_SETTINGS if self.config.get(name)]
 
     @cached_property
@@ -347,26 +283,27 @@ class TargetIntacct(Target):
         )
 
     @cached_property
-    def client(self) -> IntacctClient:
+    def client(self) -> Transport:
         """The session of `entity_id` (or the top level): where records without an entity go."""
         return self.client_for(None)
 
-    def client_for(self, entity: str | None) -> IntacctClient:
-        """One client per entity written to, opened on first use."""
+    def client_for(self, entity: str | None) -> Transport:
+        """One connection per entity written to (XML or REST), opened on first use."""
         entity = entity or self.config.get("entity_id") or None
         if entity not in self._clients:
             config = self.config
-            self._clients[entity] = IntacctClient(
-                Credentials.from_config(config, entity_id=entity),
-                api_url=config.get("api_url") or DEFAULT_API_URL,
+            self._clients[entity] = open_transport(
+                config,
+                entity,
                 timeout=(10.0, float(config.get("request_timeout") or 300)),
                 deadline=float(config.get("request_timeout") or 300),
                 verify_tls=bool(config.get("verify_tls", True)),
                 max_tries=int(config.get("max_tries") or 6),
+                like=next(iter(self._clients.values()), None),
             )
         return self._clients[entity]
 
-    def rendering(self, client: IntacctClient) -> Rendering:
+    def rendering(self, client: Transport) -> Rendering:
         """How Intacct writes dates for the API user, read with the first session that asks."""
         if self._rendering is None:
             self._rendering = preferences.rendering(client, self.config.get("timezone"))

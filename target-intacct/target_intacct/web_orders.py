@@ -41,8 +41,8 @@ from target_intacct.web_order_mapping import (
 )
 
 if TYPE_CHECKING:
-    from intacct_api.client import IntacctClient
     from intacct_api.envelope import Result
+    from intacct_api.transport import Transport
 
     from target_intacct.pending import PendingStream
     from target_intacct.reports import RunReport
@@ -77,7 +77,7 @@ class WebOrderSink(IntacctBaseSink):
         return self._target_intacct.report
 
     @property
-    def client(self) -> IntacctClient:
+    def client(self) -> Transport:
         return self._target_intacct.client
 
     def process_batch(self, context: dict) -> None:

@@ -35,6 +35,19 @@ def base_config(emulator, company: str, tmp_path: Path, **extra: Any) -> dict[st
     }
 
 
+REST_CLIENT = {"client_id": "demo_client_id.app.sage.com", "client_secret": "demo_client_secret"}
+XML_CREDENTIALS = ("sender_id", "sender_password", "user_password", "api_url")
+
+
+def rest_config(emulator, company: str, tmp_path: Path, *, xml: bool = False, **extra: Any):
+    """The base config over REST; with `xml`, the XML credentials too (for legacy objects)."""
+    config = base_config(emulator, company, tmp_path, **extra)
+    if not xml:
+        config = {k: v for k, v in config.items() if k not in XML_CREDENTIALS}
+    return {**config, **REST_CLIENT, "transport": "rest",
+            "rest_url": emulator.base_url + "/ia/api/v1"}  # fmt: skip
+
+
 def _json_type(value: Any) -> dict[str, Any]:
     if isinstance(value, bool):
         return {"type": ["boolean", "null"]}

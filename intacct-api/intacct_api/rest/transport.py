@@ -29,7 +29,7 @@ from lxml import etree
 from intacct_api import dates
 from intacct_api.client import IntacctClient
 from intacct_api.envelope import Result
-from intacct_api.errors import ErrorDetail, GatewayError
+from intacct_api.errors import ErrorDetail, GatewayError, describe
 from intacct_api.functions import REST_QUERY_MAX_PAGE_SIZE, Function, read_user_formatting
 from intacct_api.preferences import UserFormatting
 from intacct_api.rest.client import RestAnswer, RestClient
@@ -134,7 +134,7 @@ class RestTransport:
             if kind == "xml":
                 results += self._on_xml(group, transaction, unique_id)
             elif kind == "write":
-                results += self._write(group, atomic=transaction)
+                results += self._write(group, atomic=transaction, unique_id=unique_id)
             else:
                 results.append(self._one(group[0]))
         return results
@@ -271,61 +271,62 @@ class RestTransport:
 
     # --- writes ---------------------------------------------------------------------------------
 
-    def _write(self, functions: list[Function], *, atomic: bool) -> list[Result]:
-        """One batch: the functions' records in one request, each function its own result."""
+    def _write(
+        self, functions: list[Function], *, atomic: bool, unique_id: bool = False
+    ) -> list[Result]:
+        """One batch: the functions' records in one request, each function its own result.
+
+        A function whose record has a field without a REST name goes to the XML fallback (or
+        fails, naming the field, without one); updates keyed by the ID field get their keys
+        from one query for the batch.
+        """
         name = functions[0].name
-        target = _write_object(functions[0])
-        mapping = object_map(target or "")
+        mapping = object_map(_write_object(functions[0]) or "")
         assert mapping is not None
         model = self._model(mapping)
-        key = _idempotency_key(name, mapping.path, functions)
         if name == "delete":
-            keys = [
-                k.strip()
-                for f in functions
-                for k in (f.element.findtext("keys") or "").split(",")
-                if k.strip()
-            ]
-            answer = self.rest.send(
-                "DELETE", f"/objects/{mapping.path}/{','.join(keys)}", read_only=True
-            )
-            return self._spread(
-                functions, answer, [_record_count(f) for f in functions], name, mapping
-            )
-        records: list[dict[str, Any]] = []
-        counts: list[int] = []
-        refusals: dict[int, Result] = {}
+            keys = ",".join(_keys(f) for f in functions)
+            answer = self.rest.send("DELETE", f"/objects/{mapping.path}/{keys}", read_only=True)
+            counts = [_record_count(f) for f in functions]
+            return self._spread(functions, answer, counts, name, mapping)
+        built: dict[int, list[tuple[dict[str, Any], str | None]]] = {}
+        refused: dict[int, str] = {}
         for index, function in enumerate(functions):
             try:
-                built = [
-                    self._rest_record(mapping, model, element, name) for element in function.element
+                built[index] = [
+                    self._rest_record(mapping, model, e, name) for e in function.element
                 ]
             except ValueError as exc:
-                refusals[index] = _failure(function, "BL01001973", str(exc))
-                built = []
-            counts.append(len(built))
-            records += built
-        if not records:
-            return [refusals[i] for i in range(len(functions))]
-        several = any(c > 1 for c in counts)
-        method = "POST" if name == "create" else "PATCH"
-        answer = self.rest.send(
-            method, f"/objects/{mapping.path}", body=records, idempotency_key=key,
-            transaction=atomic or several,
-        )  # fmt: skip
-        kept = [i for i in range(len(functions)) if i not in refusals]
-        sent = iter(
-            self._spread(
-                [functions[i] for i in kept], answer, [counts[i] for i in kept], name, mapping
+                refused[index] = str(exc)
+        self._resolve_keys(mapping, built, refused)
+        results: dict[int, Result] = {}
+        if refused and self.fallback is not None:
+            moved = sorted(refused)
+            answers = self._on_xml([functions[i] for i in moved], atomic, unique_id)
+            results.update(zip(moved, answers, strict=True))
+        else:
+            results.update({i: _failure(functions[i], UNAVAILABLE, refused[i]) for i in refused})
+        sent = [i for i in sorted(built) if i not in refused]
+        if sent:
+            records = [record for i in sent for record, _ in built[i]]
+            answer = self.rest.send(
+                "POST" if name == "create" else "PATCH", f"/objects/{mapping.path}",
+                body=records,
+                idempotency_key=_idempotency_key(name, mapping.path, [functions[i] for i in sent]),
+                transaction=atomic or any(len(built[i]) > 1 for i in sent),
+            )  # fmt: skip
+            spread = self._spread(
+                [functions[i] for i in sent], answer, [len(built[i]) for i in sent], name, mapping
             )
-        )
-        return [refusals[i] if i in refusals else next(sent) for i in range(len(functions))]
+            results.update(zip(sent, spread, strict=True))
+        return [results[i] for i in range(len(functions))]
 
     def _rest_record(
         self, mapping: ObjectMap, model: _Model, element: etree._Element, action: str
-    ) -> dict[str, Any]:
-        """One XML object element as a REST record (nested groups, typed values)."""
+    ) -> tuple[dict[str, Any], str | None]:
+        """One XML object element as a REST record, and the ID whose key it still needs."""
         flat: dict[str, Any] = {}
+        rendition = self.rendition()
         for xml_field, text in _leaves(element):
             if action == "update" and xml_field == "RECORDNO":
                 flat["key"] = text
@@ -333,35 +334,48 @@ class RestTransport:
             rest = mapping.rest_name(xml_field, model.custom)
             if rest is None or rest not in model.kinds:
                 raise ValueError(
-                    f"{mapping.xml} field {xml_field} has no REST name (see the REST field map "
-                    "in tap-intacct's README); write it over XML"
+                    f"{mapping.xml} field {xml_field} has no REST name (docs/rest-field-map.md); "
+                    "set the XML credentials too to write it"
                 )
             kind = model.kinds[rest]
-            value = (
-                None
-                if text == ""
-                else mapping.to_rest_value(xml_field, text, kind, self.rendition())
-            )
-            if value is None and action == "create":
-                continue
-            flat[rest] = value
+            value = None if text == "" else mapping.to_rest_value(xml_field, text, kind, rendition)
+            if value is not None or action != "create":
+                flat[rest] = value
+        pending = None
         if action == "update" and "key" not in flat:
-            id_rest = mapping.rest_name(mapping.id_field or "")
-            if id_rest and id_rest in flat:
-                flat["key"] = self._key_of(mapping, str(flat[id_rest]))
-            else:
+            pending = flat.get("id")
+            if pending is None:
                 raise ValueError(f"{mapping.xml}: an update needs RECORDNO or {mapping.id_field}")
-        return _nested(flat)
+        return _nested(flat), None if pending is None else str(pending)
 
-    def _key_of(self, mapping: ObjectMap, id_value: str) -> str:
-        body = {"object": mapping.path, "fields": ["key"], "filters": [{"$eq": {"id": id_value}}]}
+    def _resolve_keys(
+        self,
+        mapping: ObjectMap,
+        built: dict[int, list[tuple[dict[str, Any], str | None]]],
+        refused: dict[int, str],
+    ) -> None:
+        """Keys of updates named by ID, from one query; a missing one refuses its function."""
+        wanted = sorted(
+            {pending for records in built.values() for _, pending in records if pending}
+        )
+        if not wanted:
+            return
+        body = {"object": mapping.path, "fields": ["key", "id"], "size": len(wanted),
+                "filters": [{"$in": {"id": wanted}}]}  # fmt: skip
         answer = self.rest.send("POST", QUERY_PATH, body=body, read_only=True)
-        rows = (answer.body or {}).get("ia::result") or [] if answer.status == 200 else []
-        if not rows:
-            raise ValueError(
-                f"Cannot update non-existing {mapping.xml} with {mapping.id_field}={id_value}."
-            )
-        return str(rows[0]["key"])
+        found = (answer.body or {}).get("ia::result") or [] if answer.status == 200 else []
+        keys = {str(row["id"]): str(row["key"]) for row in found}
+        for index, records in built.items():
+            for record, pending in records:
+                if pending is None:
+                    continue
+                if pending not in keys:
+                    refused.setdefault(
+                        index,
+                        f"Cannot update non-existing {mapping.xml} with "
+                        f"{mapping.id_field}={pending}.",
+                    )
+                record["key"] = keys.get(pending)
 
     def _spread(
         self,
@@ -373,6 +387,15 @@ class RestTransport:
     ) -> list[Result]:
         """Per-function results from a batch answer (a whole-request error fails them all)."""
         body = answer.body
+        if answer.status == 409 and (error_object(body) or {}).get("code") == "conflict":
+            # the key (these control ids) already ran with another request: as on XML, the
+            # caller reads the records back instead of writing them again
+            detail = ErrorDetail(
+                errorno="409",
+                description2="The control id already ran: Intacct answered 409 for its "
+                f"Idempotency-Key ({describe(answer.errors)})",
+            )
+            return [RestResult(name, f.control_id, "failure", (detail,)) for f in functions]
         entries = body.get("ia::result") if isinstance(body, dict) else None
         if answer.status == 204 or (name == "delete" and answer.status == 200 and entries is None):
             return [_success(f, []) for f in functions]
@@ -416,9 +439,16 @@ def _write_object(function: Function) -> str | None:
     return tags.pop() if len(tags) == 1 else None
 
 
+def _keys(function: Function) -> str:
+    """A delete's keys, comma-joined without blanks."""
+    return ",".join(
+        k.strip() for k in (function.element.findtext("keys") or "").split(",") if k.strip()
+    )
+
+
 def _record_count(function: Function) -> int:
     if function.name == "delete":
-        return len([k for k in (function.element.findtext("keys") or "").split(",") if k.strip()])
+        return len(_keys(function).split(",")) if _keys(function) else 0
     return len([c for c in function.element if isinstance(c.tag, str)])
 
 
