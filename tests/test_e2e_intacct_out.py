@@ -45,6 +45,17 @@ def emulator_counts(intacct: local_stack.Emulator) -> dict[str, int]:
     return counts
 
 
+def customer_data(postgres: local_stack.Postgres, warehouse: str, recordno: Any) -> dict[str, str]:
+    """The Intacct fields of one warehouse customer row (the `_sdc_*` columns left out)."""
+    rows = postgres.rows(
+        "select key, coalesce(value #>> '{}', '') from intacct.customers c, "
+        f'jsonb_each(to_jsonb(c)) where c."RECORDNO" = {int(recordno)} '
+        "and left(key, 5) <> '_sdc_' order by key",
+        warehouse,
+    )
+    return dict(rows)
+
+
 def test_every_stream_lands_in_jsonl_with_the_emulators_record_count(
     project: local_stack.MeltanoProject, intacct: local_stack.Emulator, tmp_path: Path
 ) -> None:
@@ -73,6 +84,8 @@ def test_warehouse_gets_every_stream_then_only_changes_and_deletes(
 
     customers = {r["CUSTOMERID"]: r for r in emulator_rows(intacct, "CUSTOMER")}
     gone, touched = customers["C-1009"], customers["C-1003"]
+    before = customer_data(postgres, warehouse, gone["RECORDNO"])
+    assert before["CUSTOMERID"] == "C-1009" and before["NAME"] == gone["NAME"]
     client = IntacctClient(DEMO_CREDENTIALS, api_url=f"{intacct.url}/ia/xml/xmlgw.phtml")
     try:
         client.call(functions.delete("CUSTOMER", gone["RECORDNO"]))
@@ -96,5 +109,7 @@ def test_warehouse_gets_every_stream_then_only_changes_and_deletes(
     by_recordno = {row[0]: row for row in rows}
     assert len(rows) == expected["customers"]
     assert by_recordno[str(gone["RECORDNO"])][3] == "t"  # soft-deleted: kept with _sdc_deleted_at
+    # ...and with every field it had before the delete, not NULLs.
+    assert customer_data(postgres, warehouse, gone["RECORDNO"]) == before
     assert by_recordno[str(touched["RECORDNO"])][2:] == ["moved to Augsburg", "f"]
     assert [row[0] for row in rows if row[3] == "t"] == [str(gone["RECORDNO"])]

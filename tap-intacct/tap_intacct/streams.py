@@ -26,7 +26,8 @@ from intacct_api.errors import FunctionError
 from intacct_api.preferences import Rendering
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.singerlib import RecordMessage
+from singer_sdk.mapper import StreamMap
+from singer_sdk.singerlib import RecordMessage, SchemaMessage
 
 from tap_intacct.objects import PERIOD_END, PERIOD_START, RECORDNO, IntacctObject
 from tap_intacct.schema import (
@@ -111,6 +112,8 @@ class IntacctStream(Stream):
         self.replication_key = replication_key
         self._position_state: dict[str, Any] = {}
         self._extracted_at = datetime.now(UTC)
+        # Stream aliases whose last SCHEMA message was the deletes' narrow one.
+        self._narrowed: set[str] = set()
 
     # --- SDK hooks --------------------------------------------------------------------------
 
@@ -141,15 +144,44 @@ class IntacctStream(Stream):
         of the record's way to stdout.
         """
         record.pop(ENTITY_CONTEXT, None)  # the SDK copies the partition key into the record
+        deleted = DELETED_AT in record
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
+                if deleted != (stream_map.stream_alias in self._narrowed):
+                    self._switch_schema(stream_map, mapped if deleted else None)
                 yield RecordMessage(
                     stream=stream_map.stream_alias,
                     record=mapped,
                     version=self._stream_version,
                     time_extracted=self._extracted_at,
                 )
+
+    def _write_schema_message(self) -> None:
+        super()._write_schema_message()
+        self._narrowed.clear()
+
+    def _switch_schema(self, stream_map: StreamMap, deleted: dict[str, Any] | None) -> None:
+        """SCHEMA of only the fields a delete carries before deletes, the full one after them.
+
+        A delete holds the key and `_sdc_deleted_at` alone. Under the full schema, a target
+        that upserts every column of the schema (target-postgres) would set the row's other
+        columns to NULL; under this one it updates those fields and keeps the row's data.
+        """
+        alias = stream_map.stream_alias
+        schema = stream_map.transformed_schema
+        bookmark_keys = [self.replication_key] if self.replication_key else None
+        if deleted is None:
+            self._narrowed.discard(alias)
+        else:
+            self._narrowed.add(alias)
+            fields = schema["properties"]
+            schema = {**schema, "properties": {k: fields[k] for k in deleted if k in fields}}
+            if "required" in schema:
+                schema["required"] = [k for k in schema["required"] if k in deleted]
+            bookmark_keys = None
+        key_properties = stream_map.transformed_key_properties
+        self._tap.write_message(SchemaMessage(alias, schema, key_properties, bookmark_keys))
 
     def _increment_stream_state(
         self, latest_record: dict, *, context: Mapping[str, Any] | None = None
