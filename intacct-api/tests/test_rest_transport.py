@@ -378,13 +378,56 @@ def test_bad_client_secret_is_one_line(make_transport):
     )
 
 
-def test_a_key_reused_with_another_body_reads_as_already_executed(make_transport, new_id):
-    """Intacct's 409 for a reused Idempotency-Key is the XML gateway's "control id already ran"."""
+def test_a_key_reused_for_records_that_are_there_reads_as_already_executed(
+    make_transport, client, new_id
+):
+    """Intacct's 409 for a reused Idempotency-Key, the records there: "control id already ran"."""
     transport = make_transport()
-    first = fn.create("CUSTOMER", customer(new_id("C")), control_id=new_id("ctl"))
+    one = new_id("C")
+    first = fn.create("CUSTOMER", customer(one), control_id=new_id("ctl"))
     assert transport.call(first).ok
-    changed = fn.create("CUSTOMER", customer(new_id("C")), control_id=first.control_id)
+    # the same function (control id), rendered otherwise: Intacct refuses the key with a 409
+    changed = fn.create("CUSTOMER", customer(one, NAME="Renamed"), control_id=first.control_id)
     again = transport.execute([changed])[0]
     assert not again.ok
     text = str(again.errors[0]).lower()
     assert "control id" in text and "already" in text and "409" in text
+    rows = client.call(fn.query("CUSTOMER", ["NAME"], filter=fn.eq("CUSTOMERID", one))).records()
+    assert [r["NAME"] for r in rows] == [f"Rest {one}"]
+
+
+def test_a_key_reused_for_records_not_there_sends_them_again_once(
+    make_transport, client, gateway, new_id
+):
+    """After a 409, records the key did not write go again under a key naming their body."""
+    transport = make_transport()
+    first = fn.create("CUSTOMER", customer(new_id("C")), control_id=new_id("ctl"))
+    assert transport.call(first).ok
+    other = new_id("C")
+    changed = fn.create("CUSTOMER", customer(other), control_id=first.control_id)
+    # the answer of the re-send under the new key is lost too: it is sent again and lands once
+    gateway.admin("POST", "/_emulator/faults", {"kind": "drop_connection", "when": "after",
+                                                "function": "rest.create", "after": 1})  # fmt: skip
+    since = len(gateway.rest.journal)
+    result = transport.execute([changed])[0]
+    assert result.ok and result.records()[0]["RECORDNO"]
+    posts = [(e.status, e.idempotency_key) for e in gateway.rest.journal[since:]
+             if e.method == "POST" and e.path.endswith("/customer")]  # fmt: skip
+    statuses, keys = zip(*posts, strict=True)
+    assert statuses == (409, 201) and keys[0] != keys[1]  # the dropped one is not journaled
+    assert gateway.admin("GET", "/_emulator/faults")["faults"] == []  # it fired
+    rows = client.call(fn.query("CUSTOMER", ["RECORDNO"], filter=fn.eq("CUSTOMERID", other)))
+    assert [r["RECORDNO"] for r in rows.records()] == [result.records()[0]["RECORDNO"]]
+
+
+def test_a_failed_write_sent_again_later_is_tried_again(make_transport, new_id):
+    """Intacct replays a key's first answer, failures too: a later try gets a key of its own."""
+    transport = make_transport()
+    line, item = new_id("PL"), new_id("IT")
+    create = fn.create("ITEM", {"ITEMID": item, "NAME": item, "ITEMTYPE": "Inventory",
+                                "PRODUCTLINEID": line}, control_id=new_id("ctl"))  # fmt: skip
+    first = transport.execute([create])[0]
+    assert not first.ok and "BL03000017" in str(first.errors)
+    assert transport.call(fn.create("PRODUCTLINE", {"PRODUCTLINEID": line})).ok
+    again = transport.execute([create])[0]
+    assert again.ok and again.records()[0]["RECORDNO"]

@@ -196,3 +196,33 @@ def test_killed_rest_run_resumes_without_loss(reset, rest_config, rest_catalog, 
     before_kill = [m["record"]["RECORDNO"] for m in lines if m["type"] == "RECORD"]
     repeated = [k for k, n in Counter(emitted).items() if n > 1]
     assert set(repeated) <= set(before_kill[-2:])  # only what followed the last STATE
+
+
+def test_no_token_or_secret_in_output_state_or_debug_logs(emulator, rest_config, tmp_path):
+    """A refresh-token run at DEBUG: neither tokens nor the client secret leave the process."""
+    import requests
+
+    rest_url = rest_config["rest_url"]
+    first = requests.post(rest_url + "/oauth2/token", timeout=10, data={
+        "grant_type": "client_credentials", **CLIENT, "username": "demo_user@demo",
+    }).json()  # fmt: skip
+    token_file = tmp_path / "token.json"
+    settings = {**rest_config, "oauth_grant": "refresh_token", "token_file": str(token_file),
+                "refresh_token": first["refresh_token"]}  # fmt: skip
+    settings.pop("user_id")
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(settings))
+    env = {**os.environ, "TAP_INTACCT_LOGLEVEL": "DEBUG"}
+    result = subprocess.run(
+        [sys.executable, "-m", "tap_intacct", "--config", str(config)], check=False,
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert " DEBUG " in result.stderr and "/services/core/query" in result.stderr
+    assert '"type":"STATE"' in result.stdout.replace(" ", "")
+    saved = json.loads(token_file.read_text())
+    tokens = emulator.rest.tokens
+    held = {settings["client_secret"], first["refresh_token"], first["access_token"],
+            *saved.values(), *tokens.access, *tokens.refresh}  # fmt: skip
+    for secret in (s for s in held if isinstance(s, str) and len(s) >= 12):
+        assert secret not in result.stdout and secret not in result.stderr

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import requests
 import simplejson
 from intacct_api.envelope import flatten_record
 from target_intacct.target import TargetIntacct
@@ -46,6 +47,13 @@ def rest_config(emulator, company: str, tmp_path: Path, *, xml: bool = False, **
         config = {k: v for k, v in config.items() if k not in XML_CREDENTIALS}
     return {**config, **REST_CLIENT, "transport": "rest",
             "rest_url": emulator.base_url + "/ia/api/v1"}  # fmt: skip
+
+
+def rest_token(emulator, company: str) -> dict[str, Any]:
+    """A client-credentials token answer for `demo_user@company` (its refresh token too)."""
+    form = {"grant_type": "client_credentials", **REST_CLIENT, "username": f"demo_user@{company}"}
+    answer = requests.post(emulator.base_url + "/ia/api/v1/oauth2/token", data=form, timeout=10)
+    return answer.json()
 
 
 def _json_type(value: Any) -> dict[str, Any]:

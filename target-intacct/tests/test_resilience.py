@@ -21,7 +21,11 @@ from test_secrets_and_cli import run_cli
 
 
 def function_counts(emulator) -> dict[str, int]:
-    return dict(emulator.admin("GET", "/_emulator/stats")["functions"])
+    """Functions run per name, REST operations counted with their XML function (`rest.update`)."""
+    counts: dict[str, int] = {}
+    for name, count in emulator.admin("GET", "/_emulator/stats")["functions"].items():
+        counts[name.removeprefix("rest.")] = counts.get(name.removeprefix("rest."), 0) + count
+    return counts
 
 
 def state_lines(text: str) -> list[dict]:
@@ -544,7 +548,7 @@ def test_records_of_an_entity_intacct_refuses_are_rejected_alone(emulator, compa
     [reject] = read_jsonl(config["reject_file"])
     assert reject["key"] == {"CUSTOMERID": "E-2"} and reject["field"] == "MEGAENTITYID"
     assert "Intacct refused a session in entity 'MARS'" in reject["message"]
-    assert "entity 'MARS' does not exist" in reject["message"]
+    assert "entity 'mars' does not exist" in reject["message"].lower()
     assert summary(target, "customers") == {"created": 2, "rejected": 1}
 
 

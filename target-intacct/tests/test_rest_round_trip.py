@@ -5,9 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from tap_intacct.tap import TapIntacct
@@ -15,18 +13,12 @@ from target_intacct.objects import WRITE_SPECS
 from target_intacct_helpers import read_jsonl, rest_config, run_target, summary
 from test_round_trip import *  # noqa: F403 - the mixed round trip, collected here over REST
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "openapi"))
-import intacct_rest_openapi
-
 # the streams tap-intacct reads over REST alone that target-intacct writes
 REST_STREAMS = ("locations", "departments", "gl_accounts", "product_lines", "customers",
                 "contacts", "items")  # fmt: skip
 
 
-@pytest.fixture(scope="module", autouse=True)
-def journaled(emulator):
-    with intacct_rest_openapi.checked(emulator):
-        yield emulator
+pytestmark = pytest.mark.usefixtures("rest_journal")
 
 
 @pytest.fixture

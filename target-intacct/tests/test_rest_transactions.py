@@ -11,6 +11,9 @@ import pytest
 from target_intacct_helpers import rest_config
 from test_transactions import *  # noqa: F403 - the same tests, collected here with the REST config
 
+pytestmark = pytest.mark.usefixtures("rest_journal")
+REST_WRITES = {("POST", "customer"), ("POST", "item")}
+
 
 @pytest.fixture
 def config(emulator, company, tmp_path):

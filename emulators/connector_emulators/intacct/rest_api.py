@@ -102,6 +102,7 @@ class Exchange:
     status: int
     response_type: str
     response_body: bytes
+    idempotency_key: str | None = None
 
 
 @dataclass
@@ -145,6 +146,7 @@ class RestApi:
                 Exchange(
                     request.method, request.path, request.headers.get("Content-Type") or "",
                     request.body, status, content_type, body,
+                    request.headers.get("Idempotency-Key"),
                 )
             )  # fmt: skip
 

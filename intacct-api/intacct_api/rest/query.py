@@ -17,6 +17,8 @@ from lxml import etree
 from intacct_api.functions import REST_QUERY_MAX_PAGE_SIZE
 from intacct_api.rest.mapping import ISO, FieldType, ObjectMap, Rendition
 
+QUERY_PATH = "/services/core/query"
+
 COMPARISONS = {
     "equalto": "$eq", "notequalto": "$ne", "lessthan": "$lt", "lessthanorequalto": "$lte",
     "greaterthan": "$gt", "greaterthanorequalto": "$gte",

@@ -18,10 +18,9 @@ transport. Per function:
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lxml import etree
@@ -29,11 +28,11 @@ from lxml import etree
 from intacct_api import dates
 from intacct_api.client import IntacctClient
 from intacct_api.envelope import Result
-from intacct_api.errors import ErrorDetail, GatewayError, describe
+from intacct_api.errors import AuthenticationError, GatewayError, describe
 from intacct_api.functions import REST_QUERY_MAX_PAGE_SIZE, Function, read_user_formatting
 from intacct_api.preferences import UserFormatting
-from intacct_api.rest.client import RestAnswer, RestClient
-from intacct_api.rest.errors import error_details, error_object
+from intacct_api.rest.batches import KeyedBatches, RestResult, failed, failure, spread
+from intacct_api.rest.client import RestClient
 from intacct_api.rest.mapping import (
     ISO,
     FieldType,
@@ -44,26 +43,15 @@ from intacct_api.rest.mapping import (
     xml_datatype,
 )
 from intacct_api.rest.oauth import OAuthCredentials
-from intacct_api.rest.query import UntranslatableError, translate, xml_rows
+from intacct_api.rest.query import QUERY_PATH, UntranslatableError, translate, xml_rows
 
 logger = logging.getLogger("intacct_api")
 MAX_BATCH = 500
-QUERY_PATH = "/services/core/query"
 MODEL_PATH = "/services/core/model"
 # The rendering of every REST value: what readUserFormatting answers over this transport.
 REST_FORMATTING = {"dateformat": "-Ymd", "gmtoffset": "+00:00", "clock": "24", "locale": "en_US"}
 UNAVAILABLE = "REST-TRANSPORT"
 WRITES = ("create", "update", "delete")
-
-
-@dataclass
-class RestResult(Result):
-    """A result built from a REST answer: its rows are kept, not an XML `<data>` element."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-
-    def records(self) -> list[dict[str, Any]]:
-        return [dict(row) for row in self.rows]
 
 
 @dataclass
@@ -83,6 +71,8 @@ class RestTransport:
         self._models: dict[str, _Model] = {}
         self._rendition: Rendition | None = None
         self._formatting: Result | None = None
+        self._entity_open = False
+        self.batches = KeyedBatches(rest)
 
     # --- the XML client's interface -----------------------------------------------------------
 
@@ -99,7 +89,23 @@ class RestTransport:
         return self.rest.request_count + (self.fallback.request_count if self.fallback else 0)
 
     def login(self) -> None:
+        """A token; for an entity, one request in it too.
+
+        So a refused entity fails here, as on XML's login (REST tokens are the user's; the
+        entity goes in each request's header).
+        """
         self.rest.tokens.access_token()
+        entity = self.credentials.entity_id
+        if entity and not self._entity_open:
+            body = {"object": "company-config/location", "fields": ["key"], "size": 1}
+            answer = self.rest.send("POST", QUERY_PATH, body=body, read_only=True)
+            if answer.status >= 400:
+                raise AuthenticationError(
+                    f"Intacct refused requests for company {self.credentials.company_id!r} "
+                    f"entity {entity!r}: {describe(answer.errors)}",
+                    answer.errors,
+                )
+            self._entity_open = True
 
     def close(self) -> None:
         self.rest.close()
@@ -240,10 +246,10 @@ class RestTransport:
         except UntranslatableError as exc:
             if self.fallback is not None:
                 return self.fallback.execute([function])[0]
-            return _failure(function, "Query Failed", f"{exc} over the REST API")
+            return failure(function, "Query Failed", f"{exc} over the REST API")
         answer = self.rest.send("POST", QUERY_PATH, body=translation.body, read_only=True)
         if answer.status != 200:
-            return _failed(function, answer)
+            return failed(function, answer)
         body = answer.body if isinstance(answer.body, dict) else {}
         found = body.get("ia::result") or []
         rows = xml_rows(found, translation, mapping, model.kinds, self.rendition())
@@ -288,7 +294,7 @@ class RestTransport:
             keys = ",".join(_keys(f) for f in functions)
             answer = self.rest.send("DELETE", f"/objects/{mapping.path}/{keys}", read_only=True)
             counts = [_record_count(f) for f in functions]
-            return self._spread(functions, answer, counts, name, mapping)
+            return spread(functions, answer, counts, name, mapping)
         built: dict[int, list[tuple[dict[str, Any], str | None]]] = {}
         refused: dict[int, str] = {}
         for index, function in enumerate(functions):
@@ -305,20 +311,12 @@ class RestTransport:
             answers = self._on_xml([functions[i] for i in moved], atomic, unique_id)
             results.update(zip(moved, answers, strict=True))
         else:
-            results.update({i: _failure(functions[i], UNAVAILABLE, refused[i]) for i in refused})
+            results.update({i: failure(functions[i], UNAVAILABLE, refused[i]) for i in refused})
         sent = [i for i in sorted(built) if i not in refused]
         if sent:
-            records = [record for i in sent for record, _ in built[i]]
-            answer = self.rest.send(
-                "POST" if name == "create" else "PATCH", f"/objects/{mapping.path}",
-                body=records,
-                idempotency_key=_idempotency_key(name, mapping.path, [functions[i] for i in sent]),
-                transaction=atomic or any(len(built[i]) > 1 for i in sent),
-            )  # fmt: skip
-            spread = self._spread(
-                [functions[i] for i in sent], answer, [len(built[i]) for i in sent], name, mapping
-            )
-            results.update(zip(sent, spread, strict=True))
+            batch = [(functions[i], [record for record, _ in built[i]]) for i in sent]
+            answers = self.batches.send(name, mapping, batch, atomic)
+            results.update(zip(sent, answers, strict=True))
         return [results[i] for i in range(len(functions))]
 
     def _rest_record(
@@ -377,46 +375,6 @@ class RestTransport:
                     )
                 record["key"] = keys.get(pending)
 
-    def _spread(
-        self,
-        functions: list[Function],
-        answer: RestAnswer,
-        counts: list[int],
-        name: str,
-        mapping: ObjectMap,
-    ) -> list[Result]:
-        """Per-function results from a batch answer (a whole-request error fails them all)."""
-        body = answer.body
-        if answer.status == 409 and (error_object(body) or {}).get("code") == "conflict":
-            # the key (these control ids) already ran with another request: as on XML, the
-            # caller reads the records back instead of writing them again
-            detail = ErrorDetail(
-                errorno="409",
-                description2="The control id already ran: Intacct answered 409 for its "
-                f"Idempotency-Key ({describe(answer.errors)})",
-            )
-            return [RestResult(name, f.control_id, "failure", (detail,)) for f in functions]
-        entries = body.get("ia::result") if isinstance(body, dict) else None
-        if answer.status == 204 or (name == "delete" and answer.status == 200 and entries is None):
-            return [_success(f, []) for f in functions]
-        if not isinstance(entries, list):
-            if answer.status >= 300:
-                return [_failed(f, answer) for f in functions]
-            entries = [entries]
-        results: list[Result] = []
-        position = 0
-        for function, count in zip(functions, counts, strict=True):
-            mine = entries[position : position + count]
-            position += count
-            errors = [e for e in mine if isinstance(e, dict) and error_object(e)]
-            if errors:
-                details = tuple(d for e in errors for d in error_details(e))
-                results.append(RestResult(name, function.control_id, "failure", details))
-                continue
-            rows = [] if name == "delete" else [_reference_row(mapping, e) for e in mine]
-            results.append(_success(function, rows))
-        return results
-
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -474,39 +432,9 @@ def _nested(flat: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _reference_row(mapping: ObjectMap, entry: Any) -> dict[str, Any]:
-    """A written record's reference as the XML answer's row (RECORDNO and the ID field)."""
-    row = {"RECORDNO": str(entry.get("key"))} if isinstance(entry, dict) else {}
-    if mapping.id_field and isinstance(entry, dict) and entry.get("id") is not None:
-        row[mapping.id_field] = str(entry["id"])
-    return row
-
-
-def _idempotency_key(name: str, path: str, functions: list[Function]) -> str:
-    """The same functions (same control ids) give the same key: a re-sent batch lands once."""
-    digest = hashlib.sha256("\n".join([name, path, *(f.control_id for f in functions)]).encode())
-    return f"{name}-{digest.hexdigest()}"
-
-
-def _success(function: Function, rows: list[dict[str, Any]]) -> RestResult:
-    return RestResult(function.name, function.control_id, "success", count=len(rows), rows=rows)
-
-
-def _failure(function: Function, errorno: str, message: str) -> RestResult:
-    detail = ErrorDetail(errorno=errorno, description2=message)
-    return RestResult(function.name, function.control_id, "failure", (detail,))
-
-
-def _failed(function: Function, answer: RestAnswer) -> RestResult:
-    errors = answer.errors or (
-        ErrorDetail(errorno=str(answer.status), description2="no error given"),
-    )
-    return RestResult(function.name, function.control_id, "failure", errors)
-
-
 def _unavailable(function: Function) -> RestResult:
     what = function.element.findtext("object") or function.name
-    return _failure(
+    return failure(
         function,
         UNAVAILABLE,
         f"Object definition {what} not found over the REST API ({function.name}); configure the "
