@@ -13,6 +13,7 @@ it is still refused (the target's pending file).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -108,6 +109,40 @@ def query_rows(
         if not result.num_remaining or not page:
             return rows
         offset += len(page)
+
+
+def execute_resending(
+    client: IntacctClient, calls: Sequence[Function], stream_name: str, logger: logging.Logger
+) -> list[Result]:
+    """Send `calls` in one request, re-sending it with the same control ids when no answer came.
+
+    With `uniqueid`, what already ran is refused as already executed, never repeated; after
+    `AMBIGUOUS_RESENDS` lost answers, or when Intacct keeps failing, the write stops with one
+    line saying that a re-run is safe.
+    """
+    attempt = 1
+    while True:
+        try:
+            return client.execute(calls, transaction=False, unique_id=True)
+        except AmbiguousWriteError as exc:
+            if attempt > AMBIGUOUS_RESENDS:
+                raise WriteFailedError(
+                    f"{stream_name}: {len(calls)} writes got no answer after "
+                    f"{attempt} tries ({exc}); they may or may not have run. Re-running the "
+                    "target is safe: the same records get the same control ids."
+                ) from exc
+            logger.warning(
+                "%s: no answer for %d writes (%s); re-sending with the same control ids",
+                stream_name,
+                len(calls),
+                exc,
+            )
+            attempt += 1
+        except TransientError as exc:
+            raise WriteFailedError(
+                f"{stream_name}: Intacct kept failing ({exc}); stopping before STATE "
+                "advances. Re-running the target is safe."
+            ) from exc
 
 
 @dataclass
@@ -323,6 +358,11 @@ class IntacctSink(IntacctBaseSink):
     @property
     def report(self) -> RunReport:
         return self._target_intacct.report
+
+    @property
+    def rank(self) -> int:
+        """Where the object comes in the end-of-input writes (master data first)."""
+        return self.spec.rank
 
     @property
     def date_style(self) -> DateStyle:
@@ -738,29 +778,9 @@ class IntacctSink(IntacctBaseSink):
 
     def _send(self, writes: list[Write]) -> None:
         """One request; a lost answer is re-sent with the same control ids, never re-posted."""
-        function_list = [w.function for w in writes]
-        for attempt in range(1, AMBIGUOUS_RESENDS + 2):
-            try:
-                results = self.client.execute(function_list, transaction=False, unique_id=True)
-                break
-            except AmbiguousWriteError as exc:
-                if attempt > AMBIGUOUS_RESENDS:
-                    raise WriteFailedError(
-                        f"{self.stream_name}: {len(writes)} writes got no answer after "
-                        f"{attempt} tries ({exc}); they may or may not have run. Re-running the "
-                        "target is safe: the same records get the same control ids."
-                    ) from exc
-                self.logger.warning(
-                    "%s: no answer for %d writes (%s); re-sending with the same control ids",
-                    self.stream_name,
-                    len(writes),
-                    exc,
-                )
-            except TransientError as exc:
-                raise WriteFailedError(
-                    f"{self.stream_name}: Intacct kept failing ({exc}); stopping before STATE "
-                    "advances. Re-running the target is safe."
-                ) from exc
+        results = execute_resending(
+            self.client, [w.function for w in writes], self.stream_name, self.logger
+        )
         already_ran: list[Write] = []
         done: list[tuple[Write, Any, Any]] = []
         for write, result in zip(writes, results, strict=True):

@@ -367,7 +367,7 @@ class TargetIntacct(Target):
         sinks = [
             s for s in self._sinks_active.values() if isinstance(s, IntacctSink | WebOrderSink)
         ]
-        return sorted(sinks, key=lambda s: s.spec.rank if isinstance(s, IntacctSink) else s.rank)
+        return sorted(sinks, key=lambda sink: sink.rank)
 
     def _write_state_message(self, state: dict) -> None:
         """Hold STATE while records wait for their lines or for one more try: not written yet."""

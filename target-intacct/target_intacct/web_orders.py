@@ -21,12 +21,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from intacct_api import functions
-from intacct_api.errors import AmbiguousWriteError
 
 from target_intacct.base import IntacctBaseSink
 from target_intacct.records import content_hash
 from target_intacct.sinks import (
-    AMBIGUOUS_RESENDS,
+    execute_resending,
     is_already_executed,
     is_invalid_reference,
     query_rows,
@@ -61,7 +60,7 @@ class WebOrderSink(IntacctBaseSink):
 
     def __init__(self, target: TargetIntacct, *args: Any, **kwargs: Any) -> None:
         self._target_intacct = target
-        self.order_settings = OrderSettings.from_config(target.config)
+        self.order_settings: OrderSettings = target.web_orders
         self.deferred: list[dict[str, Any]] = []  # (no line streams: nothing waits for lines)
         # orders waiting for an item Intacct does not have yet, with the reason
         self.retry_later: list[tuple[dict[str, Any], str]] = []
@@ -241,20 +240,10 @@ class WebOrderSink(IntacctBaseSink):
                 f"{state} sales order be edited; change it in Intacct by hand",
             )
             return None
-        stored = row["_lines"]
-        updates = []
-        for number, item in enumerate(order.sotransitems(self._defaults), start=1):
-            if number <= len(stored):
-                updates.append(("updatesotransitem", dict(item, line_num=number)))
-            else:
-                updates.append(("sotransitem", item))
-        fields: dict[str, Any] = {
-            "updatesotransitems": {
-                "updatesotransitem": [i for tag, i in updates if tag == "updatesotransitem"],
-                "sotransitem": [i for tag, i in updates if tag == "sotransitem"],
-            }
-        }
-        fields["updatesotransitems"] = {k: v for k, v in fields["updatesotransitems"].items() if v}
+        items, stored = order.sotransitems(self._defaults), len(row["_lines"])
+        changed = [dict(item, line_num=number) for number, item in enumerate(items[:stored], 1)]
+        lists = (("updatesotransitem", changed), ("sotransitem", items[stored:]))
+        fields = {"updatesotransitems": {tag: listed for tag, listed in lists if listed}}
         control = self._control_id("updated", order.increment_id, docid, order.record)
         return order, "updated", functions.update_sotransaction(docid, fields, control_id=control)
 
@@ -418,22 +407,12 @@ class WebOrderSink(IntacctBaseSink):
     # --- sending ---------------------------------------------------------------------------
 
     def _execute(self, calls: list[functions.Function]) -> list[Result]:
-        """One request per `batch_size` functions; a write without an answer is sent again.
-
-        The same control ids with `uniqueid`: what already ran is refused, not repeated.
-        """
+        """One request per `batch_size` functions, each re-sent when its answer is lost."""
         size = int(self._target_intacct.config.get("batch_size") or 100)
         results: list[Result] = []
         for start in range(0, len(calls), size):
             chunk = calls[start : start + size]
-            for attempt in range(AMBIGUOUS_RESENDS + 1):
-                try:
-                    results += self.client.execute(chunk, unique_id=True)
-                    break
-                except AmbiguousWriteError:
-                    if attempt == AMBIGUOUS_RESENDS:
-                        raise
-                    self.logger.warning("No answer to a write request; sending it again")
+            results += execute_resending(self.client, chunk, self.stream_name, self.logger)
         return results
 
     def _send(self, writes: list[tuple[WebOrder, str, functions.Function]]) -> None:

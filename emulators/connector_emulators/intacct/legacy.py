@@ -581,8 +581,13 @@ def create_sales_document(
     docno: str | None = None,
     created_from: str | None = None,
     header: dict[str, Any] | None = None,
+    subtotals: Decimal = ZERO,
 ) -> Record:
-    """A Sales Quote/Order/Invoice with entries; an invoice also posts its AR invoice."""
+    """A Sales Quote/Order/Invoice with entries; an invoice also posts its AR invoice.
+
+    `subtotals`: the transaction definition's subtotals (tax, shipping, discount), added to
+    the lines' total.
+    """
     if docpar not in SALES_TYPES:
         raise could_not(
             SODOCUMENT, f"Invalid transaction type '{docpar}' (valid: {', '.join(SALES_TYPES)})."
@@ -613,7 +618,7 @@ def create_sales_document(
     lines = sales_lines(writer, items)
     for line in lines:
         line.update(DOCHDRID=docid, DOCPARID=docpar)
-    total = sum((dec(line["TOTAL"]) for line in lines), ZERO)
+    total = sum((dec(line["TOTAL"]) for line in lines), subtotals)
     rec = {
         "DOCID": docid,
         "DOCNO": docno,
@@ -699,6 +704,10 @@ def create_sotransaction(call: Call, el: etree._Element) -> str:
         "CURRENCY": child_text(el, "currency") or "USD",
         "STATE": state or "Pending",
     }
+    subtotals = (
+        amount_of(SODOCUMENT, child_text(sub, "total") or "0", f"subtotal {number} total")
+        for number, sub in enumerate(el.findall("subtotals/subtotal"), start=1)
+    )
     stored = create_sales_document(
         call.writer,
         required_text(SODOCUMENT, el, "transactiontype"),
@@ -708,14 +717,8 @@ def create_sotransaction(call: Call, el: etree._Element) -> str:
         docno=child_text(el, "documentno") or None,
         created_from=child_text(el, "createdfrom") or None,
         header=header,
+        subtotals=sum(subtotals, ZERO),
     )
-    subtotals = [
-        amount_of(SODOCUMENT, child_text(sub, "total") or "0", f"subtotal {number} total")
-        for number, sub in enumerate(el.findall("subtotals/subtotal"), start=1)
-    ]
-    if any(subtotals):  # the definition's subtotals (tax, shipping, discount) add to the total
-        stored["TOTAL"] = money(dec(stored["TOTAL"]) + sum(subtotals, ZERO))
-        stored = call.writer.save(SODOCUMENT, stored, audit=False)
     return key_result(stored["DOCID"])
 
 
