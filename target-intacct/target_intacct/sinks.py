@@ -112,7 +112,7 @@ def query_rows(
 
 
 def execute_resending(
-    client: IntacctClient, calls: Sequence[Function], stream_name: str, logger: logging.Logger
+    client: Transport, calls: Sequence[Function], stream_name: str, logger: logging.Logger
 ) -> list[Result]:
     """Send `calls` in one request, re-sending it with the same control ids when no answer came.
 
