@@ -4,15 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := intacct-api magento-api singer-rejects emulators tap-intacct tap-magento target-intacct target-magento
 STAMP := $(VENV)/.installed
+# Dagster and dagster-meltano for orchestrate/dagster/ (its own file: not needed by the plugins).
+ORCHESTRATE_REQUIREMENTS := orchestrate/dagster/requirements.txt
 
 .PHONY: setup demo test lint typecheck pytest clean
 
 setup: $(STAMP)
 
-$(STAMP): requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+$(STAMP): requirements-dev.txt $(ORCHESTRATE_REQUIREMENTS) $(addsuffix /pyproject.toml,$(PACKAGES))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt $(addprefix -e ,$(PACKAGES:emulators='emulators[test]'))
+	$(BIN)/pip install --quiet -r requirements-dev.txt -r $(ORCHESTRATE_REQUIREMENTS) $(addprefix -e ,$(PACKAGES:emulators='emulators[test]'))
 	touch $(STAMP)
 
 demo: setup
@@ -23,7 +25,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy intacct-api/intacct_api magento-api/magento_api singer-rejects/singer_rejects emulators/connector_emulators tap-intacct/tap_intacct tap-magento/tap_magento target-intacct/target_intacct target-magento/target_magento scripts
+	$(BIN)/mypy intacct-api/intacct_api magento-api/magento_api singer-rejects/singer_rejects emulators/connector_emulators tap-intacct/tap_intacct tap-magento/tap_magento target-intacct/target_intacct target-magento/target_magento scripts orchestrate/dagster
 
 pytest: setup
 	$(BIN)/pytest -q

@@ -8,41 +8,14 @@ from typing import Any
 
 import local_stack
 from intacct_api import functions
-from intacct_api.client import Credentials, IntacctClient
-from tap_intacct.objects import OBJECTS
-
-DEMO_CREDENTIALS = Credentials(
-    sender_id="demo_sender",
-    sender_password="demo_sender_password",
-    company_id="demo",
-    user_id="demo_user",
-    user_password="demo_user_password",
+from intacct_api.client import IntacctClient
+from intacct_rows import (
+    DEMO_CREDENTIALS,
+    REPORT_STREAMS,
+    emulator_counts,
+    emulator_rows,
+    stored_counts,
 )
-
-
-def emulator_rows(intacct: local_stack.Emulator, object_name: str) -> list[dict[str, Any]]:
-    return list(intacct.get_json(f"/_emulator/records/demo/{object_name}")["records"])
-
-
-# Balances are computed by report functions, not stored: the emulator has no rows to count.
-REPORT_STREAMS = {row.stream for row in OBJECTS if row.function}
-
-
-def stored_counts(counts: dict[str, int]) -> dict[str, int]:
-    return {stream: n for stream, n in counts.items() if stream not in REPORT_STREAMS}
-
-
-def emulator_counts(intacct: local_stack.Emulator) -> dict[str, int]:
-    """Rows per tap stream as the emulator stores them (document types split SODOCUMENT)."""
-    counts = {}
-    for row in OBJECTS:
-        if row.function:
-            continue
-        rows = emulator_rows(intacct, row.object)
-        if row.docparid:
-            rows = [r for r in rows if r.get("DOCPARID") == row.docparid]
-        counts[row.stream] = len(rows)
-    return counts
 
 
 def customer_data(postgres: local_stack.Postgres, warehouse: str, recordno: Any) -> dict[str, str]:
