@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,10 @@ class FieldDef:
     legacy_words: tuple[tuple[str, str], ...] = ()
     # readByQuery filters compare the stored code (`STATUS = 'T'`), not the value rows show.
     query_codes: tuple[tuple[str, str], ...] = ()
+    # A read-only copy Sage fills from a related record: (field holding the related record's key,
+    # related object, its key field (RECORDNO or its ID field), field copied), as PARENTNAME is
+    # the NAME of the customer in PARENTID.
+    via: tuple[str, str, str, str] | None = None
 
     @property
     def display_label(self) -> str:
@@ -68,6 +73,11 @@ class ObjectDef:
     def field_map(self) -> dict[str, FieldDef]:
         return {f.name: f for f in self.fields}
 
+    @cached_property
+    def derived(self) -> tuple[FieldDef, ...]:
+        """The fields copied from related records on every write."""
+        return tuple(fdef for fdef in self.fields if fdef.via)
+
     @property
     def stamp_field(self) -> str:
         """The timestamp kept in the indexed `whenmodified` column."""
@@ -79,6 +89,7 @@ CATALOGUE = Path(__file__).with_name("objects.json")
 
 FIELD_KEYS = frozenset(
     {"name", "type", "required", "readonly", "valid", "ref", "label", "legacy_words", "query_codes"}
+    | {"via"}
 )
 
 
@@ -97,6 +108,7 @@ def _field(row: dict[str, Any]) -> FieldDef:
         False,
         tuple(row.get("legacy_words", {}).items()),
         tuple(row.get("query_codes", {}).items()),
+        tuple(row["via"]) if "via" in row else None,
     )
 
 
@@ -119,9 +131,16 @@ def load(path: Path = CATALOGUE) -> tuple[ObjectDef, ...]:
     for obj in objects:
         linked = [obj.parent, obj.lines[2] if obj.lines else None]
         linked += [fdef.ref for fdef in obj.fields]
+        linked += [fdef.via[1] for fdef in obj.derived if fdef.via]
         missing = sorted({name for name in linked if name and name not in names})
         if missing:
             raise ValueError(f"{path.name}: object {obj.name} names unknown objects {missing}")
+    by_name = {o.name: o for o in objects}
+    for obj in objects:
+        for fdef in obj.derived:
+            source, target, key, _ = fdef.via or ("", "", "", "")
+            if source not in obj.field_map or key not in ("RECORDNO", by_name[target].id_field):
+                raise ValueError(f"{path.name}: {obj.name}.{fdef.name}: bad via {fdef.via}")
     return tuple(objects)
 
 

@@ -136,6 +136,7 @@ class Writer:
     # -- writes -------------------------------------------------------------------------------
     def insert(self, obj: ObjectDef, rec: Record, *, location: str | None = None) -> Record:
         """Number, stamp and store a new record (values already validated)."""
+        self.derive(obj, rec)
         rec = {k: v for k, v in rec.items() if v is not None}
         rec["RECORDNO"] = self.store.next_value(self.ctx.company, "REC:" + obj.name)
         now = self.ctx.now_stamp
@@ -161,6 +162,7 @@ class Writer:
 
     def save(self, obj: ObjectDef, rec: Record, *, audit: bool = True) -> Record:
         """Store a changed record, stamping WHENMODIFIED."""
+        self.derive(obj, rec)
         rec = {k: v for k, v in rec.items() if v is not None}
         if obj.whenmodified:
             rec["WHENMODIFIED"] = self.ctx.now_stamp
@@ -169,6 +171,18 @@ class Writer:
         if audit and not obj.parent:
             self.audit(obj, rec, "M")
         return rec
+
+    def derive(self, obj: ObjectDef, rec: Record) -> None:
+        """Fill the read-only copies of related records' fields (`FieldDef.via`)."""
+        for fdef in obj.derived:
+            source, target, key, taken = fdef.via or ("", "", "", "")
+            value, related_obj = rec.get(source), OBJECTS_BY_NAME[target]
+            related = None
+            if key == "RECORDNO" and str(value).isdigit():
+                related = self.store.get(self.ctx.company, related_obj, int(str(value)))
+            elif key != "RECORDNO" and value not in (None, ""):
+                related = self.store.get_by_id(self.ctx.company, related_obj, str(value))
+            rec[fdef.name] = related.get(taken) if related else None
 
     def remove(self, obj: ObjectDef, rec: Record) -> None:
         for line_obj in self.line_objects(obj):

@@ -100,7 +100,7 @@ def field_sql(obj: str, name: str) -> str:
 
 
 FIELD_INDEXES = "".join(
-    f"CREATE INDEX IF NOT EXISTS records_field_{name.lower()} ON records"
+    f"CREATE INDEX IF NOT EXISTS records_field_{name.lower().replace('.', '_')} ON records"
     f" (company, object, {expr}, recordno) WHERE {expr} IS NOT NULL;\n"
     for name, objects in sorted(LOOKUP_OBJECTS.items())
     for expr in [field_sql(objects[0], name)]
