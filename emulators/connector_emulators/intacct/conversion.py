@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .legacy import SODOCUMENT, create_sales_document
+from .legacy_orders import SODOCUMENT, create_sales_document
 from .records import Record, Writer
 from .rules import dec
 

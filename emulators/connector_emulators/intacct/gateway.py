@@ -10,15 +10,17 @@ import logging
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import etree
 
+from . import describe, functions, generic_writes, legacy, legacy_orders
 from .balances import BALANCES
-from .functions import GENERIC, LEGACY_DELETES, Call, Cursors, child_text, delete_by_id
-from .legacy import LEGACY
+from .functions import Call, Cursors, child_text
+from .generic_writes import LEGACY_DELETES, delete_by_id
 from .objects import OBJECTS_BY_NAME
 from .records import Ctx, FunctionError, Writer
 from .store import Store
@@ -36,6 +38,31 @@ ROLLED_BACK = Err(
     "",
     "The entire transaction in this operation has been rolled back due to an error.",
 )
+Handler = Callable[[Call, etree._Element], str]
+GENERIC: dict[str, Handler] = {
+    "readByQuery": functions.read_by_query,
+    "readMore": functions.read_more,
+    "query": functions.query,
+    "read": functions.read,
+    "readByName": functions.read_by_name,
+    "lookup": describe.lookup,
+    "inspect": describe.inspect,
+    "create": generic_writes.create,
+    "update": generic_writes.update,
+    "delete": generic_writes.delete,
+}
+LEGACY: dict[str, Handler] = {
+    "create_invoice": legacy.create_invoice,
+    "update_invoice": legacy.update_invoice,
+    "delete_invoice": legacy.delete_invoice,
+    "create_arpayment": legacy.create_arpayment,
+    "apply_arpayment": legacy.apply_arpayment,
+    "create_aradjustment": legacy.create_aradjustment,
+    "create_sotransaction": legacy_orders.create_sotransaction,
+    "update_sotransaction": legacy_orders.update_sotransaction,
+    "delete_sotransaction": legacy_orders.delete_sotransaction,
+    "record_deposit": legacy_orders.record_deposit,
+}
 KNOWN_FUNCTIONS = {"getAPISession", *GENERIC, *LEGACY, *BALANCES, *USERS, *LEGACY_DELETES}
 LIBXML_LEVELS = {1: "Warning", 2: "Error", 3: "Fatal Error"}
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 
 from lxml import etree
 
-from . import functions as xmlfunctions
+from . import generic_writes
 from .functions import Call, Cursors
 from .objects import OBJECTS_BY_NAME, FieldDef
 from .records import Ctx, FunctionError, Writer
@@ -454,15 +454,15 @@ class RestApi:
                     raise ApiError(
                         422, "operationFailed", f"{row.path} records cannot be deleted", "REST-2004"
                     )
-                xmlfunctions.delete_record(call.writer, obj, existing)
+                generic_writes.delete_record(call.writer, obj, existing)
                 return {"key": key}
         element = self._element(call, row, item, action)
         label = f"{obj.name} #{number}"
         if action == "create":
-            stored = xmlfunctions.create_one(call, obj, element, label)
+            stored = generic_writes.create_one(call, obj, element, label)
         else:
             etree.SubElement(element, "RECORDNO").text = str(item["key"])
-            stored = xmlfunctions.update_one(call, obj, element, label)
+            stored = generic_writes.update_one(call, obj, element, label)
         return _reference(row, stored)
 
     def _element(

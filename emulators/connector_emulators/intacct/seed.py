@@ -14,13 +14,8 @@ from typing import Any
 
 from .. import demo_data
 from . import rules, synthetic
-from .legacy import (
-    create_adjustment,
-    create_ar_invoice,
-    create_sales_document,
-    make_deposit,
-    receive_payment,
-)
+from .legacy import create_adjustment, create_ar_invoice, receive_payment
+from .legacy_orders import create_sales_document, make_deposit
 from .objects import OBJECTS_BY_NAME, CustomField
 from .records import Ctx, Writer
 from .store import Record, Store
