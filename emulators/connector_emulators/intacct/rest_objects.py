@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .objects import OBJECTS_BY_NAME, FieldDef, ObjectDef
+from .objects import OBJECTS, OBJECTS_BY_NAME, FieldDef, ObjectDef
 
 CUSTOM_PREFIX = "nsp::"
 COMMON = (
@@ -100,7 +100,7 @@ STATE_WORDS = (
     ("Draft", "draft"), ("Posted", "posted"), ("Partially Paid", "partiallyPaid"),
     ("Paid", "paid"), ("Reversed", "reversed"),
 )  # fmt: skip
-ROWS: tuple[RestObject, ...] = (
+MAPPED: tuple[RestObject, ...] = (
     RestObject(
         "CUSTOMER", "accounts-receivable/customer",
         (
@@ -211,5 +211,12 @@ ROWS: tuple[RestObject, ...] = (
         ),
     ),
 )  # fmt: skip
+# Every other object Sage's REST API maps (`rest_path` in objects.json) is served with the fields
+# every REST object shares (key, id, audit, status, entity) until its own names are mapped here.
+ROWS = MAPPED + tuple(
+    RestObject(o.name, o.rest_path, ())
+    for o in OBJECTS
+    if o.rest_path and o.name not in {row.xml for row in MAPPED}
+)
 BY_XML: dict[str, RestObject] = {row.xml: row for row in ROWS}
 BY_PATH: dict[str, RestObject] = {row.path: row for row in ROWS}
