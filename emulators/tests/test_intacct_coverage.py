@@ -250,8 +250,16 @@ def test_related_fields_are_filled_from_the_related_record(gw):
     assert child["PARENTKEY"] == parent["RECORDNO"]
     assert child["GLGRPKEY"] == group["RECORDNO"]
     assert parent["PARENTNAME"] == ""
-    refused = gw.fail(
-        "<create><CUSTOMER><CUSTOMERID>C-RO</CUSTOMERID><NAME>X</NAME>"
+    # A copy sent back (as a tap read it) is passed over: the related record's value is kept.
+    gw.ok(
+        "<create><CUSTOMER><CUSTOMERID>C-RO</CUSTOMERID><NAME>X</NAME><PARENTID>PARENT-1</PARENTID>"
         "<PARENTNAME>Forged</PARENTNAME></CUSTOMER></create>"
     )
-    assert "read-only" in etree.tostring(refused).decode()
+    copied = gw.rows(
+        gw.query(
+            "CUSTOMER",
+            ["PARENTNAME"],
+            "<equalto><field>CUSTOMERID</field><value>C-RO</value></equalto>",
+        )
+    )[0]
+    assert copied["PARENTNAME"] == "Parent Co"

@@ -69,13 +69,19 @@ class Writer:
     def convert(
         self, obj: ObjectDef, raw: dict[str, str], *, action: str, label: str
     ) -> dict[str, Any]:
-        """Request text → stored values, refusing unknown, read-only and ill-typed fields."""
+        """Request text → stored values, refusing unknown, read-only and ill-typed fields.
+
+        A copy of a related record's field (`FieldDef.via`) is taken from that record on
+        every write, so a value sent for it is passed over, not refused.
+        """
         fields = self.fields(obj)
         out: dict[str, Any] = {}
         for name, text in raw.items():
             fdef = fields.get(name)
             if fdef is None:
                 raise could_not(obj, f"{label}: unknown field {name} on {obj.name}.", action)
+            if fdef.via:
+                continue
             if fdef.readonly and name != "RECORDNO":
                 raise could_not(obj, f"{label}: field {name} of {obj.name} is read-only.", action)
             try:
