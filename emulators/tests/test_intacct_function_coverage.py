@@ -85,7 +85,16 @@ def request_for(name: str, sages: dict[str, str], gw) -> str:
     if name in MINIMAL:
         return MINIMAL[name]
     assert name in LEGACY_DELETES, f"{name} has no request to walk"
-    return f'<{name} key="NO-SUCH-KEY"/>'
+    _, attribute, _ = LEGACY_DELETES[name].legacy_delete or ("", "", "")
+    return f'<{name} {attribute}="NO-SUCH-KEY"/>'
+
+
+def xsd_required_attributes(name: str) -> list[str]:
+    """The attributes Sage's DTD 3.0 XSD requires on a function's element."""
+    schema = etree.parse(str(SHARED / "schemas" / "intacct_dtd_v3.0_api.xsd"))
+    element = schema.find(f"{XS}element[@name='{name}']")
+    assert element is not None, name
+    return [str(a.get("name")) for a in element.iter(f"{XS}attribute") if a.get("use") == "required"]
 
 
 def test_every_declared_function_answers_in_sages_shapes(gw, capsys):
@@ -126,3 +135,6 @@ def test_every_declared_function_answers_in_sages_shapes(gw, capsys):
             f" served and {len(not_served)} not served (refused as unknown: XL03000003)"
         )
     assert set(LEGACY) <= xsd  # the legacy functions are Sage's, by their XSD names
+    assert set(LEGACY_DELETES) <= xsd
+    for name, obj in LEGACY_DELETES.items():  # keyed by the attribute Sage's XSD requires
+        assert [obj.legacy_delete[1] if obj.legacy_delete else ""] == xsd_required_attributes(name)

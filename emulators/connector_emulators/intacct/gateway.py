@@ -20,7 +20,7 @@ from lxml import etree
 from . import describe, functions, generic_writes, legacy, legacy_orders
 from .balances import BALANCES
 from .functions import Call, Cursors, child_text
-from .generic_writes import LEGACY_DELETES, delete_by_id
+from .generic_writes import LEGACY_DELETES, delete_by_key
 from .objects import OBJECTS_BY_NAME
 from .records import Ctx, FunctionError, Writer
 from .store import Store
@@ -517,7 +517,7 @@ class Gateway:
             GENERIC.get(name) or LEGACY.get(name) or BALANCES.get(name) or USERS.get(name)
         )
         if handler is None and name in LEGACY_DELETES:
-            handler = delete_by_id
+            handler = delete_by_key
         try:
             return str(handler(call, element))
         except FunctionError:

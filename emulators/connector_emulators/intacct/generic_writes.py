@@ -1,4 +1,4 @@
-"""Generic `create`, `update` and `delete`, and the legacy `delete_<object>` by ID attribute.
+"""Generic `create`, `update` and `delete`, and the DTD 3.0 `delete_<object>` functions.
 
 A multi-record `create` or `update` writes each object element in turn; `delete` takes a list of
 RECORDNO keys.
@@ -250,20 +250,21 @@ def delete_record(writer: Writer, obj: ObjectDef, rec: Record) -> None:
     rules.after_delete(writer, obj, rec)
 
 
-def delete_by_id(call: Call, el: etree._Element) -> str:
-    """Legacy `delete_<object> <idfield>="..."` (delete_customer customerid="C1234")."""
-    name = str(el.tag).removeprefix("delete_").upper()
-    obj = resolve_object(call, name, reading=False)
-    if not obj.id_field:
-        raise could_not(obj, f"{el.tag} is not supported.", "delete")
-    key = el.get(obj.id_field.lower()) or ""
-    rec = call.writer.by_id(obj.name, key)
+def delete_by_key(call: Call, el: etree._Element) -> str:
+    """A DTD 3.0 `delete_<object>` (`ObjectDef.legacy_delete`): `<delete_class key="C1"/>`."""
+    obj = resolve_object(call, LEGACY_DELETES[str(el.tag)].name, reading=False)
+    _, attribute, field = obj.legacy_delete or ("", "", "")
+    key = el.get(attribute) or ""
+    if not key:
+        raise could_not(obj, f"{el.tag} needs the {attribute} attribute.", "delete", "BL03000018")
+    if field == "RECORDNO":
+        rec = call.writer.get(obj, int(key)) if key.isdigit() else None
+    else:
+        rec = call.writer.by_id(obj.name, key)
     if rec is None or not call.writer.visible(obj, rec):
         raise not_found_to_delete(obj, key)
     delete_record(call.writer, obj, rec)
     return ""
 
 
-LEGACY_DELETES = {
-    f"delete_{o.name.lower()}" for o in OBJECTS if o.id_field and o.generic_write and not o.parent
-}
+LEGACY_DELETES: dict[str, ObjectDef] = {o.legacy_delete[0]: o for o in OBJECTS if o.legacy_delete}

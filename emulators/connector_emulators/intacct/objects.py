@@ -68,6 +68,9 @@ class ObjectDef:
     id_prefix: str | None = None  # auto-numbering when a create leaves the ID field empty
     docpar: bool = False  # has document types (docparid)
     rest_path: str | None = None  # the object's path under Sage's REST API (v1), where one exists
+    # Its DTD 3.0 `delete_<name>` function: (function, attribute, RECORDNO or the ID field the
+    # attribute's value matches), as `<delete_glaccount glaccountno="1000"/>` or `<delete_bill key="RECORDNO"/>`.
+    legacy_delete: tuple[str, str, str] | None = None
 
     @property
     def field_map(self) -> dict[str, FieldDef]:
@@ -114,8 +117,9 @@ def _field(row: dict[str, Any]) -> FieldDef:
 
 def _object(row: dict[str, Any]) -> ObjectDef:
     head = {k: v for k, v in row.items() if k != "fields"}
-    if "lines" in head:
-        head["lines"] = tuple(head["lines"])
+    for key in ("lines", "legacy_delete"):
+        if key in head:
+            head[key] = tuple(head[key])
     return ObjectDef(fields=tuple(_field(f) for f in row["fields"]), **head)
 
 
@@ -141,6 +145,8 @@ def load(path: Path = CATALOGUE) -> tuple[ObjectDef, ...]:
             source, target, key, _ = fdef.via or ("", "", "", "")
             if source not in obj.field_map or key not in ("RECORDNO", by_name[target].id_field):
                 raise ValueError(f"{path.name}: {obj.name}.{fdef.name}: bad via {fdef.via}")
+        if obj.legacy_delete and obj.legacy_delete[2] not in ("RECORDNO", obj.id_field):
+            raise ValueError(f"{path.name}: {obj.name}: bad legacy_delete {obj.legacy_delete}")
     return tuple(objects)
 
 
