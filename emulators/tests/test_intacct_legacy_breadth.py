@@ -13,7 +13,9 @@ def test_legacy_deletes_use_the_attribute_sage_documents(gw):
         "<GLACCOUNT><ACCOUNTNO>9990</ACCOUNTNO><TITLE>Spare</TITLE></GLACCOUNT>"
         "<PROJECT><PROJECTID>P-9</PROJECTID><NAME>Spare</NAME></PROJECT></create>"
     )
-    gw.ok("<create><TASK><TASKID>T-9</TASKID><NAME>Plan</NAME><PROJECTID>P-9</PROJECTID></TASK></create>")
+    gw.ok(
+        "<create><TASK><TASKID>T-9</TASKID><NAME>Plan</NAME><PROJECTID>P-9</PROJECTID></TASK></create>"
+    )
     (task,) = find(gw.records("TASK"), TASKID="T-9")
     gw.ok('<delete_class key="CL-9"/>')
     gw.ok('<delete_glaccount glaccountno="9990"/>')
@@ -29,3 +31,155 @@ def test_legacy_deletes_use_the_attribute_sage_documents(gw):
     wrong = gw.fail('<delete_glaccount accountno="1000"/>')
     assert gw.errors(wrong)[0][0] == "BL03000018"
     assert "needs the glaccountno attribute" in (gw.errors(wrong)[0][1] or "")
+
+
+def day(tag: str, iso: str) -> str:
+    year, month, date = iso.split("-")
+    return f"<{tag}><year>{year}</year><month>{month}</month><day>{date}</day></{tag}>"
+
+
+def test_create_bill_and_its_adjustment_and_delete(gw):
+    key = gw.ok(
+        f"<create_bill><vendorid>V-2002</vendorid>{day('datecreated', '2026-11-02')}"
+        f"{day('datedue', '2026-12-02')}<billno>B-77</billno><description>Screws</description>"
+        "<billitems><lineitem><glaccountno>5000</glaccountno><amount>120.50</amount>"
+        "<memo>Box</memo><departmentid>OPS</departmentid></lineitem><lineitem>"
+        "<glaccountno>6000</glaccountno><amount>9.50</amount></lineitem></billitems></create_bill>"
+    ).findtext("key")
+    (bill,) = find(gw.records("APBILL"), RECORDNO=key)
+    assert (bill["RECORDID"], bill["WHENCREATED"], bill["WHENDUE"]) == (
+        "B-77",
+        "11/02/2026",
+        "12/02/2026",
+    )
+    assert (bill["TOTALENTERED"], bill["TOTALDUE"], bill["STATE"]) == ("130.00", "130.00", "Posted")
+    lines = find(gw.records("APBILLITEM"), RECORDKEY=key)
+    assert [(x["ACCOUNTNO"], x["TRX_AMOUNT"]) for x in lines] == [
+        ("5000", "120.50"),
+        ("6000", "9.50"),
+    ]
+    adjustment = gw.ok(
+        f"<create_apadjustment><vendorid>V-2002</vendorid>{day('datecreated', '2026-11-03')}"
+        "<adjustmentno>ADJ-1</adjustmentno><action>Draft</action><apadjustmentitems><lineitem>"
+        "<glaccountno>5000</glaccountno><amount>-20</amount></lineitem></apadjustmentitems>"
+        "</create_apadjustment>"
+    ).findtext("key")
+    (stored,) = find(gw.records("APADJUSTMENT"), RECORDNO=adjustment)
+    assert (stored["TOTALENTERED"], stored["STATE"]) == ("-20.00", "Draft")
+    gw.ok(f'<delete_apadjustment key="{adjustment}"/>')
+    gw.ok(f'<delete_bill key="{key}"/>')
+    assert not find(gw.records("APBILL"), RECORDNO=key)
+    assert not find(gw.records("APBILLITEM"), RECORDKEY=key)
+
+
+def test_create_bill_refusals_name_the_line_and_field(gw):
+    unknown = gw.fail(
+        f"<create_bill><vendorid>V-0</vendorid>{day('datecreated', '2026-11-02')}"
+        "<billitems><lineitem><glaccountno>5000</glaccountno><amount>1</amount></lineitem>"
+        "</billitems></create_bill>"
+    )
+    assert gw.errors(unknown)[0] == (
+        "BL03000017",
+        "APBILL: invalid Vendor 'V-0' in field VENDORID.",
+    )
+    bad_amount = gw.fail(
+        f"<create_bill><vendorid>V-2002</vendorid>{day('datecreated', '2026-11-02')}"
+        "<billitems><lineitem><glaccountno>5000</glaccountno><amount>lots</amount></lineitem>"
+        "</billitems></create_bill>"
+    )
+    assert gw.errors(bad_amount)[0] == (
+        "BL01001973",
+        "line 1: field TRX_AMOUNT: 'lots' is not a number.",
+    )
+    no_lines = gw.fail(
+        f"<create_bill><vendorid>V-2002</vendorid>{day('datecreated', '2026-11-02')}"
+        "<billitems/></create_bill>"
+    )
+    assert gw.errors(no_lines)[0][0] == "BL03000018"
+    assert not find(gw.records("APBILL"), VENDORID="V-0")
+
+
+def test_purchase_and_inventory_transactions_answer_their_docid(gw):
+    po = gw.ok(
+        f"<create_potransaction><transactiontype>Purchase Order</transactiontype>"
+        f"{day('datecreated', '2026-11-04')}<vendorid>V-2002</vendorid><potransitems>"
+        "<potransitem><itemid>SCREW-100</itemid><quantity>10</quantity><price>2.5</price>"
+        "</potransitem></potransitems></create_potransaction>"
+    ).findtext("key")
+    (order,) = find(gw.records("PODOCUMENT"), DOCID=po)
+    assert po.startswith("Purchase Order-PO-") and order["TOTAL"] == "25.00"
+    ic = gw.ok(
+        f"<create_ictransaction><transactiontype>Inventory Receipt</transactiontype>"
+        f"{day('datecreated', '2026-11-04')}<referenceno>R-1</referenceno><ictransitems>"
+        "<ictransitem><itemid>SCREW-100</itemid><warehouseid>WH-1</warehouseid>"
+        "<quantity>4</quantity><cost>1.25</cost></ictransitem></ictransitems>"
+        "</create_ictransaction>"
+    ).findtext("key")
+    (receipt,) = find(gw.records("INVDOCUMENT"), DOCID=ic)
+    assert (receipt["TOTAL"], receipt["PONUMBER"], receipt["STATE"]) == ("5.00", "R-1", "Pending")
+    (line,) = find(gw.records("INVDOCUMENTENTRY"), DOCHDRNO=receipt["RECORDNO"])
+    assert (line["WAREHOUSEID"], line["TOTAL"], line["DOCHDRID"]) == ("WH-1", "5.00", ic)
+    gw.ok(f'<delete_ictransaction key="{ic}"/>')
+    gw.ok(f'<delete_potransaction key="{po}"/>')
+    assert not find(gw.records("INVDOCUMENT"), DOCID=ic)
+
+
+def test_expense_report_other_receipt_and_attachment(gw):
+    report = gw.ok(
+        f"<create_expensereport><employeeid>E-1</employeeid>{day('datecreated', '2026-11-05')}"
+        "<expensereportno>EXP-1</expensereportno><state>Draft</state><expenses><expense>"
+        f"<glaccountno>6000</glaccountno><amount>42.10</amount>{day('expensedate', '2026-11-01')}"
+        "<paidfor>Taxi</paidfor><departmentid>SALES</departmentid></expense></expenses>"
+        "</create_expensereport>"
+    ).findtext("key")
+    (stored,) = find(gw.records("EEXPENSES"), RECORDNO=report)
+    assert (stored["TOTALDUE"], stored["STATE"], stored["RECORDID"]) == ("42.10", "Draft", "EXP-1")
+    (item,) = find(gw.records("EEXPENSESITEM"), RECORDKEY=report)
+    assert (item["ENTRYDATE"], item["PAIDFOR"], item["DEPARTMENTID"]) == (
+        "11/01/2026",
+        "Taxi",
+        "SALES",
+    )
+    receipt = gw.ok(
+        f"<record_otherreceipt>{day('paymentdate', '2026-11-06')}<payee>Landlord</payee>"
+        f"{day('receiveddate', '2026-11-06')}<paymentmethod>EFT</paymentmethod>"
+        "<bankaccountid>BOA</bankaccountid><refid>DEP-9</refid><receiptitems><lineitem>"
+        "<glaccountno>4000</glaccountno><amount>300</amount><memo>Deposit back</memo>"
+        "</lineitem></receiptitems></record_otherreceipt>"
+    ).findtext("key")
+    (other,) = find(gw.records("OTHERRECEIPTS"), RECORDNO=receipt)
+    assert (other["TOTALENTERED"], other["FINANCIALENTITY"], other["STATE"]) == (
+        "300.00",
+        "BOA",
+        "Posted",
+    )
+    bad_method = gw.fail(
+        f"<record_otherreceipt>{day('paymentdate', '2026-11-06')}<payee>X</payee>"
+        f"{day('receiveddate', '2026-11-06')}<paymentmethod>Barter</paymentmethod>"
+        "<undepglaccountno>1000</undepglaccountno><receiptitems><lineitem><glaccountno>4000"
+        "</glaccountno><amount>1</amount></lineitem></receiptitems></record_otherreceipt>"
+    )
+    assert "PAYMETHOD has invalid value 'Barter'" in gw.errors(bad_method)[0][1]
+    folder = (
+        "<create_supdocfolder><supdocfoldername>Receipts</supdocfoldername></create_supdocfolder>"
+    )
+    assert gw.ok(folder).findtext("key") == "Receipts"
+    supdoc = gw.ok(
+        "<create_supdoc><supdocid>ATT-1</supdocid><supdocname>Taxi receipt</supdocname>"
+        "<supdocfoldername>Receipts</supdocfoldername><attachments><attachment>"
+        "<attachmentname>taxi</attachmentname><attachmenttype>pdf</attachmenttype>"
+        "<attachmentdata>JVBERi0xLjQ=</attachmentdata></attachment></attachments></create_supdoc>"
+    ).findtext("key")
+    assert supdoc == "ATT-1"
+    assert find(gw.records("SUPDOC"), SUPDOCID="ATT-1", FOLDER="Receipts")
+    broken = gw.fail(
+        "<create_supdoc><supdocid>ATT-2</supdocid><supdocname>x</supdocname><supdocfoldername>"
+        "Receipts</supdocfoldername><attachments><attachment><attachmentname>x</attachmentname>"
+        "<attachmenttype>pdf</attachmenttype><attachmentdata>not base64!</attachmentdata>"
+        "</attachment></attachments></create_supdoc>"
+    )
+    assert gw.errors(broken)[0][1] == "attachment 1: <attachmentdata> is not base64."
+    gw.ok('<delete_supdoc key="ATT-1"/>')
+    gw.ok(f'<delete_expensereport key="{report}"/>')
+    gw.ok(f'<delete_otherreceipt key="{receipt}"/>')
+    assert not find(gw.records("EEXPENSES"), RECORDNO=report)

@@ -158,6 +158,11 @@ def create_one(call: Call, obj: ObjectDef, el: etree._Element, label: str) -> Re
     lines = _checked_lines(call, obj, rec, line_els, label=label, action="create")
     if obj.lines and lines is None and obj.name in rules.PREPARE:
         lines = []
+    return store_new(writer, obj, rec, lines)
+
+
+def store_new(writer: Writer, obj: ObjectDef, rec: Record, lines: list[Record] | None) -> Record:
+    """Store a checked new record and its lines under the object's rules (IDs kept unique)."""
     rules.prepare(writer, obj, rec, lines)
     if obj.id_field and writer.exists(obj.name, str(rec.get(obj.id_field))):
         raise FunctionError(duplicate_errors(obj, str(rec[obj.id_field])))

@@ -69,7 +69,7 @@ class ObjectDef:
     docpar: bool = False  # has document types (docparid)
     rest_path: str | None = None  # the object's path under Sage's REST API (v1), where one exists
     # Its DTD 3.0 `delete_<name>` function: (function, attribute, RECORDNO or the ID field the
-    # attribute's value matches), as `<delete_glaccount glaccountno="1000"/>` or `<delete_bill key="RECORDNO"/>`.
+    # attribute matches), as `<delete_glaccount glaccountno="1000"/>`, `<delete_bill key="7"/>`.
     legacy_delete: tuple[str, str, str] | None = None
 
     @property

@@ -280,17 +280,32 @@ def _line_totals(total_field: str, amount_field: str):
     return rule
 
 
-def _podocument(writer: Writer, obj: ObjectDef, rec: Record, lines: list[Record] | None) -> None:
+def _document(price: str, prefix: str):
+    """Purchasing and inventory documents: line totals, the next number, DOCID = type-number."""
+
+    def rule(writer: Writer, obj: ObjectDef, rec: Record, lines: list[Record] | None) -> None:
+        if lines is not None:
+            for line in lines:
+                line["TOTAL"] = money(dec(line.get("QUANTITY")) * dec(line.get(price)))
+            rec["TOTAL"] = money(sum((dec(line["TOTAL"]) for line in lines), ZERO))
+        if not rec.get("DOCNO"):
+            number = writer.store.next_value(writer.ctx.company, f"DOCNO:{prefix}")
+            rec["DOCNO"] = f"{prefix}-{number:04d}"
+        rec["DOCID"] = f"{rec['DOCPARID']}-{rec['DOCNO']}"
+        rec.setdefault("STATE", "Pending")
+        for line in lines or ():
+            line.update(DOCHDRID=rec["DOCID"], DOCPARID=rec["DOCPARID"])
+
+    return rule
+
+
+def _expense_report(
+    writer: Writer, obj: ObjectDef, rec: Record, lines: list[Record] | None
+) -> None:
     if lines is not None:
-        for line in lines:
-            line["TOTAL"] = money(dec(line.get("QUANTITY")) * dec(line.get("PRICE")))
-        rec["TOTAL"] = money(sum((dec(line["TOTAL"]) for line in lines), ZERO))
-    if not rec.get("DOCNO"):
-        rec["DOCNO"] = f"PO-{writer.store.next_value(writer.ctx.company, 'DOCNO:PO'):04d}"
-    rec["DOCID"] = f"{rec['DOCPARID']}-{rec['DOCNO']}"
-    rec.setdefault("STATE", "Pending")
-    for line in lines or ():
-        line.update(DOCHDRID=rec["DOCID"], DOCPARID=rec["DOCPARID"])
+        total = sum((dec(line.get("TRX_AMOUNT")) for line in lines), ZERO)
+        rec.update(TOTALENTERED=money(total), TOTALPAID=money(ZERO), TOTALDUE=money(total))
+    rec.setdefault("STATE", "Submitted")
 
 
 def sync_gl_detail(writer: Writer, obj: ObjectDef, batch: Record) -> None:
@@ -341,7 +356,10 @@ PREPARE = {
     "APBILL": _apbill,
     "APPYMT": _appymt,
     "APADJUSTMENT": _line_totals("TOTALENTERED", "TRX_AMOUNT"),
-    "PODOCUMENT": _podocument,
+    "PODOCUMENT": _document("PRICE", "PO"),
+    "INVDOCUMENT": _document("COST", "IC"),
+    "EEXPENSES": _expense_report,
+    "OTHERRECEIPTS": _line_totals("TOTALENTERED", "TRX_AMOUNT"),
 }
 AFTER_STORE = {"ARPYMT": _arpymt_after, "GLBATCH": sync_gl_detail}
 
