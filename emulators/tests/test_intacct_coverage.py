@@ -6,14 +6,13 @@ and what is not are printed (`pytest -s` shows them)."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 from connector_emulators.intacct.objects import OBJECTS, OBJECTS_BY_NAME, FieldDef, ObjectDef
+from intacct_shapes import fixture_result, shape
 from lxml import etree
 
-FIXTURES = Path(__file__).resolve().parents[2] / "../shared/intacct/fixtures"
 SAMPLE = {
     "INTEGER": "1",
     "DECIMAL": "10.00",
@@ -22,22 +21,6 @@ SAMPLE = {
     "BOOLEAN": "true",
     "DATE": "01/15/2026",
 }
-
-
-def fixture_result(name: str) -> etree._Element:
-    root = etree.parse(str(FIXTURES / name)).getroot()
-    result = root.find(".//result") if root.tag != "Type" else root
-    assert result is not None
-    return result
-
-
-def shape(el: etree._Element, prefix: str = ".") -> set[str]:
-    """The element paths under `el`, without text and repeated rows (a document's shape)."""
-    out = {prefix}
-    for child in el:
-        if isinstance(child.tag, str):
-            out |= shape(child, f"{prefix}/{child.tag}")
-    return out
 
 
 class Walker:

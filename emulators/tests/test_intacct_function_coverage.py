@@ -5,14 +5,12 @@ function. Counts of what is served and what is not are printed (`pytest -s` show
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from connector_emulators.intacct.gateway import GENERIC, KNOWN_FUNCTIONS, LEGACY
 from connector_emulators.intacct.generic_writes import LEGACY_DELETES
 from connector_emulators.intacct.legacy_documents import LEGACY_CREATES
+from intacct_shapes import SHARED, fixture_result, shape
 from lxml import etree
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "intacct"
 XS = "{http://www.w3.org/2001/XMLSchema}"
 # Functions whose request Sage's fixtures do not show: the smallest request Sage documents.
 MINIMAL = {
@@ -27,20 +25,6 @@ MINIMAL = {
     "</reportingperiodname></get_accountbalances>",
     "readUserFormatting": "<readUserFormatting/>",
 }
-
-
-def shape(el: etree._Element, prefix: str = ".") -> set[str]:
-    out = {prefix}
-    for child in el:
-        if isinstance(child.tag, str):
-            out |= shape(child, f"{prefix}/{child.tag}")
-    return out
-
-
-def fixture_result(name: str) -> etree._Element:
-    result = etree.parse(str(SHARED / "fixtures" / name)).find(".//result")
-    assert result is not None
-    return result
 
 
 def sages_requests() -> dict[str, str]:
