@@ -28,7 +28,7 @@ from .functions import Call, Cursors
 from .objects import OBJECTS_BY_NAME, FieldDef
 from .records import Ctx, FunctionError, Writer
 from .rest_auth import Grant, TokenError, Tokens
-from .rest_objects import ROWS, RestObject
+from .rest_objects import SERVED, RestObject
 from .rest_query import BadQueryError, field_of, rest_object, run_query
 from .rest_values import REST_FORMATTING, flatten, model, nest, renderer, request_text
 from .store import Store
@@ -241,7 +241,7 @@ class RestApi:
             listing = [
                 {"apiObject": row.path, "type": "rootObject", "href": f"{MODEL}?name={row.path}",
                  "httpMethods": "GET,POST,PATCH,DELETE"}
-                for row in ROWS
+                for row in SERVED
             ]  # fmt: skip
             return _json(200, {"ia::result": listing, "ia::meta": {"totalCount": len(listing)}})
         try:

@@ -100,7 +100,7 @@ STATE_WORDS = (
     ("Draft", "draft"), ("Posted", "posted"), ("Partially Paid", "partiallyPaid"),
     ("Paid", "paid"), ("Reversed", "reversed"),
 )  # fmt: skip
-MAPPED: tuple[RestObject, ...] = (
+ROWS: tuple[RestObject, ...] = (  # the objects whose field names are mapped
     RestObject(
         "CUSTOMER", "accounts-receivable/customer",
         (
@@ -213,10 +213,10 @@ MAPPED: tuple[RestObject, ...] = (
 )  # fmt: skip
 # Every other object Sage's REST API maps (`rest_path` in objects.json) is served with the fields
 # every REST object shares (key, id, audit, status, entity) until its own names are mapped here.
-ROWS = MAPPED + tuple(
+SERVED = ROWS + tuple(
     RestObject(o.name, o.rest_path, ())
     for o in OBJECTS
-    if o.rest_path and o.name not in {row.xml for row in MAPPED}
+    if o.rest_path and o.name not in {row.xml for row in ROWS}
 )
-BY_XML: dict[str, RestObject] = {row.xml: row for row in ROWS}
-BY_PATH: dict[str, RestObject] = {row.path: row for row in ROWS}
+BY_XML: dict[str, RestObject] = {row.xml: row for row in SERVED}
+BY_PATH: dict[str, RestObject] = {row.path: row for row in SERVED}
