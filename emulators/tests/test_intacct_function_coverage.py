@@ -24,6 +24,8 @@ MINIMAL = {
     "get_accountbalances": "<get_accountbalances><reportingperiodname>Month Ended January 2026"
     "</reportingperiodname></get_accountbalances>",
     "readUserFormatting": "<readUserFormatting/>",
+    "getDimensions": "<getDimensions/>",
+    "getUserPermissions": "<getUserPermissions><userId>demo_user</userId></getUserPermissions>",
 }
 
 

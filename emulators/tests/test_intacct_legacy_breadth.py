@@ -183,3 +183,36 @@ def test_expense_report_other_receipt_and_attachment(gw):
     gw.ok(f'<delete_expensereport key="{report}"/>')
     gw.ok(f'<delete_otherreceipt key="{receipt}"/>')
     assert not find(gw.records("EEXPENSES"), RECORDNO=report)
+
+
+def test_get_dimensions_lists_the_subscribed_dimensions(gw):
+    data = gw.ok("<getDimensions/>").find("data")
+    rows = [{c.tag: c.text for c in d} for d in data.findall("dimensions/dimension")]
+    assert [r["objectName"] for r in rows][:4] == ["DEPARTMENT", "LOCATION", "PROJECT", "CUSTOMER"]
+    assert set(rows[0]) == {
+        "objectName",
+        "objectLabel",
+        "termLabel",
+        "userDefinedDimension",
+        "enabledInGL",
+    }
+    channel = next(r for r in rows if r["objectName"] == "CHANNEL")
+    assert (channel["userDefinedDimension"], channel["termLabel"]) == ("true", "Sales Channel")
+    gw.emulator.admin("POST", "/_emulator/companies/demo", {"unsubscribed": ["PROJECT"]})
+    data = gw.ok("<getDimensions/>").find("data")
+    assert "PROJECT" not in [d.findtext("objectName") for d in data.iter("dimension")]
+
+
+def test_get_user_permissions_of_the_api_user(gw):
+    data = gw.ok("<getUserPermissions><userId>demo_user</userId></getUserPermissions>").find("data")
+    apps = {
+        a.findtext("applicationName"): {
+            p.findtext("policyName"): p.findtext("rights") for p in a.iter("policy")
+        }
+        for a in data.findall("permissions/appSubscription")
+    }
+    assert apps["Accounts Receivable"]["Customer"] == "List|View|Add|Edit|Delete"
+    assert apps["Company"]["Audit History"] == "List|View"
+    assert "AR Invoice Detail" not in apps["Accounts Receivable"]  # lines go with their owner
+    unknown = gw.fail("<getUserPermissions><userId>nobody</userId></getUserPermissions>")
+    assert gw.errors(unknown) == [("BL01001973", "Cannot find user with userId 'nobody'.")]

@@ -1,7 +1,7 @@
-"""`lookup` and `inspect`: an object's definition as Sage's gateway describes it.
+"""`lookup`, `inspect` and `getDimensions`: the company's objects as Sage's gateway describes them.
 
-Both read the company's fields (custom fields included) and answer in the shapes of Sage's
-published `lookup` and `inspect` excerpts.
+`lookup` and `inspect` read the company's fields (custom fields included) and answer in the
+shapes of Sage's published `lookup` and `inspect` excerpts.
 """
 
 from __future__ import annotations
@@ -97,3 +97,38 @@ def inspect(call: Call, el: etree._Element) -> str:
     )
     out.append("</Fields></Type>")
     return f'<data listtype="All" count="1">{"".join(out)}</data>'
+
+
+# The company's dimensions as `getDimensions` lists them: (object, posted to the General Ledger).
+# The standard ones in Sage's order, then the user-defined CHANNEL.
+DIMENSIONS = (
+    ("DEPARTMENT", True),
+    ("LOCATION", True),
+    ("PROJECT", True),
+    ("CUSTOMER", True),
+    ("VENDOR", True),
+    ("EMPLOYEE", False),
+    ("ITEM", True),
+    ("CLASS", True),
+    ("CONTRACT", False),
+    ("TASK", False),
+    ("WAREHOUSE", False),
+    ("CHANNEL", True),
+)
+
+
+def get_dimensions(call: Call, el: etree._Element) -> str:
+    """`getDimensions`: the dimensions the company subscribes to, standard and user-defined."""
+    rows = []
+    for name, in_gl in DIMENSIONS:
+        if name in call.unsubscribed:
+            continue
+        obj = OBJECTS_BY_NAME[name]
+        label = obj.label.split(" (")[0]
+        rows.append(
+            f"<dimension><objectName>{name}</objectName><objectLabel>{esc(label)}"
+            f"</objectLabel><termLabel>{esc(label)}</termLabel>"
+            f"<userDefinedDimension>{_bool(obj.module == 'PT')}</userDefinedDimension>"
+            f"<enabledInGL>{_bool(in_gl)}</enabledInGL></dimension>"
+        )
+    return f"<data><dimensions>{''.join(rows)}</dimensions></data>"

@@ -47,6 +47,7 @@ GENERIC: dict[str, Handler] = {
     "readByName": functions.read_by_name,
     "lookup": describe.lookup,
     "inspect": describe.inspect,
+    "getDimensions": describe.get_dimensions,
     "create": generic_writes.create,
     "update": generic_writes.update,
     "delete": generic_writes.delete,

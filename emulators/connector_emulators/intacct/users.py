@@ -1,4 +1,4 @@
-"""The API user and `readUserFormatting`, the user's date and time preferences.
+"""The API user: `readUserFormatting` (date and time preferences) and `getUserPermissions`.
 
 Each company has one user, `demo_user`, whose RECORDNO is `records.USER_RECORDNO` (1: the
 CREATEDBY/MODIFIEDBY of every record). Its preferences are the company's settings (admin route
@@ -10,6 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .functions import Call, child_text
+from .objects import OBJECTS
 from .records import USER_RECORDNO, FunctionError
 from .store import COMPANY_SETTINGS
 from .values import CLOCK, gmt_offset
@@ -60,4 +61,50 @@ def read_user_formatting(call: Call, el: etree._Element) -> str:
     )
 
 
-USERS = {"readUserFormatting": read_user_formatting}
+# Sage's application names for the modules of the object table.
+APPLICATIONS = {
+    "CO": "Company",
+    "GL": "General Ledger",
+    "AR": "Accounts Receivable",
+    "AP": "Accounts Payable",
+    "CM": "Cash Management",
+    "SO": "Order Entry",
+    "PO": "Purchasing",
+    "INV": "Inventory Control",
+    "PA": "Projects",
+    "CN": "Contracts",
+    "EE": "Time & Expenses",
+    "FA": "Fixed Assets",
+    "TX": "Taxes",
+    "PT": "Platform Services",
+}
+
+
+def get_user_permissions(call: Call, el: etree._Element) -> str:
+    """`getUserPermissions userId`: the demo user is an admin with every right it can have.
+
+    One policy per object (its label) in each subscribed application; lines go with their
+    owner, and objects Intacct only lets you read (audit trail, GL detail) are List|View.
+    """
+    userid = child_text(el, "userId")
+    if not userid:
+        raise FunctionError([Err("BL03000018", "", "getUserPermissions needs <userId>.", "")])
+    if userid != USER_ID:
+        raise not_found("userId", userid)
+    apps: dict[str, list[str]] = {}
+    for obj in OBJECTS:
+        if obj.parent or obj.name in call.unsubscribed:
+            continue
+        rights = "List|View|Add|Edit|Delete" if obj.deletable else "List|View"
+        apps.setdefault(obj.module, []).append(
+            f"<policy><policyName>{esc(obj.label)}</policyName><rights>{rights}</rights></policy>"
+        )
+    subscriptions = "".join(
+        f"<appSubscription><applicationName>{esc(APPLICATIONS[module])}</applicationName>"
+        f"<policies>{''.join(policies)}</policies></appSubscription>"
+        for module, policies in apps.items()
+    )
+    return f"<data><permissions>{subscriptions}</permissions></data>"
+
+
+USERS = {"readUserFormatting": read_user_formatting, "getUserPermissions": get_user_permissions}
