@@ -118,15 +118,50 @@ def test_create_validation_errors_name_object_field_and_value(gw):
     assert len(gw.records("CUSTOMER")) == 10
 
 
-def test_create_is_all_or_nothing_per_call(gw):
+def test_a_multi_record_create_keeps_the_records_that_succeed(gw):
     result = gw.fail(
         "<create><CLASS><CLASSID>A1</CLASSID><NAME>ok</NAME></CLASS>"
-        "<CLASS><CLASSID>RETAIL</CLASSID><NAME>dup</NAME></CLASS></create>"
+        "<CLASS><CLASSID>RETAIL</CLASSID><NAME>dup</NAME></CLASS>"
+        "<CLASS><CLASSID>A2</CLASSID></CLASS>"
+        "<CLASS><CLASSID>A3</CLASSID><NAME>ok too</NAME></CLASS></create>",
+        uniqueid=True,
     )
-    assert gw.errors(result)[0] == (
-        "BL34000061",
-        "Another Class with the given value(s) RETAIL  already exists",
+    data = result.find("data")
+    assert (data.get("count"), [c.findtext("CLASSID") for c in data]) == ("2", ["A1", "A3"])
+    assert gw.errors(result) == [
+        ("BL34000061", "Another Class with the given value(s) RETAIL  already exists"),
+        ("BL01001973", "Could not create class record!"),
+        ("BL01001973", "Could not create Class record!"),
+        ("BL03000018", "CLASS A2: required field NAME is missing."),
+        ("BL01001973", "Could not create Class record!"),
+    ]
+    assert [c["CLASSID"] for c in gw.records("CLASS")] == ["RETAIL", "TRADE", "A1", "A3"]
+    # The kept records are written: the same control id again is refused, nothing doubles.
+    again = gw.fail(
+        "<create><CLASS><CLASSID>A1</CLASSID><NAME>ok</NAME></CLASS></create>", uniqueid=True
     )
+    assert gw.errors(again)[0][0] == "XL03000011"
+
+
+def test_a_multi_record_update_keeps_the_records_that_succeed(gw):
+    result = gw.fail(
+        "<update><CLASS><CLASSID>RETAIL</CLASSID><NAME>Shops</NAME></CLASS>"
+        "<CLASS><CLASSID>NOPE</CLASSID><NAME>x</NAME></CLASS></update>"
+    )
+    assert [c.findtext("CLASSID") for c in result.find("data")] == ["RETAIL"]
+    assert [e[0] for e in gw.errors(result)] == [
+        "Cannot update non-existing CLASS with CLASSID=NOPE."
+    ]
+    assert find(gw.records("CLASS"), CLASSID="RETAIL")[0]["NAME"] == "Shops"
+
+
+def test_a_failed_record_in_a_transaction_rolls_back_the_call(gw):
+    result = gw.fail(
+        "<create><CLASS><CLASSID>A1</CLASSID><NAME>ok</NAME></CLASS>"
+        "<CLASS><CLASSID>RETAIL</CLASSID><NAME>dup</NAME></CLASS></create>",
+        transaction=True,
+    )
+    assert gw.errors(result)[-1][0] == "XL03000009"
     assert not find(gw.records("CLASS"), CLASSID="A1")
 
 

@@ -489,8 +489,12 @@ class Gateway:
                         ctx.store.remember_controlid(ctx.company, controlid)
                     conn.execute("RELEASE fn")
                 except FunctionError as exc:
-                    conn.execute("ROLLBACK TO fn")
-                    ctx.store.counter.drop()
+                    if exc.kept:  # the records that succeeded stay, and the control id is used
+                        if unique:
+                            ctx.store.remember_controlid(ctx.company, controlid)
+                    else:
+                        conn.execute("ROLLBACK TO fn")
+                        ctx.store.counter.drop()
                     conn.execute("RELEASE fn")
                     result.status, result.body, result.errors = "failure", exc.data, exc.errors
                     failed = True

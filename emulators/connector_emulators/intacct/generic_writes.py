@@ -1,7 +1,7 @@
 """Generic `create`, `update` and `delete`, and the DTD 3.0 `delete_<object>` functions.
 
-A multi-record `create` or `update` writes each object element in turn; `delete` takes a list of
-RECORDNO keys.
+A multi-record `create` or `update` writes each object element in turn and keeps those that
+succeed; `delete` takes a list of RECORDNO keys.
 """
 
 from __future__ import annotations
@@ -63,26 +63,28 @@ def _convert_lines(
     return out
 
 
-def _object_elements(call: Call, el: etree._Element) -> list[tuple[ObjectDef, etree._Element]]:
-    out = []
-    for child in el:
-        if isinstance(child.tag, str):
-            obj = resolve_object(call, child.tag, reading=False)
-            if obj.parent:
-                owner = OBJECTS_BY_NAME[obj.parent]
-                where = f"{owner.name}/{owner.lines[0]}" if owner.lines else owner.name
-                raise could_not(obj, f"{obj.name} lines are written inside {where}.", call.function)
-            if not obj.generic_write:
-                raise could_not(
-                    obj,
-                    f"{obj.name} cannot be written with the generic "
-                    f"{call.function} function; use its legacy function.",
-                    call.function,
-                )
-            out.append((obj, child))
+def _object_elements(call: Call, el: etree._Element) -> list[etree._Element]:
+    out = [child for child in el if isinstance(child.tag, str)]
     if not out:
         raise FunctionError([Err("BL01001973", "", f"{call.function} needs an object element.")])
     return out
+
+
+def _writable(call: Call, element: etree._Element) -> ObjectDef:
+    """The object an element of a `create` / `update` names, if the generic function writes it."""
+    obj = resolve_object(call, str(element.tag), reading=False)
+    if obj.parent:
+        owner = OBJECTS_BY_NAME[obj.parent]
+        where = f"{owner.name}/{owner.lines[0]}" if owner.lines else owner.name
+        raise could_not(obj, f"{obj.name} lines are written inside {where}.", call.function)
+    if not obj.generic_write:
+        raise could_not(
+            obj,
+            f"{obj.name} cannot be written with the generic "
+            f"{call.function} function; use its legacy function.",
+            call.function,
+        )
+    return obj
 
 
 def _id_value(obj: ObjectDef, rec: Record) -> str:
@@ -105,15 +107,23 @@ def _write_all(
     el: etree._Element,
     write_one: Callable[[Call, ObjectDef, etree._Element, str], Record],
 ) -> str:
-    """Write every object element of the call with `write_one`, or none (count 0 on error)."""
-    try:
-        written = []
-        for number, (obj, obj_el) in enumerate(_object_elements(call, el), start=1):
-            written.append((obj, write_one(call, obj, obj_el, f"{obj.name} #{number}")))
-        return _written(written)
-    except FunctionError as exc:
-        exc.data = '<data listtype="objects" count="0"/>'
-        raise
+    """Write every object element of the call in turn, as Intacct does.
+
+    The records that succeed are kept and listed in `<data>`; each one that fails adds its
+    errors and undoes only its own writes; the function fails if any record did.
+    """
+    written: list[tuple[ObjectDef, Record]] = []
+    errors: list[Err] = []
+    for number, element in enumerate(_object_elements(call, el), start=1):
+        try:
+            with call.ctx.store.savepoint():
+                obj = _writable(call, element)
+                written.append((obj, write_one(call, obj, element, f"{obj.name} #{number}")))
+        except FunctionError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise FunctionError(errors, _written(written), kept=bool(written))
+    return _written(written)
 
 
 def _converted(
@@ -141,7 +151,7 @@ def _checked_lines(
 
 
 def create(call: Call, el: etree._Element) -> str:
-    """Generic `create`: every object of the call, or none."""
+    """Generic `create`: each object of the call (those that succeed are kept)."""
     return _write_all(call, el, create_one)
 
 
@@ -186,7 +196,7 @@ def duplicate_errors(obj: ObjectDef, value: str) -> list[Err]:
 
 
 def update(call: Call, el: etree._Element) -> str:
-    """Generic `update`: every object of the call, or none."""
+    """Generic `update`: each object of the call (those that succeed are kept)."""
     return _write_all(call, el, update_one)
 
 

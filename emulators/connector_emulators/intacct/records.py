@@ -21,12 +21,17 @@ LOCATION = OBJECTS_BY_NAME["LOCATION"]
 
 
 class FunctionError(Exception):
-    """A function failed; `errors` go into its result, `data` (if any) precedes them."""
+    """A function failed; `errors` go into its result, `data` (if any) precedes them.
 
-    def __init__(self, errors: list[Err], data: str = "") -> None:
+    `kept`: part of the function's work stands (a multi-record `create` whose other records
+    succeeded), so its writes are not undone.
+    """
+
+    def __init__(self, errors: list[Err], data: str = "", *, kept: bool = False) -> None:
         super().__init__("; ".join(e.description2 or e.errorno for e in errors))
         self.errors = errors
         self.data = data
+        self.kept = kept
 
 
 def could_not(obj: ObjectDef, message: str, action: str = "create", errorno: str = "BL01001973"):

@@ -387,20 +387,14 @@ class RestApi:
         atomic = str(request.headers.get(TRANSACTION_HEADER) or "").lower() == "true"
         results: list[tuple[int, dict[str, Any]]] = []
         with self.store.transaction():
-            savepoint = self.store.conn
             for number, item in enumerate(batch, start=1):
                 try:
-                    if not atomic:
-                        savepoint.execute("SAVEPOINT rest_record")
-                    results.append((200, self._write_one(call, row, item, action, number)))
-                    if not atomic:
-                        savepoint.execute("RELEASE rest_record")
+                    with self.store.savepoint():
+                        results.append((200, self._write_one(call, row, item, action, number)))
                 except (ApiError, FunctionError) as exc:
                     error = exc if isinstance(exc, ApiError) else function_error(exc)
                     if atomic:
                         raise error from None
-                    savepoint.execute("ROLLBACK TO rest_record")
-                    savepoint.execute("RELEASE rest_record")
                     results.append((error.status, error.body()["ia::result"]))
         ok = {"create": 201, "update": 200, "delete": 204}[action]
         if single:

@@ -224,6 +224,19 @@ class Store:
         with self.lock, atomic(self.conn):
             yield
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """One record's writes inside a transaction: undone (stamp counter too) if it fails."""
+        self.conn.execute("SAVEPOINT one_record")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO one_record")
+            self.counter.drop()
+            self.conn.execute("RELEASE one_record")
+            raise
+        self.conn.execute("RELEASE one_record")
+
     def wipe(self) -> None:
         """Empty the store.
 
