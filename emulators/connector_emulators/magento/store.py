@@ -29,8 +29,22 @@ TABLES: dict[str, tuple[str, ...]] = {
     "creditmemos": ("order_id", "updated_at"),
     "bulks": ("bulk_uuid",),
     "url_rewrites": ("request_path", "entity_id"),
+    "tax_classes": ("class_name",),
+    "customer_groups": ("code",),
+    "sales_rules": (),
+    "coupons": ("code", "rule_id"),
+    "attributes": ("attribute_code",),
+    "attribute_sets": (),
+    "attribute_groups": ("attribute_set_id",),
+    "inventory_sources": ("source_code",),
+    "inventory_stocks": (),
+    "stock_source_links": ("stock_id",),
+    "source_items": ("sku",),
 }
-TEXT_INDEXES = {"email", "sku", "increment_id", "bulk_uuid", "request_path"}
+TEXT_INDEXES = {
+    "email", "sku", "increment_id", "bulk_uuid", "request_path", "class_name", "code",
+    "attribute_code", "source_code",
+}  # fmt: skip
 
 
 class Store:
