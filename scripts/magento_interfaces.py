@@ -40,6 +40,9 @@ ROOTS = (
     "inventory-api-data-stock-interface",
     "inventory-api-data-stock-source-link-interface",
     "inventory-api-data-source-item-interface",
+    "sales-data-invoice-comment-interface",
+    "sales-data-shipment-comment-interface",
+    "sales-data-creditmemo-comment-interface",
 )
 SCALARS = {"integer": "int", "number": "float", "string": "string", "boolean": "bool"}
 

@@ -34,17 +34,14 @@ LINE_FIELDS = search.Fields(
 LINES_TABLE = "order_lines"
 
 
+LINES_SQL = (
+    "SELECT json_extract(line.value, '$.item_id'), line.value "
+    "FROM orders, json_each(orders.doc, '$.items') AS line"
+)
+
+
 def _fill_lines(call: Call) -> None:
-    conn = call.store.conn
-    conn.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {LINES_TABLE} (id INTEGER PRIMARY KEY, doc TEXT)"
-    )
-    conn.execute(f"DELETE FROM {LINES_TABLE}")  # noqa: S608
-    conn.execute(
-        f"INSERT INTO {LINES_TABLE}(id, doc) "  # noqa: S608
-        "SELECT json_extract(line.value, '$.item_id'), line.value "
-        "FROM orders, json_each(orders.doc, '$.items') AS line"
-    )
+    call.store.fill_view(LINES_TABLE, (LINES_SQL, ()))
 
 
 def list_lines(call: Call) -> dict[str, Any]:

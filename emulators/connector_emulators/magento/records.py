@@ -128,17 +128,3 @@ class Kind:
             raise input_error(self.readonly_message)
         call.store.delete(self.table, row["id"])
         return True
-
-    def answer_key(
-        self, handler: Callable[[Call], dict[str, Any]], cast: Callable[[Any], Any] = str
-    ) -> Callable[[Call], Any]:
-        """The handler answering only the key (`TaxClassRepository::save` as text)."""
-        return lambda call: cast(handler(call)[self.key])
-
-    def answer_nothing(self, handler: Callable[[Call], dict[str, Any]]) -> Callable[[Call], Any]:
-        """The handler answering nothing (the MSI repositories' `void`)."""
-
-        def run(call: Call) -> None:
-            handler(call)
-
-        return run

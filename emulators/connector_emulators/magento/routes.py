@@ -15,11 +15,26 @@ from urllib.parse import unquote
 
 from . import attribute_sets as sets
 from . import attributes as attrs
-from . import bulk, catalog, customers, groups, order_lines, prices, sales, sales_documents, scopes
+from . import (
+    bulk,
+    catalog,
+    customers,
+    groups,
+    inventory,
+    order_lines,
+    prices,
+    sales,
+    sales_documents,
+    sales_rules,
+    scopes,
+)
+from . import document_notes as notes
 from . import product_parts as parts
 from .common import Call
 from .directory import countries, country
 from .groups import GROUPS, TAX_CLASSES
+from .inventory import LINKS, SOURCES, STOCKS
+from .sales_rules import COUPONS, RULES
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,11 @@ TAX = "Magento_Tax::manage_tax"
 ATTRIBUTES = "Magento_Catalog::attributes_attributes"
 SETS = "Magento_Catalog::sets"
 INVENTORY = "Magento_CatalogInventory::cataloginventory"
+SOURCE = "Magento_InventoryApi::source"
+STOCK = "Magento_InventoryApi::stock"
+SALES_RULES = "Magento_SalesRule::quote"
+TRANSACTIONS = "Magento_Sales::transactions"
+EMAILS = "Magento_Sales::emails"
 
 
 def _countries(call: Call) -> Any:
@@ -233,12 +253,58 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/V1/order/:orderId/invoice", sales_documents.create_invoice, INVOICE),
     Route("GET", "/V1/invoices", sales_documents.list_of("invoices"), INVOICES_VIEW),
     Route("GET", "/V1/invoices/:id", sales_documents.one_of("invoices"), INVOICES_VIEW),
+    Route("GET", "/V1/invoices/:id/comments", notes.comments_of("invoices"), INVOICES_VIEW),
+    Route("POST", "/V1/invoices/comments", notes.add_comment_to("invoices"), INVOICES_VIEW),
+    Route("POST", "/V1/invoices/:id/emails", notes.email_of("invoices"), EMAILS),
     Route("POST", "/V1/order/:orderId/ship", sales_documents.create_shipment, SHIP),
     Route("GET", "/V1/shipments", sales_documents.list_of("shipments"), SHIPMENTS_VIEW),
     Route("GET", "/V1/shipment/:id", sales_documents.one_of("shipments"), SHIPMENTS_VIEW),
+    Route("GET", "/V1/shipment/:id/comments", notes.comments_of("shipments"), SHIPMENTS_VIEW),
+    Route("POST", "/V1/shipment/:id/comments", notes.add_comment_to("shipments"), SHIPMENTS_VIEW),
+    Route("POST", "/V1/shipment/:id/emails", notes.email_of("shipments"), EMAILS),
     Route("POST", "/V1/order/:orderId/refund", sales_documents.create_creditmemo, REFUND),
     Route("GET", "/V1/creditmemos", sales_documents.list_of("creditmemos"), CREDITMEMOS_VIEW),
     Route("GET", "/V1/creditmemo/:id", sales_documents.one_of("creditmemos"), CREDITMEMOS_VIEW),
+    Route("GET", "/V1/creditmemo/:id/comments", notes.comments_of("creditmemos"), CREDITMEMOS_VIEW),
+    Route(
+        "POST",
+        "/V1/creditmemo/:id/comments",
+        notes.add_comment_to("creditmemos"),
+        CREDITMEMOS_VIEW,
+    ),
+    Route("POST", "/V1/creditmemo/:id/emails", notes.email_of("creditmemos"), EMAILS),
+    Route("POST", "/V1/orders/:id/emails", notes.email_of(None), EMAILS),
+    Route("GET", "/V1/transactions", notes.list_transactions, TRANSACTIONS),
+    Route("GET", "/V1/transactions/:id", notes.get_transaction, TRANSACTIONS),
+    Route("GET", "/V1/inventory/sources", SOURCES.search, SOURCE),
+    Route("POST", "/V1/inventory/sources", inventory.save_source, SOURCE),
+    Route("GET", "/V1/inventory/sources/:sourceCode", SOURCES.get, SOURCE),
+    Route("PUT", "/V1/inventory/sources/:sourceCode", inventory.save_source, SOURCE),
+    Route("GET", "/V1/inventory/stocks", STOCKS.search, STOCK),
+    Route("POST", "/V1/inventory/stocks", inventory.save_stock, STOCK),
+    Route("GET", "/V1/inventory/stocks/:stockId", STOCKS.get, STOCK),
+    Route("PUT", "/V1/inventory/stocks/:stockId", inventory.save_stock, STOCK),
+    Route("DELETE", "/V1/inventory/stocks/:stockId", inventory.delete_stock, STOCK),
+    Route("GET", "/V1/inventory/stock-source-links", LINKS.search, STOCK),
+    Route("POST", "/V1/inventory/stock-source-links", inventory.save_links, STOCK),
+    Route("POST", "/V1/inventory/stock-source-links-delete", inventory.delete_links, STOCK),
+    Route("GET", "/V1/inventory/source-items", inventory.list_items, SOURCE),
+    Route("POST", "/V1/inventory/source-items", inventory.save_items, SOURCE),
+    Route("POST", "/V1/inventory/source-items-delete", inventory.delete_items, SOURCE),
+    Route("POST", "/V1/salesRules", sales_rules.save_rule, SALES_RULES),
+    Route("GET", "/V1/salesRules/search", RULES.search, SALES_RULES),
+    Route("GET", "/V1/salesRules/:ruleId", RULES.get, SALES_RULES),
+    Route("PUT", "/V1/salesRules/:ruleId", sales_rules.save_rule, SALES_RULES),
+    Route("DELETE", "/V1/salesRules/:ruleId", sales_rules.delete_rule, SALES_RULES),
+    Route("POST", "/V1/coupons", sales_rules.save_coupon, SALES_RULES),
+    Route("GET", "/V1/coupons/search", COUPONS.search, SALES_RULES),
+    Route("GET", "/V1/coupons/:couponId", COUPONS.get, SALES_RULES),
+    Route("PUT", "/V1/coupons/:couponId", sales_rules.save_coupon, SALES_RULES),
+    Route("DELETE", "/V1/coupons/:couponId", COUPONS.delete, SALES_RULES),
+    Route("POST", "/V1/coupons/generate", sales_rules.generate, SALES_RULES),
+    Route("POST", "/V1/coupons/deleteByCodes", sales_rules.delete_by_codes, SALES_RULES),
+    Route("POST", "/V1/coupons/deleteByIds", sales_rules.delete_by_ids, SALES_RULES),
+    Route("GET", "/V1/bulk", bulk.list_operations, BULK),
     Route("GET", "/V1/bulk/:bulkUuid/status", bulk.status, BULK),
     Route("GET", "/V1/bulk/:bulkUuid/detailed-status", bulk.detailed_status, BULK),
     Route("GET", "/V1/bulk/:bulkUuid/operation-status/:status", bulk.operation_count, BULK),

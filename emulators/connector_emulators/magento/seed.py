@@ -27,6 +27,7 @@ from . import (
     customers,
     directory,
     groups,
+    inventory,
     sales,
     sales_documents,
 )
@@ -34,7 +35,10 @@ from .common import ADMIN_STORE_ID, Call
 from .store import Store
 
 SEEDS = ("demo", "shop")
-FRESH_INSTALL = (groups.TAX_CLASSES, groups.GROUPS, attribute_sets.SETS, attribute_sets.GROUPS)
+FRESH_INSTALL = (
+    groups.TAX_CLASSES, groups.GROUPS, attribute_sets.SETS, attribute_sets.GROUPS,
+    inventory.SOURCES, inventory.STOCKS, inventory.LINKS,
+)  # fmt: skip
 CANCELLED_AT = "2026-11-04 10:30:00"
 
 

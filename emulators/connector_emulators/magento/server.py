@@ -284,6 +284,8 @@ class MagentoEmulator:
             )
             with self.store.transaction():
                 result = route.handler(call)
+            if result is None:
+                result = []  # a void service method answers an empty array
             return filter_fields(result, parse_fields(str(call.query.get("fields") or "")))
 
         return f"{method} {route.template}", work

@@ -174,6 +174,19 @@ class Store:
         rows = self.conn.execute(f"SELECT doc FROM {table} ORDER BY id")  # noqa: S608
         return [json.loads(row[0]) for row in rows]
 
+    def fill_view(self, name: str, *selects: tuple[str, tuple[Any, ...]]) -> None:
+        """A temporary table `name` (id, doc) holding the documents the SELECTs answer, in order.
+
+        For searches over documents kept inside others (order lines, bulk operations) or made
+        from several tables (source items); `name` and the SQL are the callers' constants.
+        """
+        self.conn.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY, doc TEXT)"
+        )
+        self.conn.execute(f"DELETE FROM {name}")  # noqa: S608
+        for sql, params in selects:
+            self.conn.execute(f"INSERT INTO {name}(id, doc) {sql}", params)
+
     def search(
         self, table: str, criteria: dict[str, Any], spec: search.Fields
     ) -> tuple[list[dict[str, Any]], int]:
