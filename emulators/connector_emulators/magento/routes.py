@@ -28,6 +28,7 @@ from . import (
     sales_rules,
     scopes,
 )
+from . import customer_lookups as accounts
 from . import document_notes as notes
 from . import product_parts as parts
 from .common import Call
@@ -125,7 +126,29 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/V1/taxClasses/:taxClassId", TAX_CLASSES.delete, TAX),
     Route("POST", "/V1/customers", customers.create, None),
     Route("GET", "/V1/customers/search", customers.search_customers, CUSTOMER_READ),
+    Route("GET", "/V1/customers/addresses/:addressId", accounts.address, CUSTOMER_READ),
+    Route("POST", "/V1/customers/isEmailAvailable", accounts.is_email_available, None),
+    Route("PUT", "/V1/customers/validate", accounts.validate, None),
     Route("GET", "/V1/customers/:customerId", customers.get, CUSTOMER_READ),
+    Route(
+        "GET",
+        "/V1/customers/:customerId/billingAddress",
+        accounts.default_address("billing"),
+        CUSTOMER_READ,
+    ),
+    Route(
+        "GET",
+        "/V1/customers/:customerId/shippingAddress",
+        accounts.default_address("shipping"),
+        CUSTOMER_READ,
+    ),
+    Route("GET", "/V1/customers/:customerId/confirm", accounts.confirmation_status, CUSTOMER_READ),
+    Route(
+        "GET",
+        "/V1/customers/:customerId/permissions/readonly",
+        accounts.is_readonly,
+        CUSTOMER_READ,
+    ),
     Route("PUT", "/V1/customers/:customerId", customers.update, CUSTOMER_MANAGE),
     Route("DELETE", "/V1/customers/:customerId", customers.delete, CUSTOMER_MANAGE),
     Route("POST", "/V1/categories", catalog.create_category, CATEGORIES),
