@@ -41,9 +41,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "stock_source_links": ("stock_id",),
     "source_items": ("sku",),
 }
+# Text comparisons are case-insensitive (search.py, as MySQL collates); their indexes must be too.
 TEXT_INDEXES = {
-    "email", "sku", "increment_id", "bulk_uuid", "request_path", "class_name", "code",
-    "attribute_code", "source_code",
+    "email", "sku", "increment_id", "updated_at", "bulk_uuid", "request_path", "class_name",
+    "code", "attribute_code", "source_code",
 }  # fmt: skip
 
 
