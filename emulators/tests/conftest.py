@@ -22,6 +22,7 @@ from lxml import etree
 sys.path.insert(0, str(Path(__file__).parent))
 
 from emulator_magento_support import admin_session
+from magento_contract import SCHEMA_FILE, Watch
 
 SENDER = ("demo_sender", "demo_sender_password")
 USER = ("demo_user", "demo_user_password")
@@ -154,6 +155,28 @@ def gw(intacct: IntacctEmulator) -> XmlClient:
 
 
 # ---------------------------------------------------------------- Magento
+
+
+@pytest.fixture(scope="session")
+def magento_watch() -> Iterator[Watch]:
+    """Every Magento emulator answer of the session, checked against Adobe's 2.4.8 schema."""
+    watch = Watch()
+    watch.install()
+    yield watch
+    watch.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def magento_answers_keep_to_the_schema(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test fails when any Magento answer it caused strays from the schema."""
+    if not SCHEMA_FILE.exists() or "magento" not in request.node.path.name:
+        yield
+        return
+    watch: Watch = request.getfixturevalue("magento_watch")
+    watch.take()
+    yield
+    problems = watch.take()
+    assert not problems, "answers outside Adobe's 2.4.8 schema:\n" + "\n".join(problems)
 
 
 @pytest.fixture(scope="module")

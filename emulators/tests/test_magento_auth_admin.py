@@ -272,8 +272,10 @@ def test_store_codes_and_unknown_routes(base):
         response = requests.get(f"{base}{path}", params=SEARCH_ALL, headers=headers)
         assert response.status_code == 404, path
         assert response.json() == {"message": "Request does not match any route."}
-    wrong_method = requests.patch(f"{base}/rest/V1/orders", headers=headers)
-    assert wrong_method.status_code == 404
+    for method in ("PATCH", "OPTIONS"):  # Webapi\Rest\Request::getHttpMethod's InputException
+        wrong_method = requests.request(method, f"{base}/rest/V1/orders/1", headers=headers)
+        assert wrong_method.status_code == 400, method
+        assert wrong_method.json() == {"message": "Request method is invalid."}
 
 
 def test_keep_alive_serves_several_requests_on_one_connection(shop, base):

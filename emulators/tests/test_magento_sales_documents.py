@@ -1,6 +1,6 @@
 """The storefront's sales: web orders, their totals, documents and history, over real HTTP.
 
-Every body is validated against Adobe's published 2.4.8 schema (`test_magento_schema.check`).
+Every body is validated against Adobe's published 2.4.8 schema (`magento_contract.check`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from connector_emulators import demo_data
 from emulator_magento_support import ADMIN, criteria
-from test_magento_schema import check
+from magento_contract import check
 
 WEB = {web.increment_id: web for web in demo_data.WEB_ORDERS}
 

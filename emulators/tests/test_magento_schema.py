@@ -1,106 +1,21 @@
-"""Response bodies validated against Magento's published 2.4.8 admin OpenAPI (Swagger 2.0).
+"""Response bodies validated against Magento's published 2.4.8 admin schema (`magento_contract`).
 
-Each response is checked against the schema its operation declares in
-`admin-schema-2.4.8.json` (200 body, or `error-response` for errors), with two corrections and one
-tightening:
-
-* Magento's schema generator never marks nullability, yet a *required* getter that holds null is
-  emitted as null (e.g. `stock_item.low_stock_date`, an address `region.region_code`): required
-  properties also accept null.
-* `error-response.parameters` is declared as a list of objects, but Magento sends a dict for named
-  placeholders and a list of strings for `%1`: both are accepted.
-* Objects may not carry properties the definition does not list (`additionalProperties: false`),
-  so the emulator cannot invent fields.
+Every answer of every Magento test is checked by the autouse fixture in conftest.py; these tests
+name the operation explicitly and show the check itself refuses what it must.
 """
 
 from __future__ import annotations
 
-import copy
-import json
-from functools import cache
+import importlib.util
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 import requests
 from emulator_magento_support import ADMIN
-
-SCHEMA_FILE = Path(__file__).resolve().parents[3] / "shared" / "magento" / "admin-schema-2.4.8.json"
-ASYNC_RESPONSE = {  # not in the generated schema (async routes are dynamic); from the bulk docs
-    "type": "object",
-    "required": ["bulk_uuid", "request_items", "errors"],
-    "additionalProperties": False,
-    "properties": {
-        "bulk_uuid": {"type": "string"},
-        "errors": {"type": "boolean"},
-        "request_items": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id", "data_hash", "status"],
-                "additionalProperties": False,
-                "properties": {
-                    "id": {"type": "integer"},
-                    "data_hash": {"type": "string"},
-                    "status": {"type": "string"},
-                },
-            },
-        },
-    },
-}
+from magento_contract import ASYNC_RESPONSE, SCHEMA_FILE, check, check_answer, validate
 
 pytestmark = pytest.mark.skipif(not SCHEMA_FILE.exists(), reason="Magento OpenAPI file not present")
-
-
-@cache
-def swagger() -> dict[str, Any]:
-    document = json.loads(SCHEMA_FILE.read_text())
-    definitions = copy.deepcopy(document["definitions"])
-    for definition in definitions.values():
-        _tighten(definition)
-    definitions["error-parameters"] = {
-        "anyOf": [
-            {"type": "object", "additionalProperties": {"type": ["string", "integer", "number"]}},
-            {"type": "array", "items": {"type": ["string", "integer", "number"]}},
-        ]
-    }
-    document["definitions"] = definitions
-    return document
-
-
-def _tighten(schema: dict[str, Any]) -> None:
-    properties = schema.get("properties")
-    if isinstance(properties, dict):
-        schema.setdefault("additionalProperties", False)
-        for name in schema.get("required", []):
-            prop = properties.get(name, {})
-            if "type" in prop and prop["type"] != "null":
-                prop["type"] = [prop["type"], "null"]
-        for prop in properties.values():
-            _tighten(prop)
-    if isinstance(schema.get("items"), dict):
-        _tighten(schema["items"])
-
-
-def check(method: str, template: str, response: requests.Response) -> Any:
-    """Validate the response body against the operation's declared schema; answer the body."""
-    document = swagger()
-    operation = document["paths"][template][method.lower()]
-    responses = operation["responses"]
-    status = str(response.status_code)
-    if status == "200":
-        schema = responses["200"]["schema"]
-    else:
-        schema = (responses.get(status) or responses["default"])["schema"]
-    body = response.json()
-    validate(body, schema)
-    return body
-
-
-def validate(body: Any, schema: dict[str, Any]) -> None:
-    """Validate without re-checking the (large) schema itself on every call."""
-    jsonschema.Draft4Validator({**schema, "definitions": swagger()["definitions"]}).validate(body)
 
 
 def test_the_tightened_schema_rejects_invented_fields():
@@ -114,6 +29,16 @@ def test_the_tightened_schema_rejects_invented_fields():
         validate(good | {"firstname": 5}, schema)
     with pytest.raises(jsonschema.ValidationError):
         validate(good | {"middlename": None}, schema)
+
+
+def test_the_watch_names_answers_outside_the_schema():
+    invented = b'{"items": [], "total_count": 0, "search_criteria": {"filter_groups": []}, "x": 1}'
+    assert "'x' was unexpected" in str(check_answer("GET", "/rest/V1/orders", 200, invented))
+    assert check_answer("GET", "/rest/V1/orders/items", 200, b'{"items": []}') is not None
+    unrouted = check_answer("GET", "/rest/V1/nothing/here", 200, b"{}")
+    assert unrouted is not None and "no such operation" in unrouted
+    assert check_answer("GET", "/rest/V1/nothing/here", 404, b'{"message": "No."}') is None
+    assert check_answer("GET", "/rest/V1/orders/1", 404, b'{"detail": "No."}') is not None
 
 
 def test_token_and_directory_bodies(api):
@@ -292,3 +217,13 @@ def test_bulk_bodies(api):
     assert check("GET", "/V1/bulk/{bulkUuid}/operation-status/{status}", count) == 1
     refused = api.post(api.base + "/async/bulk/V1/customers", json=[{"customer": {"x": 1}}])
     validate(refused.json(), {"$ref": "#/definitions/error-response"})
+
+
+def test_the_interface_table_is_the_schema_s():
+    """`interfaces.txt` is what `scripts/magento_interfaces.py` derives from the schema now."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "magento_interfaces.py"
+    spec = importlib.util.spec_from_file_location("magento_interfaces", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.TARGET.read_text() == module.render()

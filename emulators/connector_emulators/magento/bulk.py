@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from . import search
 from .common import Call, now
 from .errors import MagentoError, input_error
 from .fields import param
@@ -206,6 +207,20 @@ def _summary(bulk: dict[str, Any], operations: list[dict[str, Any]]) -> dict[str
         "user_id": bulk["user_id"],
         "operation_count": len(bulk["operations"]),
     }
+
+
+OPERATIONS_VIEW = "bulk_operations"
+OPERATIONS_SQL = (
+    "SELECT NULL, operation.value FROM bulks, json_each(bulks.doc, '$.operations') AS operation "
+    "ORDER BY bulks.id, operation.key"
+)
+OPERATION_FIELDS = search.Fields(numeric=frozenset({"id", "status", "error_code"}))
+
+
+def list_operations(call: Call) -> dict[str, Any]:
+    """`GET /V1/bulk?searchCriteria...`: the operations of every bulk."""
+    call.store.fill_view(OPERATIONS_VIEW, (OPERATIONS_SQL, ()))
+    return call.search(OPERATIONS_VIEW, OPERATION_FIELDS, dict)
 
 
 def status(call: Call) -> dict[str, Any]:

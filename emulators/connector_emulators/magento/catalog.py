@@ -444,10 +444,7 @@ def store_view_values(product: dict[str, Any], store_id: int) -> dict[str, Any]:
 
 def get_product(call: Call) -> dict[str, Any]:
     """`GET /V1/products/{sku}`."""
-    product = _product_by_sku(call.store, call.path["sku"])
-    if product is None:
-        raise MagentoError(404, PRODUCT_NOT_FOUND)
-    return render_product(product, call.store_id)
+    return render_product(load_product(call.store, call.path["sku"]), call.store_id)
 
 
 def delete_product(call: Call) -> bool:
@@ -499,6 +496,19 @@ def _attribute_text(value: Any) -> Any:
 def _product_by_sku(store: Store, sku: str) -> dict[str, Any] | None:
     found = store.find("products", sku=sku.strip())
     return found[0] if found else None
+
+
+def load_product(store: Store, sku: str) -> dict[str, Any]:
+    """The product with this SKU, or the repository's 404."""
+    product = _product_by_sku(store, sku)
+    if product is None:
+        raise MagentoError(404, PRODUCT_NOT_FOUND)
+    return product
+
+
+def load_category(store: Store, raw_id: Any) -> dict[str, Any]:
+    """The category with this id, or `No such entity with id = %1` (404)."""
+    return get_entity(store, "categories", _int(raw_id), "id")
 
 
 def _validate_product(product: dict[str, Any]) -> None:

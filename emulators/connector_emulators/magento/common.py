@@ -30,18 +30,31 @@ class Call:
     body: Any = None
     store_id: int = DEFAULT_STORE_ID
     input_limits: bool = False
+    base_url: str = "http://127.0.0.1"
+    template: str = ""
 
     def search(
-        self, table: str, spec: search.Fields, render: Callable[[dict[str, Any]], Any]
+        self,
+        table: str,
+        spec: search.Fields,
+        render: Callable[[dict[str, Any]], Any],
+        scope: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A `getList` answer: `{items, search_criteria, total_count}` (searchCriteria required)."""
+        """A `getList` answer: `{items, search_criteria, total_count}` (searchCriteria required).
+
+        `scope` fields are ANDed to the caller's filters unseen, as a repository's own
+        collection filter is (the entity type of an attribute list).
+        """
         criteria = search.parse_criteria(self.query, mandatory=True)
         if self.input_limits:
             search.apply_limits(criteria)
+        echoed = search.echo(criteria)
+        groups = [{"filters": [{"field": k, "value": v}]} for k, v in (scope or {}).items()]
+        criteria = criteria | {"filter_groups": [*(criteria.get("filter_groups") or []), *groups]}
         rows, total = self.store.search(table, criteria, spec)
         return {
             "items": [render(row) for row in rows],
-            "search_criteria": search.echo(criteria),
+            "search_criteria": echoed,
             "total_count": total,
         }
 

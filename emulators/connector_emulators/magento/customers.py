@@ -63,7 +63,7 @@ def create(call: Call) -> dict[str, Any]:
     customer.setdefault("disable_auto_group_change", 0)
     extension = customer.pop("extension_attributes", None) or {}
     customer["is_subscribed"] = bool(extension.get("is_subscribed", False))
-    _validate(customer)
+    validate_customer(customer)
     _check_unique_email(call.store, customer)
     call.store.insert("customers", customer)
     _save_addresses(call.store, customer, addresses, replace=False)
@@ -85,7 +85,7 @@ def update(call: Call) -> dict[str, Any]:
     if "is_subscribed" in extension:
         stored["is_subscribed"] = bool(extension["is_subscribed"])
     stored["updated_at"] = now()
-    _validate(stored)
+    validate_customer(stored)
     _check_unique_email(call.store, stored)
     if addresses is not None:
         _save_addresses(call.store, stored, addresses, replace=True)
@@ -152,7 +152,8 @@ def _path_id(raw: str) -> int:
         return 0
 
 
-def _validate(customer: dict[str, Any]) -> None:
+def validate_customer(customer: dict[str, Any]) -> None:
+    """The rules a customer is saved under: names, then the e-mail address."""
     errors = [
         required(name)
         for name in ("firstname", "lastname")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 from .errors import NOT_SUPPORTED, MagentoError, input_error
@@ -217,6 +218,25 @@ INTERFACES: dict[str, dict[str, Type]] = {
     "filter": {"field": "string", "value": "string", "condition_type": "string"},
     "sort_order": {"field": "string", "direction": "string"},
 }
+
+
+def _load_interfaces(text: str) -> dict[str, dict[str, Type]]:
+    """`interfaces.txt`: Adobe's data interfaces by schema name, `name field:type ...` a line."""
+    table: dict[str, dict[str, Type]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, *fields = line.split()
+        table[name] = {}
+        for spec in fields:
+            field_name, type_name = spec.split(":", 1)
+            is_list = type_name.startswith("[")
+            table[name][field_name] = [type_name.strip("[]")] if is_list else type_name
+    return table
+
+
+# The newer endpoints' interfaces, named as in Adobe's schema (scripts/magento_interfaces.py).
+INTERFACES |= _load_interfaces((Path(__file__).parent / "interfaces.txt").read_text())
 
 PHP_TYPE_NAMES = {"int": "int", "float": "float", "string": "string", "bool": "bool"}
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

@@ -142,6 +142,42 @@ def _address(
     }
 
 
+# Where an order the admin route places without addresses ships: the customer's default address,
+# or, for a buyer the shop does not know, the shop's own (a pick-up at the store).
+SHOP_ADDRESS = {
+    "street": ["6 Congress Avenue"], "city": "Austin", "postcode": "78701", "country_id": "US",
+    "region": "Texas", "region_code": "TX", "region_id": 57, "telephone": "512-555-0100",
+}  # fmt: skip
+ORDER_ADDRESS_KEYS = (
+    "firstname", "lastname", "middlename", "prefix", "suffix", "company", "street", "city",
+    "postcode", "country_id", "telephone", "fax", "vat_id",
+)  # fmt: skip
+
+
+def _default_address(
+    store: Store, customer: dict[str, Any] | None, firstname: str | None, lastname: str | None
+) -> dict[str, Any]:
+    """The address an order placed without one ships to (see `SHOP_ADDRESS`)."""
+    for key in ("default_shipping", "default_billing"):
+        saved = store.get("customer_addresses", (customer or {}).get(key))
+        if saved:
+            address = {k: saved[k] for k in ORDER_ADDRESS_KEYS if saved.get(k) is not None}
+            region = saved.get("region") or {}
+            address |= {
+                "region": region.get("region"),
+                "region_code": region.get("region_code"),
+                "region_id": saved.get("region_id") or region.get("region_id"),
+                "customer_address_id": saved["id"],
+            }
+            kept = {k: v for k, v in address.items() if v is not None}
+            return {"postcode": None} | kept  # Magento keeps a null postcode where none is needed
+    names = {
+        "firstname": firstname or (customer or {}).get("firstname") or "Guest",
+        "lastname": lastname or (customer or {}).get("lastname") or "Buyer",
+    }
+    return names | SHOP_ADDRESS
+
+
 def create_order(
     store: Store,
     *,
@@ -250,7 +286,9 @@ def create_order(
             billing_address, "billing", billing_id, order_id, customer_email
         )
     if not is_virtual:
-        address = shipping_address or billing_address or {}
+        address = shipping_address or billing_address
+        if not address:
+            address = _default_address(store, customer, customer_firstname, customer_lastname)
         shipping_id = store.next_id("order_addresses")
         order["shipping_description"] = SHIPPING_METHODS.get(shipping_method, shipping_method)
         order["extension_attributes"] = {

@@ -20,17 +20,35 @@ from decimal import Decimal
 from typing import Any
 
 from .. import demo_data
-from . import catalog, customers, directory, sales, sales_documents
+from . import (
+    attribute_sets,
+    attributes,
+    catalog,
+    customers,
+    directory,
+    groups,
+    inventory,
+    sales,
+    sales_documents,
+)
 from .common import ADMIN_STORE_ID, Call
 from .store import Store
 
 SEEDS = ("demo", "shop")
+FRESH_INSTALL = (
+    groups.TAX_CLASSES, groups.GROUPS, attribute_sets.SETS, attribute_sets.GROUPS,
+    inventory.SOURCES, inventory.STOCKS, inventory.LINKS,
+)  # fmt: skip
 CANCELLED_AT = "2026-11-04 10:30:00"
 
 
 def seed(store: Store, name: str | None) -> None:
     """Fresh-install rows, plus the named seed's data."""
     catalog.seed_categories(store)
+    attributes.seed_attributes(store)
+    for kind in FRESH_INSTALL:
+        kind.plant(store)
+    attribute_sets.seed_members(store)
     if name == "demo":
         _demo_orders(store)
         _web_orders(store)

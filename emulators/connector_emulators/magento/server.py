@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 TOKEN_PATH = "/V1/integration/admin/token"
 FAULT_KINDS = ("http_500", "http_502", "http_503", "drop_connection", "slow")
 CONSUMER_INTERVAL = 0.2
+SUPPORTED_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
+INVALID_METHOD = "Request method is invalid."
 
 
 @dataclass
@@ -250,6 +252,8 @@ class MagentoEmulator:
     def _resolve(self, request: Request, store_id: int) -> tuple[str, Callable[[], Any]]:
         """The stats key of a request and the work that answers it."""
         method, path = request.method, request.path
+        if method not in SUPPORTED_METHODS:  # Webapi\Rest\Request::getHttpMethod
+            return f"{method} (no route)", _raiser(input_error(INVALID_METHOD))
         for prefix, is_bulk in (("/async/bulk", True), ("/async", False)):
             if path.startswith(prefix + "/V1/"):
                 target = bulk.find_async(method, path[len(prefix) :])
@@ -275,9 +279,13 @@ class MagentoEmulator:
                 body=_parse_body(request.body),
                 store_id=store_id,
                 input_limits=self.config["input_limits"],
+                base_url=request.url.split("/rest/", 1)[0].removesuffix("/index.php"),
+                template=route.template,
             )
             with self.store.transaction():
                 result = route.handler(call)
+            if result is None:
+                result = []  # a void service method answers an empty array
             return filter_fields(result, parse_fields(str(call.query.get("fields") or "")))
 
         return f"{method} {route.template}", work
@@ -527,7 +535,7 @@ def _handler_class(emulator: MagentoEmulator) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve  # noqa: N815
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve  # noqa: N815
 
     return Handler
 

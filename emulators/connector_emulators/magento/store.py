@@ -29,8 +29,23 @@ TABLES: dict[str, tuple[str, ...]] = {
     "creditmemos": ("order_id", "updated_at"),
     "bulks": ("bulk_uuid",),
     "url_rewrites": ("request_path", "entity_id"),
+    "tax_classes": ("class_name",),
+    "customer_groups": ("code",),
+    "sales_rules": (),
+    "coupons": ("code", "rule_id"),
+    "attributes": ("attribute_code",),
+    "attribute_sets": (),
+    "attribute_groups": ("attribute_set_id",),
+    "inventory_sources": ("source_code",),
+    "inventory_stocks": (),
+    "stock_source_links": ("stock_id",),
+    "source_items": ("sku",),
 }
-TEXT_INDEXES = {"email", "sku", "increment_id", "bulk_uuid", "request_path"}
+# Text comparisons are case-insensitive (search.py, as MySQL collates); their indexes must be too.
+TEXT_INDEXES = {
+    "email", "sku", "increment_id", "updated_at", "bulk_uuid", "request_path", "class_name",
+    "code", "attribute_code", "source_code",
+}  # fmt: skip
 
 
 class Store:
@@ -159,6 +174,19 @@ class Store:
         """Every document of the table, by id."""
         rows = self.conn.execute(f"SELECT doc FROM {table} ORDER BY id")  # noqa: S608
         return [json.loads(row[0]) for row in rows]
+
+    def fill_view(self, name: str, *selects: tuple[str, tuple[Any, ...]]) -> None:
+        """A temporary table `name` (id, doc) holding the documents the SELECTs answer, in order.
+
+        For searches over documents kept inside others (order lines, bulk operations) or made
+        from several tables (source items); `name` and the SQL are the callers' constants.
+        """
+        self.conn.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY, doc TEXT)"
+        )
+        self.conn.execute(f"DELETE FROM {name}")  # noqa: S608
+        for sql, params in selects:
+            self.conn.execute(f"INSERT INTO {name}(id, doc) {sql}", params)
 
     def search(
         self, table: str, criteria: dict[str, Any], spec: search.Fields

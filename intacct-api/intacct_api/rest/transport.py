@@ -148,31 +148,26 @@ class RestTransport:
     # --- dispatch -------------------------------------------------------------------------------
 
     def _groups(self, functions: list[Function]) -> list[tuple[str, list[Function]]]:
-        """Consecutive functions sent together: XML runs, write batches, single reads.
-
-        A write batch holds one action on one object, at most 500 records.
-        """
+        """Consecutive functions sent together: XML runs, write batches, single reads."""
         groups: list[tuple[str, list[Function]]] = []
-        last_key, records = "", 0
         for function in functions:
             kind, batch_key = self._kind(function)
-            count = _record_count(function) if kind == "write" else 0
             last = groups[-1] if groups else None
-            if last is not None and last[0] == kind == "xml":
-                last[1].append(function)
-                continue
+            joins = last is not None and last[0] == kind and kind in ("xml", "write")
             if (
-                last is not None
-                and last[0] == kind == "write"
-                and batch_key == last_key
-                and records + count <= MAX_BATCH
+                joins
+                and last is not None
+                and (kind == "xml" or self._fits(last[1], function, batch_key))
             ):
                 last[1].append(function)
-                records += count
                 continue
             groups.append((kind, [function]))
-            last_key, records = batch_key, count
         return groups
+
+    def _fits(self, batch: list[Function], function: Function, batch_key: str) -> bool:
+        """Whether `function` joins the write batch: same action and object, 500 at most."""
+        size = sum(_record_count(f) for f in batch) + _record_count(function)
+        return self._kind(batch[0])[1] == batch_key and size <= MAX_BATCH
 
     def _kind(self, function: Function) -> tuple[str, str]:
         name = function.name
