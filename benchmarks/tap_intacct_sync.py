@@ -155,7 +155,9 @@ def main() -> None:
         base_url = url.split("/ia/")[0]
         try:
             config_path = workdir / "config.json"
-            config_path.write_text(json.dumps({**CREDENTIALS, "api_url": url,
+            # One request at a time, as the floor reads: parallel reads under latency are
+            # measured by tap_intacct_latency.py.
+            config_path.write_text(json.dumps({**CREDENTIALS, "api_url": url, "max_concurrency": 1,
                                                "page_size": args.page_size}))  # fmt: skip
             catalog_path, fields = customers_catalog(config_path, workdir)
 

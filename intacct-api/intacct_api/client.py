@@ -9,6 +9,11 @@ writes raises `AmbiguousWriteError` in those cases instead.
 Every exchange is bounded as a whole (`deadline`, see `intacct_api.deadline`), and its results
 are matched to the functions sent by control id: an answer that leaves one out, adds one or
 names an id not sent raises `ResultMismatchError`, and nothing is concluded from it.
+
+Every exchange holds a slot of the client's `RequestSlots` (shared by the clients of one company,
+see `concurrency.py`). A refusal for concurrency ("too many operations running for this
+company") lowers the slots' limit and is asked again after a wait; those refusals do not count
+as tries, and are given up only after `max_concurrency_wait` seconds of them.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import requests
 import urllib3.exceptions
 
 from intacct_api import dates
+from intacct_api.concurrency import RequestSlots, pooled_session
 from intacct_api.deadline import BodyTooLargeError, Deadline, DeadlineExceededError, read_body
 from intacct_api.envelope import (
     Control,
@@ -118,6 +124,8 @@ class IntacctClient:
         max_response_bytes: int = MAX_BODY_BYTES,
         deadline: float | None = None,
         http: requests.Session | None = None,
+        slots: RequestSlots | None = None,
+        max_concurrency_wait: float = 3600.0,
     ) -> None:
         self.credentials = credentials
         self.api_url = api_url
@@ -133,8 +141,10 @@ class IntacctClient:
         self.zone = dates.zone(timezone)
         self.session_refresh_margin = session_refresh_margin
         self.max_response_bytes = max_response_bytes
+        self.slots = slots or RequestSlots(1)
+        self.max_concurrency_wait = max_concurrency_wait
         self._owns_http = http is None
-        self._http = http or requests.Session()
+        self._http = http or pooled_session(self.slots.maximum)
         self._session: _Session | None = None
         self._lock = threading.RLock()
         self.request_count = 0
@@ -334,6 +344,8 @@ class IntacctClient:
             max_time=self.max_time,
             factor=self.backoff_factor,
             max_value=self.backoff_max,
+            slots=self.slots,
+            max_concurrency_wait=self.max_concurrency_wait,
         )
 
     def _secrets(self, auth: LoginAuth | SessionAuth) -> tuple[str, ...]:

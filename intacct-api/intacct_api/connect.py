@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from intacct_api.client import DEFAULT_API_URL, Credentials, IntacctClient
+from intacct_api.concurrency import RequestSlots
 from intacct_api.errors import SettingsError
 from intacct_api.rest.client import DEFAULT_REST_URL, RestClient
 from intacct_api.rest.oauth import CLIENT_CREDENTIALS, OAuthCredentials
@@ -79,12 +80,14 @@ def open_transport(
     verify_tls: bool = True,
     max_tries: int = 6,
     like: Transport | None = None,
+    slots: RequestSlots | None = None,
 ) -> Transport:
     """One connection (one entity, None: top level) as the settings say.
 
     REST connections of one plugin share the token of `like` (another entity's connection):
     tokens are the user's, the entity goes in each request's header, and a rotating refresh
-    token must have one holder.
+    token must have one holder. `slots` bound the requests in flight (one company: pass the
+    same to every connection of a plugin); REST and its XML fallback share them.
     """
     check_settings(config)
     xml = None
@@ -96,6 +99,7 @@ def open_transport(
             deadline=deadline,
             verify_tls=verify_tls,
             max_tries=max_tries,
+            slots=slots,
         )
     if transport_name(config) == "xml":
         assert xml is not None
@@ -108,5 +112,6 @@ def open_transport(
         verify_tls=verify_tls,
         max_tries=max_tries,
         tokens=like.rest.tokens if isinstance(like, RestTransport) else None,
+        slots=slots,
     )
     return RestTransport(rest, xml)

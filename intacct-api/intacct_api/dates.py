@@ -56,6 +56,19 @@ class DateStyle:
     def __str__(self) -> str:
         return self.separator.join(_SHOWN[letter] for letter in self.order)
 
+    def timestamp_fields(self, text: str) -> tuple[int, int, int, int, int, int] | None:
+        """(year, month, day, hour, minute, second) of a full-width timestamp, else None."""
+        if len(text) != 19 or not text.isascii() or text[10] != " " or text[13] + text[16] != "::":
+            return None
+        parts = text[:10].split(self.separator)
+        clock = (text[11:13], text[14:16], text[17:19])
+        widths = [4 if letter == "Y" else 2 for letter in self.order]
+        if [len(p) for p in parts] != widths or not all(p.isdigit() for p in (*parts, *clock)):
+            return None
+        by_letter = dict(zip(self.order, parts, strict=True))
+        hour, minute, second = (int(p) for p in clock)
+        return int(by_letter["Y"]), int(by_letter["m"]), int(by_letter["d"]), hour, minute, second
+
 
 US_STYLE = DateStyle()
 
@@ -87,6 +100,12 @@ def parse_datetime(
     if text is None or not text.strip():
         return None
     text = text.strip()
+    fields = style.timestamp_fields(text)
+    if fields is not None:  # the usual `MM/DD/YYYY HH:MM:SS`, read without strptime
+        try:
+            return datetime(*fields, tzinfo=zone(tz)).astimezone(UTC)
+        except ValueError:
+            pass  # out of range: strptime's error below names the value
     for fmt in (style.datetime_format, style.date_format):
         try:
             naive = datetime.strptime(text, fmt)  # noqa: DTZ007 - the zone is applied below

@@ -16,7 +16,14 @@ import backoff
 import requests
 import urllib3.exceptions
 
-from intacct_api.errors import GatewayError, IntacctError, ServiceUnavailableError, TransientError
+from intacct_api.concurrency import RequestSlots, in_slot
+from intacct_api.errors import (
+    ConcurrencyLimitError,
+    GatewayError,
+    IntacctError,
+    ServiceUnavailableError,
+    TransientError,
+)
 
 logger = logging.getLogger("intacct_api")
 T = TypeVar("T")
@@ -48,11 +55,25 @@ def with_retries(
     max_time: float,
     factor: float,
     max_value: float,
+    slots: RequestSlots | None = None,
+    max_concurrency_wait: float = 3600.0,
 ) -> T:
-    """Run `attempt`, repeating it on `TransientError` as the policy above says."""
+    """Run `attempt`, repeating it on `TransientError` as the policy above says.
+
+    With `slots`, each attempt holds one of them, and refusals for concurrency are waited for
+    there (`concurrency.in_slot`), not counted as tries.
+    """
+    if slots is not None:
+        bare, gate = attempt, slots
+
+        def attempt() -> T:
+            return in_slot(gate, bare, factor=factor, max_value=max_value,
+                           max_wait=max_concurrency_wait)  # fmt: skip
+
     retrying: Callable[[Callable[[], T]], Callable[[], T]] = backoff.on_exception(
         retry_waits,
         TransientError,
+        giveup=lambda error: slots is not None and isinstance(error, ConcurrencyLimitError),
         max_tries=max_tries,
         max_time=max_time,
         jitter=None,

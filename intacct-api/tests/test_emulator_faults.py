@@ -190,14 +190,30 @@ def test_concurrency_refusal_is_retried_until_a_slot_frees(
     assert errors == []
 
 
-def test_concurrency_refusal_gives_up(gateway, make_client, served):
-    client = make_client(max_tries=3)
+def test_concurrency_refusals_are_not_tries(gateway, make_client, served):
+    """Refused for concurrency longer than max_tries would allow: still answered, never failed."""
+    client = make_client(max_tries=2)
     client.login()
     arm(gateway, "concurrency", count=0, company="demo")
+    opened = threading.Timer(1.0, lambda: gateway.admin("DELETE", "/_emulator/faults"))
+    opened.start()
     before = served()
+    try:
+        assert client.call(fn.read_by_query("DEPARTMENT")).count == 3
+    finally:
+        opened.cancel()
+    assert served() - before > 2
+    assert client.slots.limit == 1 and client.slots.refusals == served() - before - 1
+
+
+def test_concurrency_refusal_gives_up_after_max_concurrency_wait(gateway, make_client):
+    client = make_client(max_tries=3, max_concurrency_wait=0.5)
+    client.login()
+    arm(gateway, "concurrency", count=0, company="demo")
+    started = time.monotonic()
     with pytest.raises(ConcurrencyLimitError, match="too many operations"):
         client.call(fn.read_by_query("DEPARTMENT"))
-    assert served() - before == 3
+    assert time.monotonic() - started >= 0.5
 
 
 def test_expired_result_id_is_a_function_error(gateway, client, served):

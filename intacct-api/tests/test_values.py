@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from intacct_api.client import Credentials
 from intacct_api.dates import (
+    DateStyle,
     format_date,
     format_datetime,
     parse_date,
@@ -37,6 +39,23 @@ def test_parse_datetime_converts_company_zone_to_utc():
     assert parse_datetime(None) is None
     with pytest.raises(ValueError, match="MM/DD/YYYY"):
         parse_datetime("24/07/2017 15:19:46")
+
+
+@pytest.mark.parametrize("dateformat", ["/mdY", ".dmY", "-Ymd", "/dmY"])
+def test_every_date_style_reads_full_width_timestamps_as_strptime_does(dateformat):
+    style = DateStyle.parse(dateformat)
+    for naive in (datetime(2026, 1, 2, 3, 4, 5), datetime(1999, 12, 31, 23, 59, 59)):  # noqa: DTZ001
+        text = naive.strftime(style.datetime_format)
+        for zone in ("UTC", "Asia/Kolkata", "America/New_York"):
+            expected = naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+            assert parse_datetime(text, zone, style) == expected
+    out_of_range = "13/45/2026 25:00:00" if dateformat[1] == "m" else "45.13.2026 25:00:00"
+    with pytest.raises(ValueError, match="not an Intacct date-time"):
+        parse_datetime(out_of_range, "UTC", style)
+
+
+def test_narrower_timestamps_are_still_read():
+    assert parse_datetime("1/2/2026 3:04:05") == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def test_format_datetime_round_trips():

@@ -90,8 +90,12 @@ def to_boolean(text: str) -> bool:
 
 
 def date_converter(rendering: Rendering) -> Converter:
-    """A date in the API user's date format → `YYYY-MM-DD`."""
+    """A date in the API user's date format → `YYYY-MM-DD`.
 
+    Values repeat (a ledger's lines share their entry's date), so conversions are cached.
+    """
+
+    @lru_cache(maxsize=8192)
     def to_iso_date(text: str) -> str:
         parsed = dates.parse_date(text, rendering.style)
         assert parsed is not None  # empty values never reach a converter

@@ -9,26 +9,41 @@ strictly after the last row read, so rows that change during the read move forwa
 again later in the same run, and rows sharing a second are never skipped. The position (the
 SDK's bookmark plus the RECORDNO of the last row, `replication_key_recordno`) is in the stream
 (or entity) state, written after every page, so an interrupted run resumes exactly where it
-stopped.
+stopped. `keyset.py` overlaps the waiting: the next page is asked for while this one is
+written, a large stream is read in key ranges at once, and the tap asks for the first pages of
+the streams that follow while one is written.
 """
 
 from __future__ import annotations
 
 import itertools
+import sys
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from intacct_api import dates, functions
 from intacct_api.errors import FunctionError
-from intacct_api.preferences import Rendering
 from singer_sdk import Stream
+from singer_sdk.contrib.msgspec import encoder as RECORD_ENCODER  # noqa: N812 - the SDK's
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.mapper import StreamMap
+from singer_sdk.mapper import SameRecordTransform, StreamMap
 from singer_sdk.singerlib import RecordMessage, SchemaMessage
 
+from tap_intacct.keyset import (
+    POSITION_RECORDNO,
+    RANGES,
+    KeysetRead,
+    Page,
+    Pages,
+    after,
+    rendered,
+    utc,
+)
 from tap_intacct.objects import PERIOD_END, PERIOD_START, RECORDNO, IntacctObject
 from tap_intacct.schema import (
     DELETED_AT,
@@ -45,7 +60,7 @@ if TYPE_CHECKING:
     from tap_intacct.tap import TapIntacct
 
 ENTITY_CONTEXT = "entity_id"
-POSITION_RECORDNO = "replication_key_recordno"
+READ_AHEAD_ROWS = 200
 DELETES_BOOKMARK = "deletes_bookmark"
 DELETES_RECORDNO = "deletes_bookmark_recordno"
 PROGRESS_EVERY_SECONDS = 10.0
@@ -114,6 +129,10 @@ class IntacctStream(Stream):
         self._extracted_at = datetime.now(UTC)
         # Stream aliases whose last SCHEMA message was the deletes' narrow one.
         self._narrowed: set[str] = set()
+        self._record_tail: bytes | None = None
+        self._stdout: Any = None
+        # first pages asked for before the stream's turn, by entity (see `read_ahead`)
+        self._ahead: dict[str | None, tuple[FieldPlan, Future[Page]]] = {}
 
     # --- SDK hooks --------------------------------------------------------------------------
 
@@ -136,6 +155,52 @@ class IntacctStream(Stream):
     ) -> Iterable[dict | None]:
         """Lines are streams of their own, so no record has children (saves a copy per record)."""
         return ()
+
+    def _write_record_message(self, record: dict) -> None:
+        """A RECORD line written straight from the record when no stream map changes it.
+
+        The same bytes as the SDK's message (type, stream, record, version, time_extracted),
+        without a message object, a dict and an encoder callback per record: the largest part
+        of the tap's own cost per record.
+        """
+        if not self._plain_output:
+            super()._write_record_message(record)
+            return
+        record.pop(ENTITY_CONTEXT, None)  # the SDK copies the partition key into the record
+        deleted = DELETED_AT in record
+        if deleted != (self.name in self._narrowed):
+            self._switch_schema(self.stream_maps[0], record if deleted else None)
+        if self._record_tail is None:
+            self._record_tail = self._tail_bytes()
+        self._stdout.write(self._record_head + RECORD_ENCODER.encode(record) + self._record_tail)
+
+    @cached_property
+    def _plain_output(self) -> bool:
+        """True when the stream's one map passes records through unchanged."""
+        maps = self.stream_maps
+        return (
+            len(maps) == 1
+            and type(maps[0]) is SameRecordTransform
+            and not maps[0].flattening_enabled
+            and maps[0].stream_alias == self.name
+        )
+
+    @cached_property
+    def _record_head(self) -> bytes:
+        return b'{"type":"RECORD","stream":' + RECORD_ENCODER.encode(self.name) + b',"record":'
+
+    def _tail_bytes(self) -> bytes:
+        self._stdout = sys.stdout.buffer
+        tail: dict[str, Any] = {}
+        if self._stream_version is not None:
+            tail["version"] = self._stream_version
+        tail["time_extracted"] = self._extracted_at.astimezone(UTC).isoformat()
+        return b"," + RECORD_ENCODER.encode(tail)[1:] + b"\n"
+
+    def set_extracted_at(self, moment: datetime) -> None:
+        """When the page being written was read (`time_extracted` of its records)."""
+        self._extracted_at = moment
+        self._record_tail = None
 
     def _generate_record_messages(self, record: dict) -> Generator[RecordMessage, None, None]:
         """Apply stream maps only: records already hold the selected fields, typed.
@@ -186,12 +251,7 @@ class IntacctStream(Stream):
     def _increment_stream_state(
         self, latest_record: dict, *, context: Mapping[str, Any] | None = None
     ) -> None:
-        """Advance the bookmark with the row's RECORDNO as tiebreak; deletes do not move it."""
-        if DELETED_AT in latest_record:
-            return
-        super()._increment_stream_state(latest_record, context=context)
-        if self.replication_key:
-            self._position_state[POSITION_RECORDNO] = latest_record[RECORDNO]
+        """Bookmarks move once per page, in `keyset.KeysetRead` (deletes never move them)."""
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -211,12 +271,18 @@ class IntacctStream(Stream):
         client = self.intacct.client(entity)
         self._position_state = self.get_context_state(context)
         progress = Progress(self, entity, client)
-        plan = self._plan()
+        plan, first = self._ahead.pop(entity, None) or (self._plan(), None)
+        self.intacct.read_ahead(self)
         try:
             if self.spec.function:
                 yield from self._read_reports(client, entity, plan, progress)
             elif self.replication_key:
-                yield from self._read_incremental(client, entity, plan, context, progress)
+                pages = self._pages(client, plan, entity, progress)
+                reader = KeysetRead(
+                    pages, self._position_state, self.intacct.parallel,
+                    pipeline=self.intacct.pipeline, first=first,
+                )  # fmt: skip
+                yield from reader.records(self._start_filter(self._position_state))
             else:
                 yield from self._read_full_table(client, entity, plan, progress)
         except FunctionError as exc:
@@ -233,8 +299,30 @@ class IntacctStream(Stream):
 
     def _checkpoint(self) -> None:
         """Emit STATE after a page; in BATCH mode the SDK emits it after each batch file instead."""
+        self.state_manager.is_flushed = False  # bookmarks are set in the state itself
         if self.get_batch_config(self.config) is None:
             self._write_state_message()
+
+    def read_ahead(self, context: Mapping[str, Any] | None) -> None:
+        """Ask for the partition's first page now, while the streams before it are written.
+
+        A short page (`READ_AHEAD_ROWS`): a small stream is then read whole ahead of its turn,
+        and a large one holds little memory until then.
+        """
+        entity = context.get(ENTITY_CONTEXT) if context else None
+        if self.spec.function or not self.replication_key or entity in self._ahead:
+            return
+        state = self.get_context_state(context or None)
+        if RANGES in state:
+            return
+        plan = self._plan()
+        client = self.intacct.client(entity)
+        start = self._start_filter(state)
+        size = min(READ_AHEAD_ROWS, self._page_size())
+        first = self.intacct.parallel.submit(
+            lambda: self.fetch_page(client, plan, start, size=size)
+        )
+        self._ahead[entity] = (plan, first)
 
     def _selected_fields(self) -> list[str]:
         """Fields to ask Intacct for: the selected properties it knows (not ours)."""
@@ -258,21 +346,19 @@ class IntacctStream(Stream):
         *,
         obj: str | None = None,
         docparid: str | None = None,
+        offset: int = 0,
+        size: int | None = None,
     ) -> Result:
         # A top-level session reads entity-private records only when it asks (`showprivate`).
         top_level = client.credentials.entity_id is None
         function = functions.query(
             obj or self.spec.object, select, filter=filter_, order_by=order_by,
-            page_size=self._page_size(), docparid=docparid,
+            page_size=size or self._page_size(), docparid=docparid, offset=offset or None,
             show_private=True if top_level else None,
         )  # fmt: skip
-        result = client.call(function)
-        self._extracted_at = datetime.now(UTC)
-        return result
+        return client.call(function)
 
-    def _start_filter(
-        self, context: Mapping[str, Any] | None, rendering: Rendering
-    ) -> functions.Filter | None:
+    def _start_filter(self, state: Mapping[str, Any]) -> functions.Filter | None:
         """Where the first page starts.
 
         At the start date on a first run (or when it is later than the bookmark); else just
@@ -280,17 +366,25 @@ class IntacctStream(Stream):
         """
         key = self.replication_key
         assert key is not None
-        start = self.get_starting_timestamp(context)
+        rendering = self.intacct.rendering
+        start = self._starting_timestamp(state)
         if start is None:
             return None
-        state = self._position_state
         bookmark = state.get("replication_key_value")
         if not bookmark or state.get("replication_key") != key or utc(bookmark) != start:
             return functions.ge(key, rendered(start, rendering))
         recordno = state.get(POSITION_RECORDNO)
         if self._lookback() or recordno is None:
             return functions.ge(key, rendered(self._window_start(start), rendering))
-        return self._after(key, rendered(start, rendering), recordno)
+        return after(key, rendered(start, rendering), recordno)
+
+    def _starting_timestamp(self, state: Mapping[str, Any]) -> datetime | None:
+        """The later of the bookmark and the start date (the SDK's rule, for any partition)."""
+        same_key = state.get("replication_key") == self.replication_key
+        bookmark = state.get("replication_key_value") if same_key else None
+        start_date = self.config.get("start_date")
+        moments = [utc(v) for v in (bookmark, start_date) if v]
+        return max(moments) if moments else None
 
     def _lookback(self) -> timedelta:
         return timedelta(seconds=int(self.config.get("lookback_seconds") or 0))
@@ -300,58 +394,6 @@ class IntacctStream(Stream):
         begin = bookmark - self._lookback()
         start_date = self.config.get("start_date")
         return max(begin, utc(start_date)) if start_date else begin
-
-    @staticmethod
-    def _after(field: str, value: str, recordno: int) -> functions.Filter:
-        """Rows strictly after `(field, RECORDNO) = (value, recordno)` in the read order."""
-        return functions.or_(
-            functions.gt(field, value),
-            functions.and_(functions.eq(field, value), functions.gt(RECORDNO, recordno)),
-        )
-
-    def _read_incremental(
-        self,
-        client: Transport,
-        entity: str | None,
-        plan: FieldPlan,
-        context: Mapping[str, Any] | None,
-        progress: Progress,
-    ) -> Iterator[dict]:
-        key = self.replication_key
-        assert key is not None
-        filter_ = self._start_filter(context, self.intacct.rendering)
-        order_by = [(key, True), (RECORDNO, True)]
-        held: list[dict[str, Any]] = []
-        while True:
-            result = self._page(client, plan, filter_, order_by)
-            rows = result.records()
-            more = self._more(result, rows)
-            ready, held = self._whole_documents([*held, *rows], more)
-            yield from self._convert(ready, plan, entity)
-            progress.page(len(rows))
-            self._checkpoint()
-            if not more:
-                return
-            last = rows[-1]
-            filter_ = self._after(key, last[key], int(last[RECORDNO]))
-
-    def _whole_documents(
-        self, rows: list[dict[str, Any]], more: bool
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """A line stream's rows to emit now, and the page's last document's, held for the next.
-
-        A page can end inside a document. STATE after the page must not move past part of one:
-        a run stopped there would resume after it, and a target would get that document's
-        lines in two runs, the first of them incomplete. Held rows go out with the next page.
-        """
-        link = self.spec.link
-        if not more or link is None or not rows:
-            return rows, []
-        document = rows[-1].get(link)
-        cut = len(rows)
-        while cut and rows[cut - 1].get(link) == document:
-            cut -= 1
-        return rows[:cut], rows[cut:]
 
     def _read_full_table(
         self, client: Transport, entity: str | None, plan: FieldPlan, progress: Progress
@@ -363,6 +405,7 @@ class IntacctStream(Stream):
         filter_: functions.Filter | None = None
         while True:
             result = self._page(client, plan, filter_, [(RECORDNO, True)])
+            self.set_extracted_at(datetime.now(UTC))
             rows = result.records()
             yield from self._convert(rows, plan, entity)
             progress.page(len(rows))
@@ -401,7 +444,7 @@ class IntacctStream(Stream):
         for first in range(0, len(months), REPORTS_PER_REQUEST):
             batch = months[first : first + REPORTS_PER_REQUEST]
             results = client.execute([build(start, end) for start, end in batch])
-            self._extracted_at = datetime.now(UTC)
+            self.set_extracted_at(datetime.now(UTC))
             for (start, end), result in zip(batch, results, strict=True):
                 rows = result.raise_for_status().records()
                 style = self.intacct.rendering.style  # read back by the date converters
@@ -421,6 +464,7 @@ class IntacctStream(Stream):
         plan: FieldPlan,
         filter_: functions.Filter | None,
         order_by: list[tuple[str, bool]],
+        size: int | None = None,
     ) -> Result:
         """One page of the stream's object.
 
@@ -430,11 +474,58 @@ class IntacctStream(Stream):
         while True:
             try:
                 return self._query(
-                    client, plan.select, filter_, order_by, docparid=self.spec.docparid
-                )
+                    client, plan.select, filter_, order_by, docparid=self.spec.docparid,
+                    size=size,
+                )  # fmt: skip
             except FunctionError as exc:
                 if is_unavailable(exc) or not self._drop_vanished_fields(client, plan):
                     raise
+
+    def _pages(
+        self, client: Transport, plan: FieldPlan, entity: str | None, progress: Progress
+    ) -> Pages:
+        """The partition as `keyset.KeysetRead` reads it."""
+
+        def fetch(filter_: functions.Filter | None, **probe: Any) -> Page:
+            return self.fetch_page(client, plan, filter_, **probe)
+
+        def emit(rows: list[dict[str, Any]], page: Page) -> Iterator[dict]:
+            self.set_extracted_at(page.extracted_at)
+            yield from self._convert(rows, plan, entity)
+            progress.page(len(rows))
+
+        return Pages(
+            self.replication_key or "", self.spec.link, self._page_size(),
+            self.intacct.rendering, fetch, emit, self._checkpoint,
+        )  # fmt: skip
+
+    def fetch_page(
+        self,
+        client: Transport,
+        plan: FieldPlan,
+        filter_: functions.Filter | None,
+        *,
+        offset: int = 0,
+        size: int | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> Page:
+        """A page in the incremental read order, parsed into rows (run on a worker).
+
+        With `fields`, a probe for a key range split: those fields only, as they are.
+        """
+        key = self.replication_key
+        assert key is not None
+        order_by = [(key, True), (RECORDNO, True)]
+        if fields is None:
+            result = self._page(client, plan, filter_, order_by, size)
+        else:
+            result = self._query(
+                client, list(fields), filter_, order_by, docparid=self.spec.docparid,
+                offset=offset, size=size,
+            )  # fmt: skip
+        rows = result.records()
+        more = self._more(result, rows, size)
+        return Page(rows, more, result.num_remaining or 0, datetime.now(UTC))
 
     def _drop_vanished_fields(self, client: Transport, plan: FieldPlan) -> bool:
         """Ask `lookup` which selected fields the object still has; drop the others."""
@@ -451,13 +542,13 @@ class IntacctStream(Stream):
         plan.select = [name for name in plan.select if name in current]
         return True
 
-    def _more(self, result: Result, rows: list[dict[str, Any]]) -> bool:
+    def _more(self, result: Result, rows: list[dict[str, Any]], size: int | None = None) -> bool:
         """Whether another page follows (rows changed meanwhile are found by the next page)."""
         if not rows:
             return False
         if result.num_remaining is not None:
             return result.num_remaining > 0
-        return len(rows) >= self._page_size()
+        return len(rows) >= (size or self._page_size())
 
     def _plan(self) -> FieldPlan:
         """The selected fields and the converters of the typed ones, computed once per sync."""
@@ -469,36 +560,26 @@ class IntacctStream(Stream):
     def _convert(
         self, rows: list[dict[str, Any]], plan: FieldPlan, entity: str | None
     ) -> Iterator[dict]:
+        """The rows as records, converted in place (a page's rows are used once)."""
         names, typed, width = plan.names, plan.typed, len(plan.names)
         for row in rows:
-            record = dict(row)
-            if len(record) != width:  # fields the answer left out (or not asked for) are null
-                record = {name: record.get(name) for name in names}
+            # fields the answer left out (or not asked for) are null
+            record = row if len(row) == width else {name: row.get(name) for name in names}
+            name = ""
             try:
                 for name, convert in typed:
-                    if value := record[name]:
+                    if value := record[name]:  # empty values are None already
                         record[name] = convert(value)
-                    else:
-                        record[name] = None
             except (ValueError, ArithmeticError) as exc:
-                raise self._record_error(row, plan, exc) from None
+                raise self._record_error(record, name, exc) from None
             if entity is not None:
                 record[ENTITY] = entity
             yield record
 
-    def _record_error(self, row: Mapping[str, Any], plan: FieldPlan, exc: Exception) -> RecordError:
+    def _record_error(self, record: Mapping[str, Any], field: str, exc: Exception) -> RecordError:
         """Name the record (by its key) and the field whose value did not convert."""
-        key = ", ".join(f"{name}={row.get(name)}" for name in self.spec.key_properties)
-        where = f"Stream '{self.name}', record {key}"
-        for name, convert in plan.typed:
-            value = row.get(name)
-            if not value:
-                continue
-            try:
-                convert(value)
-            except (ValueError, ArithmeticError) as field_exc:
-                return RecordError(f"{where}: field {name}: {field_exc}")
-        return RecordError(f"{where}: {exc}")
+        key = ", ".join(f"{name}={record.get(name)}" for name in self.spec.key_properties)
+        return RecordError(f"Stream '{self.name}', record {key}: field {field}: {exc}")
 
     # --- deletes ----------------------------------------------------------------------------
 
@@ -531,7 +612,7 @@ class IntacctStream(Stream):
             )
         elif stored and after_recordno is not None:
             local = rendered(utc(stored), rendering)
-            position = self._after("ACCESSTIME", local, after_recordno)
+            position = after("ACCESSTIME", local, after_recordno)
         elif start_date := stored or self.config.get("start_date"):
             position = functions.gt("ACCESSTIME", rendered(utc(start_date), rendering))
         to_datetime = datetime_converter(rendering)
@@ -548,6 +629,7 @@ class IntacctStream(Stream):
                     raise
                 self.intacct.audit_history_unavailable(exc)
                 return
+            self.set_extracted_at(datetime.now(UTC))
             rows = result.records()
             for row in rows:
                 record = {
@@ -563,22 +645,9 @@ class IntacctStream(Stream):
                 state[DELETES_BOOKMARK] = to_datetime(last["ACCESSTIME"])
                 state[DELETES_RECORDNO] = int(last[RECORDNO])
                 self._checkpoint()
-                position = self._after("ACCESSTIME", last["ACCESSTIME"], int(last[RECORDNO]))
+                position = after("ACCESSTIME", last["ACCESSTIME"], int(last[RECORDNO]))
             if not self._more(result, rows):
                 return
-
-
-def rendered(moment: datetime, rendering: Rendering) -> str:
-    """A moment as Intacct reads it in a filter: the API user's date format and zone."""
-    return dates.format_datetime(moment, rendering.zone, rendering.style)
-
-
-def utc(iso: str) -> datetime:
-    """An ISO 8601 bookmark as an aware UTC datetime."""
-    parsed = dates.parse_datetime(iso)
-    if parsed is None:
-        raise ValueError(f"empty bookmark value {iso!r}")
-    return parsed
 
 
 class Progress:

@@ -11,6 +11,7 @@ import click
 from intacct_api import functions, preferences
 from intacct_api.cli import exit_on_login_failure
 from intacct_api.client import DEFAULT_API_URL
+from intacct_api.concurrency import ParallelRequests
 from intacct_api.connect import (
     TRANSPORTS,
     has_xml_credentials,
@@ -115,12 +116,44 @@ class TapIntacct(Tap):
                     description="Seconds to wait for one API answer"),
         th.Property("max_retries", th.IntegerType(minimum=0), default=5,
                     description="Retries of a failed request (rate limits, outages)"),
+        th.Property("max_concurrency", th.IntegerType(minimum=1), default=4,
+                    description="API requests at once (within the company's concurrency "
+                                "entitlement): large streams are read in key ranges at once, "
+                                "and the next streams' first pages are asked for ahead. A "
+                                "refusal for concurrency lowers it for the rest of the run"),
+        th.Property("pipeline_pages", th.BooleanType, default=True,
+                    description="Ask for the next page while the current one is converted "
+                                "and written"),
     ).to_dict()  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._clients: dict[str | None, Transport] = {}
         self.audit_history_available = True
         super().__init__(*args, **kwargs)
+
+    @cached_property
+    def parallel(self) -> ParallelRequests:
+        """Request workers; one company, so every entity's session shares their slots."""
+        return ParallelRequests(int(self.config.get("max_concurrency") or 1), "tap-intacct")
+
+    @property
+    def pipeline(self) -> bool:
+        return bool(self.config.get("pipeline_pages", True))
+
+    def read_ahead(self, current: Stream) -> None:
+        """Ask for the first pages of the streams after `current` while it is written.
+
+        As many streams ahead as requests may run at once; none without parallel requests.
+        """
+        if self.parallel.max_concurrency < 2:
+            return
+        order = [s for s in self.streams.values() if isinstance(s, IntacctStream) and s.selected]
+        if current not in order:
+            return
+        position = order.index(current)
+        for stream in order[position + 1 : position + 1 + self.parallel.max_concurrency]:
+            for context in stream.partitions or [{}]:
+                stream.read_ahead(context)
 
     # --- sessions ---------------------------------------------------------------------------
 
@@ -145,6 +178,7 @@ class TapIntacct(Tap):
                 verify_tls=bool(config.get("verify_tls", True)),
                 max_tries=int(config.get("max_retries", 5)) + 1,
                 like=next(iter(self._clients.values()), None),
+                slots=self.parallel.slots,
             )
         return self._clients[entity_id]
 

@@ -462,7 +462,11 @@ class IntacctSink(IntacctBaseSink):
     # --- looking up ----------------------------------------------------------------------
 
     def _query_all(
-        self, object_name: str, select: Sequence[str], filter_: functions.Filter
+        self,
+        client: Transport,
+        object_name: str,
+        select: Sequence[str],
+        filter_: functions.Filter,
     ) -> list[dict[str, Any]]:
         """Every row of a query, page by page (one request per 2,000 rows).
 
@@ -471,7 +475,7 @@ class IntacctSink(IntacctBaseSink):
         """
         top_level = self._entity is None and not self._target_intacct.config.get("entity_id")
         return query_rows(
-            self.client, object_name, select, filter_, show_private=True if top_level else None
+            client, object_name, select, filter_, show_private=True if top_level else None
         )
 
     def _rows_by(
@@ -481,9 +485,15 @@ class IntacctSink(IntacctBaseSink):
         wanted = sorted(set(values))
         found: dict[str, list[dict]] = {}
         select = list(dict.fromkeys(["RECORDNO", field_name, *extra]))
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
-            rows = self._query_all(object_name, select, functions.in_(field_name, chunk))
+        chunks = [wanted[start : start + IN_CHUNK] for start in range(0, len(wanted), IN_CHUNK)]
+        client = self.client
+        pages = self._target_intacct.parallel.map(
+            lambda chunk: self._query_all(
+                client, object_name, select, functions.in_(field_name, chunk)
+            ),
+            chunks,
+        )
+        for rows in pages:
             for row in rows:
                 value = row.get(field_name)
                 if value is not None:
@@ -544,9 +554,7 @@ class IntacctSink(IntacctBaseSink):
                 continue
             seen_control_ids.add(write.function.control_id)
             writes.append(write)
-        batch_size = self.settings.batch_size
-        for start in range(0, len(writes), batch_size):
-            self._send(writes[start : start + batch_size])
+        self._send_all(writes)
 
     def _last_per_match_value(self, items: list[Item]) -> list[Item]:
         """In update/upsert mode the last record for a match value wins within a batch."""
@@ -776,11 +784,34 @@ class IntacctSink(IntacctBaseSink):
 
     # --- sending -------------------------------------------------------------------------
 
-    def _send(self, writes: list[Write]) -> None:
-        """One request; a lost answer is re-sent with the same control ids, never re-posted."""
-        results = execute_resending(
-            self.client, [w.function for w in writes], self.stream_name, self.logger
+    def _send_all(self, writes: list[Write]) -> None:
+        """The writes, `batch_size` per request, up to `max_concurrency` requests at once.
+
+        Requests run on workers; their answers are taken in request order here, as if they had
+        been sent one after the other. Every request of the batch has ended before this
+        returns (so STATE, and the sinks that wait for this one, come after all of them); a
+        request that failed stops the run once the others' outcomes are recorded.
+        """
+        batch_size = self.settings.batch_size
+        requests = [writes[n : n + batch_size] for n in range(0, len(writes), batch_size)]
+        client = self.client
+        answers = self._target_intacct.parallel.settle(
+            lambda request: execute_resending(
+                client, [w.function for w in request], self.stream_name, self.logger
+            ),
+            requests,
         )
+        failure: BaseException | None = None
+        for request, (results, error) in zip(requests, answers, strict=True):
+            if error is not None:
+                failure = failure or error
+            elif results is not None:
+                self._conclude(request, results)
+        if failure is not None:
+            raise failure
+
+    def _conclude(self, writes: list[Write], results: list[Result]) -> None:
+        """What each write's result means: written, already written, retried later, rejected."""
         already_ran: list[Write] = []
         done: list[tuple[Write, Any, Any]] = []
         for write, result in zip(writes, results, strict=True):

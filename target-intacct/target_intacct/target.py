@@ -10,6 +10,7 @@ from typing import Any
 import click
 from intacct_api import preferences
 from intacct_api.cli import exit_on_login_failure
+from intacct_api.concurrency import ParallelRequests
 from intacct_api.connect import SECRET_SETTINGS, open_transport
 from intacct_api.errors import AuthenticationError
 from intacct_api.preferences import Rendering
@@ -130,6 +131,14 @@ class TargetIntacct(Target):
     config_jsonschema = th.PropertiesList(
         *CONNECTION_SETTINGS,
         th.Property(
+            "max_concurrency",
+            th.IntegerType(minimum=1),
+            default=4,
+            description="Requests at once, within the company's concurrency entitlement: a "
+            "batch's write requests (and look-ups) go out in parallel; a refusal for "
+            "concurrency lowers it for the rest of the run.",
+        ),
+        th.Property(
             "batch_size",
             th.IntegerType,
             description="Functions per request (transaction=false: each succeeds on its own); "
@@ -215,8 +224,8 @@ class TargetIntacct(Target):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Sinks run one after the other: requests to one company are serialized anyway, and
-        # invoices must wait for their customers.
+        # Sinks run one after the other (invoices must wait for their customers); a sink's
+        # requests run in parallel inside it (`max_concurrency`).
         self.max_parallelism = 1
         SecretMaskFilter.install(self.secrets)
         self.run_id = uuid.uuid4().hex
@@ -300,8 +309,14 @@ class TargetIntacct(Target):
                 verify_tls=bool(config.get("verify_tls", True)),
                 max_tries=int(config.get("max_tries") or 6),
                 like=next(iter(self._clients.values()), None),
+                slots=self.parallel.slots,
             )
         return self._clients[entity]
+
+    @cached_property
+    def parallel(self) -> ParallelRequests:
+        """Request workers; one company, so every entity's connection shares their slots."""
+        return ParallelRequests(int(self.config.get("max_concurrency") or 1), "target-intacct")
 
     def rendering(self, client: Transport) -> Rendering:
         """How Intacct writes dates for the API user, read with the first session that asks."""

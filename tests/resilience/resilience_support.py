@@ -38,6 +38,7 @@ RUNS = int(os.environ.get("RESILIENCE_RUNS", "2"))
 SEED = int(os.environ.get("RESILIENCE_SEED", "20261122"))
 WORKERS = int(os.environ.get("RESILIENCE_WORKERS", "3"))
 COPY = "copy"  # the company tap-intacct → target-intacct writes into
+PARALLEL = "4"  # requests at once, tap and target
 
 
 # Streams copied from company `demo` into `copy`: stream, object, natural key, and for lines the
@@ -143,9 +144,14 @@ class Stack:
         return f"{self.intacct.url}/ia/xml/xmlgw.phtml"
 
     def env(self, run: str = "run") -> dict[str, str]:
-        """The variables `tests/conftest.py`'s `project` sets, writing into the copy company."""
+        """The variables `tests/conftest.py`'s `project` sets, writing into the copy company.
+
+        Requests run in parallel (four at once): every guarantee must hold with them.
+        """
         return local_stack.project_env(self.intacct, self.magento, self.workdir, run) | {
-            "TARGET_INTACCT_COMPANY_ID": COPY
+            "TARGET_INTACCT_COMPANY_ID": COPY,
+            "TAP_INTACCT_MAX_CONCURRENCY": PARALLEL,
+            "TARGET_INTACCT_MAX_CONCURRENCY": PARALLEL,
         }
 
     def reset(self) -> None:
@@ -428,11 +434,11 @@ SHORT_TIMEOUT = "2"
 
 
 def intacct_env(running: Stack, run: str, short_timeout: bool = False) -> dict[str, str]:
-    """Small pages and batches so that faults land mid-stream."""
+    """Small pages and batches so that faults land mid-stream (and streams split in ranges)."""
     env = {
         **running.env(run),
         "TAP_INTACCT__SELECT": SELECTION,
-        "TAP_INTACCT_PAGE_SIZE": "4",
+        "TAP_INTACCT_PAGE_SIZE": "2",
         "TARGET_INTACCT_BATCH_SIZE": "3",
     }
     if short_timeout:

@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 import urllib3.exceptions
 
+from intacct_api.concurrency import RequestSlots, pooled_session
 from intacct_api.deadline import BodyTooLargeError, Deadline, DeadlineExceededError, read_body
 from intacct_api.errors import (
     AmbiguousWriteError,
@@ -86,6 +87,8 @@ class RestClient:
         max_response_bytes: int = MAX_BODY_BYTES,
         http: requests.Session | None = None,
         tokens: TokenSource | None = None,
+        slots: RequestSlots | None = None,
+        max_concurrency_wait: float = 3600.0,
     ) -> None:
         self.credentials = credentials
         self.base_url = base_url.rstrip("/")
@@ -95,8 +98,10 @@ class RestClient:
         self.max_tries, self.max_time = max_tries, max_time
         self.backoff_factor, self.backoff_max = backoff_factor, backoff_max
         self.max_response_bytes = max_response_bytes
+        self.slots = slots or RequestSlots(1)
+        self.max_concurrency_wait = max_concurrency_wait
         self._owns_http = http is None
-        self._http = http or requests.Session()
+        self._http = http or pooled_session(self.slots.maximum)
         # tokens are the user's (top level); the entity goes in each request's header
         self.tokens = tokens or TokenSource(credentials.for_entity(None), self._token_request)
         self.request_count = 0
@@ -155,6 +160,8 @@ class RestClient:
             max_time=self.max_time,
             factor=self.backoff_factor,
             max_value=self.backoff_max,
+            slots=self.slots,
+            max_concurrency_wait=self.max_concurrency_wait,
         )
         return answer
 
