@@ -50,18 +50,32 @@ class RequestSlots:
         self.refusals = 0
         self.peak = 0
         self._changed = threading.Condition()
+        self._held = threading.local()
 
     @contextmanager
     def slot(self) -> Iterator[None]:
-        """Hold one slot for the block, waiting while `limit` requests are in flight."""
+        """Hold one slot for the block, waiting while `limit` requests are in flight.
+
+        A thread holds one slot at a time: an exchange it makes inside its own (a token asked
+        for before a REST call, an XML fallback) runs in the slot it already holds.
+        """
+        if getattr(self._held, "depth", 0):
+            self._held.depth += 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
         with self._changed:
             while self.in_flight >= self.limit:
                 self._changed.wait()
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
+        self._held.depth = 1
         try:
             yield
         finally:
+            self._held.depth = 0
             with self._changed:
                 self.in_flight -= 1
                 self._changed.notify()

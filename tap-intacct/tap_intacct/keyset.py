@@ -185,13 +185,13 @@ class KeysetRead:
             if may_split and following is not None and ready:
                 probes = self._probe(ready[-1], remaining)
                 may_split = False
-            if following is not None and probes is None:
+            if following is not None and probes is None and self.pipeline:
                 pending = self._ask(following)
             yield from self._emit(ready, page)
             ranges = self._plan(probes) if probes is not None else None
             if ranges is None:
-                if probes is not None:  # the probes found no split after all
-                    pending = self._ask(following)
+                if following is not None and (probes is not None or not self.pipeline):
+                    pending = self._ask(following)  # now: not pipelined, or no split after all
                 self.pages.checkpoint()
                 if not page.more:
                     return
@@ -201,7 +201,7 @@ class KeysetRead:
             pending = self._ask(self._tail_start())
 
     def _ask(self, filter_: functions.Filter | None) -> Future[Page]:
-        """The page from `filter_` on; asked now and read on a worker when pipelining."""
+        """The page from `filter_` on: read on a worker when pipelining, else here, now."""
         if not self.pipeline:
             done: Future[Page] = Future()
             done.set_result(self.pages.fetch(filter_))
