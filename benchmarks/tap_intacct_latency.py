@@ -28,20 +28,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-BIN = Path(sys.executable).parent
-CREDENTIALS = {
-    "sender_id": "demo_sender",
-    "sender_password": "demo_sender_password",
-    "company_id": "demo",
-    "user_id": "demo_user",
-    "user_password": "demo_user_password",
-}
+from tap_intacct_sync import BIN, CREDENTIALS, run_measured, start_emulator
+
 PAGE = 2000
 COMPANY_LIMIT = 8
 # (label, seconds per request, seconds per row read): about 1 s and 0.25 s per 2,000-row page
@@ -64,77 +56,6 @@ def post(base_url: str, path: str, body: dict[str, Any] | None = None) -> dict[s
     )  # fmt: skip
     with urllib.request.urlopen(request, timeout=120) as answer:
         return json.loads(answer.read())
-
-
-def start_emulator(customers: int, lines: int, workdir: Path) -> tuple[subprocess.Popen, str]:
-    command = [
-        str(BIN / "intacct-emulator"), "serve", "--port", "0", "--records", str(customers),
-        "--journal-lines", str(lines), "--db", str(workdir / "emulator.db"),
-    ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "http" not in line:
-        process.kill()
-        raise SystemExit(f"the emulator did not start: {line!r}")
-    return process, line.rsplit(" ", 1)[-1].strip()
-
-
-@dataclass
-class Measure:
-    records: int
-    seconds: float
-    cpu: float
-    rss_mib: int
-    calls: int
-
-
-def run_measured(command: list[str], output: Path, base_url: str, count_all: bool) -> Measure:
-    """Wall and CPU seconds and peak RSS (wait4) of a command writing to `output`."""
-    before = post(base_url, "/_emulator/stats")["requests"]
-    with output.open("wb") as out:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{command[0]} failed with status {status}")
-    calls = post(base_url, "/_emulator/stats")["requests"] - before
-    with output.open("rb") as lines:
-        records = sum(1 for line in lines if count_all or line.startswith(b'{"type":"RECORD"'))
-    return Measure(records, elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024,
-                   calls)  # fmt: skip
-
-
-def bare_reader(url: str, obj: str, fields: list[str], out_path: str) -> None:
-    """The same pages as the tap, rows from lxml encoded with msgspec (run as a subprocess)."""
-    import msgspec
-    from intacct_api import functions
-    from intacct_api.client import Credentials, IntacctClient
-
-    client = IntacctClient(Credentials(**CREDENTIALS), url)
-    encode = msgspec.json.Encoder().encode
-    filter_ = None
-    order_by = [("WHENMODIFIED", True), ("RECORDNO", True)]
-    with open(out_path, "wb") as out:
-        while True:
-            function = functions.query(obj, fields, filter=filter_, order_by=order_by,
-                                       page_size=PAGE, show_private=True)  # fmt: skip
-            result = client.call(function)
-            last = None
-            for row in result.data if result.data is not None else ():
-                last = {child.tag: child.text for child in row}
-                out.write(encode(last))
-                out.write(b"\n")
-            if last is None or not result.num_remaining:
-                break
-            stamp, recordno = last["WHENMODIFIED"], last["RECORDNO"]
-            filter_ = functions.or_(
-                functions.gt("WHENMODIFIED", stamp),
-                functions.and_(
-                    functions.eq("WHENMODIFIED", stamp), functions.gt("RECORDNO", recordno)
-                ),
-            )
 
 
 def catalog_of(config_path: Path, workdir: Path, stream: str) -> tuple[Path, list[str]]:
@@ -165,18 +86,15 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--settings", default=",".join(SETTINGS), help="latency settings to run")
     parser.add_argument("--modes", default=",".join(MODES), help="modes to run")
-    parser.add_argument("--bare", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.bare:
-        url, obj, fields, out = args.bare
-        bare_reader(url, obj, fields.split(","), out)
-        return
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores, shared)", flush=True)
     with tempfile.TemporaryDirectory(prefix="tap-latency-") as tmp:
         workdir = Path(tmp)
         print(f"seeding {args.journal_lines:,} journal entry lines and {args.customers:,} "
               "customers ...", flush=True)  # fmt: skip
-        emulator, url = start_emulator(args.customers, args.journal_lines, workdir)
+        emulator, url = start_emulator(
+            args.customers, workdir, "--journal-lines", str(args.journal_lines)
+        )
         base_url = url.split("/ia/")[0]
         try:
             run_all(args, url, base_url, workdir)
@@ -197,9 +115,9 @@ def run_all(args: argparse.Namespace, url: str, base_url: str, workdir: Path) ->
         catalog, fields = catalog_of(config_path, workdir, stream)
         post(base_url, "/_emulator/config", {"latency_base": 0, "latency_per_row": 0})
         bare = run_measured(
-            [sys.executable, __file__, "--bare", url, obj, ",".join(fields),
-             str(workdir / "bare.jsonl")],
-            workdir / "bare.jsonl", base_url, count_all=True,
+            "floor", [sys.executable, str(Path(__file__).with_name("tap_intacct_sync.py")),
+                      "--floor", url, obj, ",".join(fields), str(workdir / "bare.jsonl")],
+            workdir / "bare.jsonl", base_url,
         )  # fmt: skip
         rows = bare.records
         print(f"\n{stream}: {rows:,} rows; bare lxml+msgspec reader (no latency): "
@@ -217,9 +135,9 @@ def run_all(args: argparse.Namespace, url: str, base_url: str, workdir: Path) ->
             for mode in args.modes.split(","):
                 config_path.write_text(json.dumps({**base_config, **MODES[mode]}))
                 measured = run_measured(
-                    [str(BIN / "tap-intacct"), "--config", str(config_path), "--catalog",
-                     str(catalog)],
-                    workdir / "tap.stdout", base_url, count_all=False,
+                    "tap", [str(BIN / "tap-intacct"), "--config", str(config_path),
+                            "--catalog", str(catalog)],
+                    workdir / "tap.stdout", base_url,
                 )  # fmt: skip
                 if measured.records != rows:
                     raise SystemExit(f"{mode}: {measured.records} records, expected {rows}")

@@ -3,7 +3,7 @@
 Starts `intacct-emulator serve --records N` (synthetic customers), runs `tap-intacct` as a
 subprocess on the `customers` stream, then runs the floor: the same `query` pages (same fields,
 same keyset filters, same page size) fetched with the protocol client, rows read straight from
-lxml and written as JSON lines, with no SDK and no type conversion. Prints records per second,
+lxml and encoded with msgspec, with no SDK and no type conversion. Prints records per second,
 API calls (from `/_emulator/stats`) and peak RSS of each process.
 
     .venv/bin/python benchmarks/tap_intacct_sync.py                  # 100,000 customers
@@ -39,10 +39,12 @@ def admin(base_url: str, path: str) -> dict[str, Any]:
         return json.loads(answer.read())
 
 
-def start_emulator(records: int, workdir: Path) -> tuple[subprocess.Popen[str], str]:
+def start_emulator(records: int, workdir: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """`intacct-emulator serve` with `records` customers (more `options` passed on)."""
     command = [str(BIN / "intacct-emulator"), "serve", "--port", "0", "--records", str(records)]
-    if records > 200_000:
+    if records > 200_000 or "--journal-lines" in options:
         command += ["--db", str(workdir / "emulator.db")]
+    command += options
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -87,26 +89,26 @@ def run_measured(name: str, command: list[str], output: Path, base_url: str) -> 
                    usage.ru_maxrss // 1024, calls)  # fmt: skip
 
 
-def floor(url: str, fields: list[str], page_size: int, out_path: str) -> None:
-    """The same pages as the tap, rows from lxml straight to JSON lines (run as a subprocess)."""
+def floor(url: str, obj: str, fields: list[str], page_size: int, out_path: str) -> None:
+    """The same pages as the tap, rows from lxml encoded with msgspec (run as a subprocess)."""
+    import msgspec
     from intacct_api import functions
     from intacct_api.client import Credentials, IntacctClient
 
     client = IntacctClient(Credentials(**CREDENTIALS), url)
+    encode = msgspec.json.Encoder().encode
     filter_ = None
     order_by = [("WHENMODIFIED", True), ("RECORDNO", True)]
-    dumps = json.dumps
-    with open(out_path, "w", encoding="utf-8") as out:
+    with open(out_path, "wb") as out:
         while True:
-            function = functions.query(
-                "CUSTOMER", fields, filter=filter_, order_by=order_by, page_size=page_size
-            )
+            function = functions.query(obj, fields, filter=filter_, order_by=order_by,
+                                       page_size=page_size, show_private=True)  # fmt: skip
             result = client.call(function)
             last = None
             for row in result.data if result.data is not None else ():
                 last = {child.tag: child.text for child in row}
-                out.write(dumps(last))
-                out.write("\n")
+                out.write(encode(last))
+                out.write(b"\n")
             if last is None or not result.num_remaining:
                 break
             stamp, recordno = last["WHENMODIFIED"], last["RECORDNO"]
@@ -140,12 +142,12 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2, help="runs of each, alternating")
     parser.add_argument(
-        "--floor", nargs=3, metavar=("URL", "FIELDS", "OUT"), help=argparse.SUPPRESS
+        "--floor", nargs=4, metavar=("URL", "OBJECT", "FIELDS", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.floor:
-        url, fields, out = args.floor
-        floor(url, fields.split(","), args.page_size, out)
+        url, obj, fields, out = args.floor
+        floor(url, obj, fields.split(","), args.page_size, out)
         return
 
     with tempfile.TemporaryDirectory(prefix="tap-intacct-bench-") as tmp:
@@ -165,7 +167,7 @@ def main() -> None:
                 "tap": [str(BIN / "tap-intacct"), "--config", str(config_path),
                         "--catalog", str(catalog_path)],
                 "floor": [sys.executable, __file__, "--page-size", str(args.page_size), "--floor",
-                          url, ",".join(fields), str(workdir / "floor.jsonl")],
+                          url, "CUSTOMER", ",".join(fields), str(workdir / "floor.jsonl")],
             }  # fmt: skip
             outputs = {"tap": workdir / "tap.stdout", "floor": workdir / "floor.jsonl"}
             runs: list[Measure] = []

@@ -84,9 +84,8 @@ def test_map_raises_the_first_failure_after_every_item_finished():
 def test_a_thread_inside_its_slot_does_not_wait_for_another():
     """A token request or fallback call made during an exchange runs in the same slot."""
     slots = RequestSlots(1)
-    with slots.slot():
-        with slots.slot():
-            assert slots.in_flight == 1
+    with slots.slot(), slots.slot():
+        assert slots.in_flight == 1
     assert slots.in_flight == 0
 
 

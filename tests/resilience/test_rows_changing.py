@@ -16,26 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from resilience_support import (
-    COPIED,
-    INTACCT_BLOCKS,
-    RUNS,
-    Stack,
-    Tally,
-    arm,
-    clear_faults,
-    compare_copy,
-    compare_jsonl,
-    failure,
-    intacct_env,
-    intacct_requests,
-    jsonl_rows,
-    meltano_run,
-    report,
-    rng,
-    run_all,
-    when_count_reaches,
-)
+import resilience_support as support
+from resilience_support import RUNS, Stack, Tally
 
 STRETCH = 0.1
 EDITS = 3  # moments of a run at which rows are edited
@@ -70,11 +52,11 @@ def iso(rendered: str) -> str:
 def stale_rows(running: Stack, folders: Iterable, edited: set[tuple[str, int]]) -> list[str]:
     """Edited rows whose newest version in the files is not the one Intacct holds now."""
     stale = []
-    for copied in COPIED:
+    for copied in support.COPIED:
         now = {int(r["RECORDNO"]): iso(r["WHENMODIFIED"])
                for r in running.intacct_rows("demo", copied.object)}  # fmt: skip
         newest: dict[int, str] = {}
-        for row in jsonl_rows(list(folders), copied.stream):
+        for row in support.jsonl_rows(list(folders), copied.stream):
             key = int(row["RECORDNO"])
             newest[key] = max(newest.get(key, ""), row["WHENMODIFIED"])
         stale += [f"{copied.stream} {key}" for obj, key in edited
@@ -83,36 +65,36 @@ def stale_rows(running: Stack, folders: Iterable, edited: set[tuple[str, int]]) 
 
 
 def run_case(run: int, running: Stack) -> Outcome:
-    choose = rng("changing", run)
-    candidates = [(c.object, int(r["RECORDNO"])) for c in COPIED
+    choose = support.rng("changing", run)
+    candidates = [(c.object, int(r["RECORDNO"])) for c in support.COPIED
                   for r in running.intacct_rows("demo", c.object)]  # fmt: skip
-    arm(running.intacct, kind="slow", count=100_000, delay=STRETCH, company="demo")
+    support.arm(running.intacct, kind="slow", count=100_000, delay=STRETCH, company="demo")
     stop = threading.Event()
     edited: set[tuple[str, int]] = set()
     for at in sorted(choose.sample(range(4, 60), EDITS)):
         picked = choose.sample(candidates, ROWS_PER_EDIT)
         edited.update(picked)
-        when_count_reaches(lambda: intacct_requests(running.intacct, "demo"), at,
+        support.when_count_reaches(lambda: support.intacct_requests(running.intacct, "demo"), at,
                            lambda picked=picked: edit(running, picked), stop)  # fmt: skip
-    first = intacct_env(running, "changing-first")
+    first = support.intacct_env(running, "changing-first")
     try:
-        failed = failure(meltano_run(first, *INTACCT_BLOCKS))
+        failed = support.failure(support.meltano_run(first, *support.INTACCT_BLOCKS))
     finally:
         stop.set()
-    clear_faults(running.intacct)
-    failed = failed or failure(meltano_run(intacct_env(running, "changing-again"),
-                                           *INTACCT_BLOCKS))  # fmt: skip
+    support.clear_faults(running.intacct)
+    again = support.intacct_env(running, "changing-again")
+    failed = failed or support.failure(support.meltano_run(again, *support.INTACCT_BLOCKS))
     folders = [running.workdir / "jsonl-changing-first", running.workdir / "jsonl-changing-again"]
-    tally = compare_copy(running)
-    tally.add(compare_jsonl(running, folders, allow_repeats=True))
+    tally = support.compare_copy(running)
+    tally.add(support.compare_jsonl(running, folders, allow_repeats=True))
     return Outcome(len(edited), tally, stale_rows(running, folders, edited), failed)
 
 
 @pytest.fixture(scope="module")
 def outcomes(installed_plugins: None, tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
-    results = run_all(list(range(RUNS)), run_case, tmp_path_factory.mktemp("changing"))
+    results = support.run_all(list(range(RUNS)), run_case, tmp_path_factory.mktemp("changing"))
     total = Tally.total(r.tally for r in results)
-    report(TABLE, COLUMNS, (
+    support.report(TABLE, COLUMNS, (
         len(results), EDITS * len(results), sum(r.edited for r in results), total.checked,
         total.lost, total.duplicated, sum(len(r.stale) for r in results),
         sum(r.failed is not None for r in results),
