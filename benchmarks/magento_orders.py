@@ -17,31 +17,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from connector_emulators import demo_data
 from connector_emulators.magento import sales
 from connector_emulators.magento.seed import seed
 from connector_emulators.magento.store import Store
+from processes import run_measured_process, start_server
+from tap_intacct_sync import BIN, CREDENTIALS, admin
 
-BIN = Path(sys.executable).parent
-INTACCT = {
-    "sender_id": "demo_sender",
-    "sender_password": "demo_sender_password",
-    "company_id": "demo",
-    "user_id": "demo_user",
-    "user_password": "demo_user_password",
-}
 SKUS = [item for item in demo_data.ITEMS if item.active]
 KNOWN = [c for c in demo_data.CUSTOMERS if c.email]
 ADDRESS = {"firstname": "Sam", "lastname": "Buyer", "street": ["1 Main St"], "city": "Boston",
@@ -84,40 +74,6 @@ def build_shop(path: Path, orders: int) -> None:
     store.conn.close()
 
 
-def start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "http" not in line:
-        process.kill()
-        raise SystemExit(f"{command[0]} did not start: {line!r}")
-    return process, line.rsplit(" ", 1)[-1].strip()
-
-
-def stats(base_url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(base_url + "/_emulator/stats", timeout=60) as answer:
-        return json.loads(answer.read())
-
-
-@dataclass
-class Measure:
-    seconds: float
-    cpu: float
-    rss_mib: int
-
-
-def measured(command: list[str], stdin: Path | None, stdout: Path) -> Measure:
-    """Wall and CPU seconds and peak RSS (wait4) of one subprocess."""
-    with stdout.open("wb") as out, stdin.open("rb") if stdin else open(os.devnull, "rb") as inp:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdin=inp, stdout=out, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{command[0]} failed with status {status}")
-    return Measure(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024)
-
-
 def orders_catalog(config: Path, workdir: Path) -> Path:
     found = subprocess.run([str(BIN / "tap-magento"), "--config", str(config), "--discover"],
                            check=True, capture_output=True, timeout=120).stdout  # fmt: skip
@@ -135,20 +91,18 @@ def read_orders(workdir: Path, orders: int) -> Path:
     shop_db = workdir / "shop.sqlite"
     print(f"placing {orders:,} orders in the Magento emulator's store ...", flush=True)
     build_shop(shop_db, orders)
-    shop, base_url = start([str(BIN / "magento-emulator"), "serve", "--port", "0",
-                            "--db", str(shop_db)])  # fmt: skip
+    command = [str(BIN / "magento-emulator"), "serve", "--port", "0", "--db", str(shop_db)]
+    shop, base_url = start_server(command, "the Magento emulator")
     try:
-        while not base_url.startswith("http"):
-            base_url = base_url.split()[-1]
         config = workdir / "tap.json"
         config.write_text(json.dumps({"base_url": base_url, "username": "admin",
                                       "password": "admin123", "page_size": 300}))  # fmt: skip
         catalog = orders_catalog(config, workdir)
-        before = stats(base_url)["total"]
+        before = admin(base_url, "/_emulator/stats")["total"]
         output = workdir / "tap.stdout"
-        run = measured([str(BIN / "tap-magento"), "--config", str(config), "--catalog",
-                        str(catalog)], None, output)  # fmt: skip
-        requests = stats(base_url)["total"] - before
+        command = [str(BIN / "tap-magento"), "--config", str(config), "--catalog", str(catalog)]
+        run = run_measured_process(command, output)
+        requests = admin(base_url, "/_emulator/stats")["total"] - before
     finally:
         shop.terminate()
         shop.wait(timeout=30)
@@ -172,19 +126,20 @@ def write_orders(workdir: Path, tap_output: Path, count: int) -> None:
         lines.append(line)
     messages = workdir / "orders.singer"
     messages.write_bytes(b"".join(lines))
-    intacct, url = start([str(BIN / "intacct-emulator"), "serve", "--port", "0"])
+    command = [str(BIN / "intacct-emulator"), "serve", "--port", "0"]
+    intacct, url = start_server(command, "the Intacct emulator")
     base_url = url.split("/ia/")[0]
     try:
         config = workdir / "target.json"
         config.write_text(json.dumps({
-            **INTACCT, "api_url": url, "reject_file": str(workdir / "rejects.jsonl"),
+            **CREDENTIALS, "api_url": url, "reject_file": str(workdir / "rejects.jsonl"),
             "pending_file": str(workdir / "pending.json"),
             "web_orders": {"currencies": ["USD", "EUR"]},
         }))  # fmt: skip
-        before = stats(base_url)["requests"]
-        run = measured([str(BIN / "target-intacct"), "--config", str(config)], messages,
-                       workdir / "target.stdout")  # fmt: skip
-        requests = stats(base_url)["requests"] - before
+        before = admin(base_url, "/_emulator/stats")["requests"]
+        command = [str(BIN / "target-intacct"), "--config", str(config)]
+        run = run_measured_process(command, workdir / "target.stdout", stdin=messages)
+        requests = admin(base_url, "/_emulator/stats")["requests"] - before
         with urllib.request.urlopen(base_url + "/_emulator/records/demo/SODOCUMENT") as answer:
             written = sum(
                 1 for r in json.loads(answer.read())["records"]

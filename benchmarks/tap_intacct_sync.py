@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from processes import run_measured_process, start_server
 
 BIN = Path(sys.executable).parent
 CREDENTIALS = {
@@ -45,13 +45,7 @@ def start_emulator(records: int, workdir: Path, *options: str) -> tuple[subproce
     if records > 200_000 or "--journal-lines" in options:
         command += ["--db", str(workdir / "emulator.db")]
     command += options
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "http" not in line:
-        process.kill()
-        raise SystemExit(f"the emulator did not start: {line!r}")
-    return process, line.rsplit(" ", 1)[-1].strip()
+    return start_server(command, "the emulator")
 
 
 @dataclass
@@ -73,20 +67,13 @@ class Measure:
 def run_measured(name: str, command: list[str], output: Path, base_url: str) -> Measure:
     """Run a command with stdout to `output`; wall and CPU seconds and peak RSS from wait4."""
     before = admin(base_url, "/_emulator/stats")["requests"]
-    with (output.parent / f"{name}.stdout").open("wb") as out:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{command[0]} failed with status {status}")
+    usage = run_measured_process(command, output.parent / f"{name}.stdout")
     calls = admin(base_url, "/_emulator/stats")["requests"] - before
     with output.open("rb") as lines:  # the tap writes Singer messages, the floor bare rows
         records = sum(
             1 for line in lines if name == "floor" or line.startswith(b'{"type":"RECORD"')
         )
-    return Measure(name, records, elapsed, usage.ru_utime + usage.ru_stime,
-                   usage.ru_maxrss // 1024, calls)  # fmt: skip
+    return Measure(name, records, usage.seconds, usage.cpu, usage.rss_mib, calls)
 
 
 def floor(url: str, obj: str, fields: list[str], page_size: int, out_path: str) -> None:
