@@ -18,9 +18,11 @@ from connector_emulators.intacct.server import IntacctEmulator, serve_in_thread
 from connector_emulators.magento import server as magento_server
 from lxml import etree
 
-# The tests import their helpers from the module beside this file.
+# The tests import their helpers from the modules beside this file and the OpenAPI checks.
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "openapi"))
 
+import intacct_rest_openapi
 from emulator_magento_support import admin_session
 from magento_contract import SCHEMA_FILE, Watch
 
@@ -133,6 +135,17 @@ class XmlClient:
     @staticmethod
     def rows(data: etree._Element) -> list[dict[str, str]]:
         return [{c.tag: c.text or "" for c in row} for row in data]
+
+
+@pytest.fixture(scope="module")
+def rest_emulator() -> Iterator[IntacctEmulator]:
+    """A demo company whose REST exchanges all keep to the reduced OpenAPI definition."""
+    server = serve_in_thread(port=0, seed="demo")
+    try:
+        with intacct_rest_openapi.checked(server):
+            yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -16,22 +16,13 @@ import pytest
 import requests
 from connector_emulators.intacct.objects import OBJECTS
 from connector_emulators.intacct.rest_auth import CLIENT_ID, CLIENT_SECRET
-from connector_emulators.intacct.server import IntacctEmulator, serve_in_thread
+from connector_emulators.intacct.server import IntacctEmulator
+from emulator_rest_support import api, bearer, token
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "openapi"))
 import intacct_rest_openapi
 
 CUSTOMERS = "/objects/accounts-receivable/customer"
-
-
-@pytest.fixture(scope="module")
-def rest_emulator() -> Iterator[IntacctEmulator]:
-    server = serve_in_thread(port=0, seed="demo")
-    try:
-        with intacct_rest_openapi.checked(server):
-            yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -40,21 +31,6 @@ def emu(rest_emulator: IntacctEmulator) -> Iterator[IntacctEmulator]:
     yield rest_emulator
     rest_emulator.admin("DELETE", "/_emulator/faults")
     rest_emulator.admin("POST", "/_emulator/config", {"token_lifetime": 43200})
-
-
-def api(emu: IntacctEmulator) -> str:
-    return emu.base_url + "/ia/api/v1"
-
-
-def token(emu: IntacctEmulator, username: str = "demo_user@demo", **extra: str) -> dict[str, Any]:
-    form = {"grant_type": "client_credentials", "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET, "username": username, **extra}  # fmt: skip
-    response = requests.post(api(emu) + "/oauth2/token", data=form, timeout=10)
-    return {"status": response.status_code, **response.json()}
-
-
-def bearer(emu: IntacctEmulator, username: str = "demo_user@demo") -> dict[str, str]:
-    return {"Authorization": "Bearer " + token(emu, username)["access_token"]}
 
 
 def query(emu: IntacctEmulator, body: dict[str, Any], **headers: str) -> requests.Response:

@@ -14,6 +14,8 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from email.parser import BytesParser
+from email.policy import HTTP
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -74,9 +76,15 @@ def operation(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def _body(content_type: str, raw: bytes) -> Any:
+def _body(content_type: str, raw: bytes, full_type: str = "") -> Any:
     if content_type.startswith("application/x-www-form-urlencoded"):
         return dict(parse_qsl(raw.decode()))
+    if content_type.startswith("multipart/form-data"):  # parts by name, JSON ones parsed
+        head = f"Content-Type: {full_type}\r\n\r\n".encode()
+        parts = BytesParser(policy=HTTP).parsebytes(head + raw).iter_parts()
+        named = {p.get_param("name", header="content-disposition"): p.get_payload(decode=True)
+                 for p in parts}  # fmt: skip
+        return {str(k): json.loads(v) if k == "ia::requestBody" else v for k, v in named.items()}
     return json.loads(raw) if raw.strip() else None
 
 
@@ -96,7 +104,7 @@ def exchange_problems(exchange: Any) -> list[str]:
         if media not in request_spec:
             problems.append(f"{where}: request body of type {media!r} is not defined")
         else:
-            body = _body(media, exchange.request_body)
+            body = _body(media, exchange.request_body, exchange.request_type)
             problems += [
                 f"{where}: request {p}" for p in _validate(request_spec[media]["schema"], body)
             ]

@@ -137,6 +137,9 @@ class RestApi:
         self.tokens = Tokens()
         self.idempotency: dict[tuple[str, str], tuple[str, Answer, str]] = {}
         self.idempotency_lock = threading.Lock()
+        # routes other modules add (bulk jobs, composite): an answer, or None for not theirs
+        self.extra_routes: list[Callable[[Call, Request, str], Answer | None]] = []
+        self.work = threading.local()  # rows read, records written: for the latency model
         # exchanges kept for checking against the OpenAPI definition (tests switch it on)
         self.journal: list[Exchange] | None = None
 
@@ -149,6 +152,12 @@ class RestApi:
                     request.headers.get("Idempotency-Key"),
                 )
             )  # fmt: skip
+
+    def work_done(self) -> tuple[int, int]:
+        """(rows read, records written) by this thread's requests since the last call."""
+        done = (getattr(self.work, "rows", 0), getattr(self.work, "records", 0))
+        self.work.rows = self.work.records = 0
+        return done
 
     def clear(self) -> None:
         self.tokens.clear()
@@ -202,11 +211,16 @@ class RestApi:
         if tail == "/services/core/query" and request.method == "POST":
             with self.store.lock:
                 rows, meta = run_query(call, request.json())
+            self.work.rows = getattr(self.work, "rows", 0) + len(rows)
             return _json(200, {"ia::result": rows, "ia::meta": meta})
         if tail == "/services/core/model" and request.method == "GET":
             return self._model(call, request)
         if tail.startswith("/objects/"):
             return self._objects(call, request, tail.removeprefix("/objects/"))
+        for route in self.extra_routes:
+            routed = route(call, request, tail)
+            if routed is not None:
+                return routed
         raise ApiError(404, "notFound", f"No resource at {tail}", "REST-1001")
 
     def _entity_exists(self, grant: Grant) -> bool:
@@ -396,6 +410,7 @@ class RestApi:
                     if atomic:
                         raise error from None
                     results.append((error.status, error.body()["ia::result"]))
+        self.work.records = getattr(self.work, "records", 0) + len(results)
         ok = {"create": 201, "update": 200, "delete": 204}[action]
         if single:
             status, result = results[0]

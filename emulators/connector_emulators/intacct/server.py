@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfoNotFoundError
 
-from . import conversion
+from . import conversion, rest_bulk
 from .faults import Faults, Stats, parse_fault
 from .gateway import Clock, Config, Gateway, Latency
 from .objects import OBJECTS_BY_NAME, CustomField, ObjectDef
@@ -92,6 +92,7 @@ class IntacctEmulator:
         self.faults = Faults()
         self.stats = Stats()
         self.rest = RestApi(self.store, self.clock.now)
+        rest_bulk.install(self.rest, lambda: self.config.latency.per_record)
         if self.store.is_empty():  # a database file is served as it is
             seed(self.store, seed_kind, records, journal_lines)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
@@ -444,7 +445,13 @@ def _handler_for(emulator: IntacctEmulator) -> type[BaseHTTPRequestHandler]:
             fired = emulator.faults.take([operation], company)
             if self._rest_faults(fired, "before", company):
                 return
+            arrived = time.perf_counter()
+            emulator.rest.work_done()
             status, headers, body = emulator.rest.handle(request)
+            rows, records = emulator.rest.work_done()
+            latency = emulator.config.latency  # as the gateway's: per request, row and record
+            wait = latency.base + latency.per_row * rows + latency.per_record * records
+            time.sleep(max(0.0, wait - (time.perf_counter() - arrived)))
             if self._rest_faults(fired, "after", company):
                 return
             content_type = headers.pop("Content-Type", "application/json")
