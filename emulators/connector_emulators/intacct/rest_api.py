@@ -166,10 +166,12 @@ class RestApi:
 
     @staticmethod
     def operation(method: str, path: str) -> str:
-        """`rest.token`, `rest.query`, `rest.model`, `rest.get`, `rest.create`, ..."""
+        """`rest.token`, `rest.query`, `rest.composite`, `rest.bulk.status`, `rest.get`, ..."""
         tail = path.removeprefix(API_PREFIX)
         if tail.startswith("/oauth2/"):
             return "rest.token"
+        if tail.startswith("/services/bulk/job/"):  # rest.bulk.create, rest.bulk.status
+            return "rest.bulk." + tail.removeprefix("/services/bulk/job/").split("/")[0]
         if tail.startswith("/services/core/"):
             return "rest." + tail.removeprefix("/services/core/").split("/")[0]
         verbs = {"GET": "get", "POST": "create", "PATCH": "update", "DELETE": "delete"}

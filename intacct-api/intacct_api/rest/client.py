@@ -124,12 +124,18 @@ class RestClient:
         idempotency_key: str | None = None,
         transaction: bool = False,
         read_only: bool | None = None,
+        content: tuple[str, bytes] | None = None,
     ) -> RestAnswer:
-        """One request to `path` (under the base URL), with the policy above."""
+        """One request to `path` (under the base URL), with the policy above.
+
+        `content` (a media type and bytes) is sent instead of a JSON `body`: a multipart form.
+        """
         read_only = method == "GET" if read_only is None else read_only
         url = self.base_url + path + (f"?{urlencode(params)}" if params else "")
         payload = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if content is not None:
+            headers["Content-Type"], payload = content
         if self.credentials.entity_id:
             headers[ENTITY_HEADER] = self.credentials.entity_id
         if idempotency_key:
