@@ -17,7 +17,6 @@ the streams that follow while one is written.
 from __future__ import annotations
 
 import itertools
-import sys
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
@@ -45,6 +44,7 @@ from tap_intacct.keyset import (
     utc,
 )
 from tap_intacct.objects import PERIOD_END, PERIOD_START, RECORDNO, IntacctObject
+from tap_intacct.output import singer_stdout
 from tap_intacct.schema import (
     DELETED_AT,
     ENTITY,
@@ -190,7 +190,7 @@ class IntacctStream(Stream):
         return b'{"type":"RECORD","stream":' + RECORD_ENCODER.encode(self.name) + b',"record":'
 
     def _tail_bytes(self) -> bytes:
-        self._stdout = sys.stdout.buffer
+        self._stdout = singer_stdout()
         tail: dict[str, Any] = {}
         if self._stream_version is not None:
             tail["version"] = self._stream_version

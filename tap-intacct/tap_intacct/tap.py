@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any
@@ -31,6 +30,7 @@ from singer_sdk.singerlib import CatalogEntry, Metadata, RecordMessage
 from singer_sdk.singerlib.encoding.simple import Message
 
 from tap_intacct.objects import IntacctObject, all_objects
+from tap_intacct.output import singer_stdout
 from tap_intacct.schema import ENTITY, stream_schema
 from tap_intacct.streams import IntacctStream, is_unavailable
 
@@ -44,9 +44,10 @@ class StateFlushedWriter(MsgSpecWriter):
     """
 
     def write_message(self, message: Message) -> None:
-        sys.stdout.buffer.write(self.format_message(message))
+        out = singer_stdout()
+        out.write(self.format_message(message))
         if not isinstance(message, RecordMessage):
-            sys.stdout.flush()
+            out.flush()
 
 
 class TapIntacct(Tap):

@@ -211,3 +211,23 @@ def test_secrets_and_session_ids_are_nowhere_in_output_state_or_debug_logs(tmp_p
             assert set(partition) - {"context"} <= STATE_KEYS, stream
             assert partition["context"] in ({"entity_id": "US"}, {"entity_id": "EU"})
         assert set(bookmark) - {"partitions"} <= STATE_KEYS, stream
+
+
+def test_records_are_buffered_when_python_is_told_not_to_buffer(tmp_path, reset, config):
+    """Under `python -u` stdout's bytes layer is raw: records still leave in large writes."""
+    code = "from tap_intacct.output import singer_stdout; print(type(singer_stdout()).__name__)"
+    kind = subprocess.run([sys.executable, "-u", "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)  # fmt: skip
+    assert kind.stdout.strip() == "BufferedWriter"
+    path = write_config(tmp_path, config)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    result = subprocess.run([*TAP, "--config", str(path)], check=False, capture_output=True,
+                            text=True, timeout=300, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    messages = messages_of(result.stdout)
+    assert messages[-1]["type"] == "STATE"
+    buffered_env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    usual = subprocess.run([*TAP, "--config", str(path)], check=True, capture_output=True,
+                           text=True, timeout=300, env=buffered_env)  # fmt: skip
+    records = [m for m in messages if m["type"] == "RECORD"]
+    assert records and len(records) == sum(m["type"] == "RECORD" for m in messages_of(usual.stdout))
