@@ -585,7 +585,7 @@ class IntacctSink(IntacctBaseSink):
         if self.spec.update_key not in ("RECORDNO", *extra):
             extra.append(self.spec.update_key)
         if self._compares_fields and self.settings.sync_mode != "insert":
-            sent = {name for i in items if not i.deleted for name in i.fields}
+            sent = {name for i in items if not i.deleted for name in flatten_record(i.fields)}
             extra += sorted(sent & self.known_fields)
         return self._rows_by(self.spec.object, match_field, values, extra)
 
@@ -612,7 +612,8 @@ class IntacctSink(IntacctBaseSink):
     def _unchanged(self, item: Item, row: Mapping[str, Any]) -> bool:
         """Every field the record carries already holds the same value in Intacct.
 
-        The update key is left out: an update keeps the existing record's.
+        The update key is left out: an update keeps the existing record's. A nested field
+        (`DISPLAYCONTACT: {...}`) compares as the dotted names Intacct's rows carry.
         """
         if not self._compares_fields:
             return False
@@ -620,7 +621,7 @@ class IntacctSink(IntacctBaseSink):
         return all(
             name == self.spec.update_key
             or (name in known and same_value(value, row.get(name), style))
-            for name, value in item.fields.items()
+            for name, value in flatten_record(item.fields).items()
         )
 
     def _find_invoices(self, items: list[Item]) -> dict[str, dict]:

@@ -252,3 +252,21 @@ def test_dates_are_written_in_the_users_date_format(emulator, company, config):
     assert summary(target, "customers") == {"created": 1}
     target = run_target(config, messages)  # what Intacct holds is recognised as the same
     assert summary(target, "customers") == {"unchanged": 1}
+
+
+def test_a_nested_contact_held_by_intacct_counts_as_unchanged(emulator, company, config):
+    """`DISPLAYCONTACT: {...}` (a warehouse's JSON shape) compares as the dotted fields it means."""
+    nested = {
+        "CUSTOMERID": "N-1",
+        "NAME": "Nested Contact Ltd",
+        "DISPLAYCONTACT": {"EMAIL1": "ap@nested.example", "MAILADDRESS": {"CITY": "Leeds"}},
+    }
+    messages = stream_messages("customers", [nested], ["CUSTOMERID"])
+    assert summary(run_target(config, messages), "customers") == {"created": 1}
+    assert summary(run_target(config, messages), "customers") == {"unchanged": 1}
+    contact = {"EMAIL1": "ap@nested.example", "MAILADDRESS": {"CITY": "York"}}
+    moved = dict(nested, DISPLAYCONTACT=contact)
+    target = run_target(config, stream_messages("customers", [moved], ["CUSTOMERID"]))
+    assert summary(target, "customers") == {"updated": 1}
+    [row] = stored(emulator, company, "CUSTOMER")
+    assert row["DISPLAYCONTACT.MAILADDRESS.CITY"] == "York"
