@@ -8,61 +8,48 @@ a re-sent request cannot write twice. For master data the query also returns the
 records carry, so a record equal to Intacct's is not rewritten. A record refused for naming one
 not written yet (`BL03000017`) is tried again when the input ends, and kept for the next run if
 it is still refused (the target's pending file).
+
+The parts live beside it: `preparing` (record → fields), `lookups` (existing records and
+fields), `write_functions` (which function, which control id), `exchange` (sending and
+re-sending requests).
 """
 
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from intacct_api import functions
-from intacct_api.dates import DateStyle
 from intacct_api.envelope import flatten_record
-from intacct_api.errors import AmbiguousWriteError, FunctionError, TransientError
 
 from target_intacct.base import DELETED_AT, IntacctBaseSink
+from target_intacct.exchange import (
+    INVALID_REFERENCE,
+    Write,
+    execute_resending,
+    is_already_executed,
+    is_invalid_reference,
+)
+from target_intacct.lookups import RecordLookups
 from target_intacct.objects import HEADER_ONLY_UPDATES, WRITE_SPECS, Style, WriteSpec
 from target_intacct.payloads import PayloadBuilder
 from target_intacct.pending import PendingStream
+from target_intacct.preparing import RecordPreparer
 from target_intacct.records import (
     Item,
     RecordError,
-    check_xml_text,
-    content_hash,
-    first,
-    intacct_value,
     is_blank,
     lookup,
-    record_lines,
-    same_value,
-    writable_fields,
 )
 from target_intacct.settings import StreamSettings
+from target_intacct.write_functions import WriteFunctions
 
 if TYPE_CHECKING:
     from intacct_api.envelope import Result
-    from intacct_api.functions import Function
-    from intacct_api.transport import Transport
 
     from target_intacct.reports import RunReport
     from target_intacct.target import TargetIntacct
-
-QUERY_PAGE_SIZE = 2000
-IN_CHUNK = 1000
-# Re-sends of a request whose outcome is unknown (time-out, HTTP 524, dropped connection).
-AMBIGUOUS_RESENDS = 3
-# "A request's function with the control ID '…' has already been executed."
-ALREADY_EXECUTED = "XL03000011"
-# "invalid Product Line 'PL-1' in field PRODUCTLINEID", "Invalid customer 'C-1'"...
-INVALID_REFERENCE = "BL03000017"
-
-
-class WriteFailedError(RuntimeError):
-    """Intacct kept failing in a way that is not the record's fault: stop before STATE moves."""
 
 
 def header_text(record: Mapping[str, Any]) -> str:
@@ -70,93 +57,7 @@ def header_text(record: Mapping[str, Any]) -> str:
     return f"RECORDNO {record.get('RECORDNO')}"
 
 
-def is_invalid_reference(result: Result) -> bool:
-    """True when Intacct refused a function for naming a record that does not exist (yet)."""
-    return any(e.errorno == INVALID_REFERENCE for e in result.errors)
-
-
-def is_already_executed(result: Result) -> bool:
-    """True when Intacct refused a function because its control id already ran (uniqueid)."""
-    return any(
-        e.errorno == ALREADY_EXECUTED
-        or ("control id" in e.text.lower() and "already" in e.text.lower())
-        for e in result.errors
-    )
-
-
-def query_rows(
-    client: Transport,
-    object_name: str,
-    select: Sequence[str],
-    filter_: functions.Filter,
-    **options: Any,
-) -> list[dict[str, Any]]:
-    """Every row of a `query` (flattened: `DISPLAYCONTACT.EMAIL1`), 2,000 per request."""
-    rows: list[dict[str, Any]] = []
-    offset = 0
-    while True:
-        function = functions.query(
-            object_name,
-            select,
-            filter=filter_,
-            page_size=QUERY_PAGE_SIZE,
-            offset=offset or None,
-            **options,
-        )
-        result = client.call(function)
-        page = [flatten_record(row) for row in result.records()]
-        rows.extend(page)
-        if not result.num_remaining or not page:
-            return rows
-        offset += len(page)
-
-
-def execute_resending(
-    client: Transport, calls: Sequence[Function], stream_name: str, logger: logging.Logger
-) -> list[Result]:
-    """Send `calls` in one request, re-sending it with the same control ids when no answer came.
-
-    With `uniqueid`, what already ran is refused as already executed, never repeated; after
-    `AMBIGUOUS_RESENDS` lost answers, or when Intacct keeps failing, the write stops with one
-    line saying that a re-run is safe.
-    """
-    attempt = 1
-    while True:
-        try:
-            return client.execute(calls, transaction=False, unique_id=True)
-        except AmbiguousWriteError as exc:
-            if attempt > AMBIGUOUS_RESENDS:
-                raise WriteFailedError(
-                    f"{stream_name}: {len(calls)} writes got no answer after "
-                    f"{attempt} tries ({exc}); they may or may not have run. Re-running the "
-                    "target is safe: the same records get the same control ids."
-                ) from exc
-            logger.warning(
-                "%s: no answer for %d writes (%s); re-sending with the same control ids",
-                stream_name,
-                len(calls),
-                exc,
-            )
-            attempt += 1
-        except TransientError as exc:
-            raise WriteFailedError(
-                f"{stream_name}: Intacct kept failing ({exc}); stopping before STATE "
-                "advances. Re-running the target is safe."
-            ) from exc
-
-
-@dataclass
-class Write:
-    """One function to send, with what it means for the item."""
-
-    item: Item
-    action: str  # created, updated, deleted
-    function: Function
-    record_no: str | None = None
-    intacct_id: str | None = None
-
-
-class IntacctSink(IntacctBaseSink):
+class IntacctSink(RecordLookups, IntacctBaseSink):
     """Writes one stream into one Intacct object, as its `WriteSpec` row says."""
 
     def __init__(
@@ -169,6 +70,8 @@ class IntacctSink(IntacctBaseSink):
         self.settings: StreamSettings = target.stream_settings(stream_name)
         self.spec: WriteSpec = WRITE_SPECS[self.settings.sink]
         self.payloads = PayloadBuilder(self.spec, self.settings)
+        self.preparer = RecordPreparer(self.spec, self.settings)
+        self.write_functions = WriteFunctions(self.spec, self.settings, stream_name, target.run_id)
         self._target_intacct = target
         # records waiting for lines from a line stream (written when the input ends)
         self.deferred: list[dict[str, Any]] = []
@@ -253,7 +156,7 @@ class IntacctSink(IntacctBaseSink):
         ready: list[dict[str, Any]] = []
         without_lines: list[dict[str, Any]] = []
         for record in records:
-            if self.spec.line_field in record or self._written_elsewhere(record):
+            if self.spec.line_field in record or self.preparer.written_elsewhere(record):
                 ready.append(record)
             elif self._partial(record):  # the rest of its lines come next run: not even a
                 self.waiting.append(record)  # header-only update, they would find no header
@@ -272,10 +175,6 @@ class IntacctSink(IntacctBaseSink):
         """The input may hold only some of this header's lines (see `partial_documents`)."""
         document = (self.settings.sink, str(record.get("RECORDNO")))
         return document in self._target_intacct.partial_documents
-
-    def _written_elsewhere(self, record: Mapping[str, Any]) -> bool:
-        """Records of `skip_when` are written by another stream (and skipped here)."""
-        return any(lookup(record, k) == v for k, v in self.spec.skip_when.items())
 
     def settle_waiting(self, max_runs: int, hint: str) -> list[dict[str, Any]]:
         """Headers whose lines have not come: the ones to keep, with the runs they waited.
@@ -364,16 +263,6 @@ class IntacctSink(IntacctBaseSink):
         """Where the object comes in the end-of-input writes (master data first)."""
         return self.spec.rank
 
-    @property
-    def date_style(self) -> DateStyle:
-        """How Intacct reads and writes dates for the API user (its preferences)."""
-        return self._target_intacct.rendering(self.client).style
-
-    @property
-    def client(self) -> Transport:
-        """The session of the entity being written (`entity_field`), else the default one."""
-        return self._target_intacct.client_for(self._entity)
-
     def key_text(self, record: Mapping[str, Any]) -> str:
         return json.dumps(self.source_key(record), sort_keys=True, default=str)
 
@@ -391,114 +280,6 @@ class IntacctSink(IntacctBaseSink):
             else self.source_key(record)
         )
         self.report.reject(self.stream_name, key, record, message, **kw)
-
-    def _prepare(self, record: dict[str, Any]) -> Item:
-        item = Item(
-            record=record,
-            source_key=self.source_key(record),
-            deleted=not is_blank(record.get(DELETED_AT)),
-        )
-        match_field = self.settings.match_field
-        if match_field:
-            value = lookup(record, match_field)
-            item.match_value = None if is_blank(value) else str(value)
-        if item.deleted:
-            return item
-        if self._written_elsewhere(record):
-            item.skipped = True
-            return item
-        lines_spec = self.spec.lines
-        skip = set(lines_spec.record_fields) if lines_spec else set()
-        fields = {
-            name: intacct_value(value)
-            for name, value in writable_fields(self.spec, record, skip).items()
-            if value is not None
-        }
-        for setting, target_field in self.spec.defaults.items():
-            default = self.settings.defaults.get(setting)
-            if default is not None and is_blank(fields.get(target_field)):
-                fields[target_field] = default
-        for name, value in fields.items():
-            check_xml_text(value, name)
-        item.fields = fields
-        if lines_spec:
-            source_field, lines = record_lines(lines_spec, record)
-            item.lines = [self._prepare_line(line, source_field, n) for n, line in enumerate(lines)]
-        return item
-
-    def _prepare_line(self, line: Mapping[str, Any], source_field: str, index: int) -> dict:
-        lines_spec = self.spec.lines
-        assert lines_spec is not None
-        where = f"{source_field}[{index}]"
-        if lines_spec.element:  # generic: every writable line field passes through
-            prepared = {
-                name: intacct_value(value)
-                for name, value in line.items()
-                if value is not None
-                and not name.startswith("_sdc_")
-                and name not in lines_spec.read_only
-                and name != "RECORDNO"
-                and not self.spec.is_read_only(name)
-            }
-        else:
-            prepared = {}
-            for target_field, sources in lines_spec.fields.items():
-                value = first(line, sources)
-                if value is not None:
-                    prepared[target_field] = value
-        for setting, target_field in self.settings.line_defaults(self.spec).items():
-            if is_blank(prepared.get(target_field)):
-                prepared[target_field] = self.settings.defaults[setting]
-        for name, value in prepared.items():
-            check_xml_text(value, f"{where}.{name}")
-        prepared["_where"] = where
-        return prepared
-
-    def _check_required(self, item: Item) -> None:
-        for name in self.spec.required:
-            if is_blank(item.fields.get(name)) and is_blank(lookup(item.record, name)):
-                raise RecordError(name, "is required to create a " + self.spec.object)
-
-    # --- looking up ----------------------------------------------------------------------
-
-    def _query_all(
-        self,
-        client: Transport,
-        object_name: str,
-        select: Sequence[str],
-        filter_: functions.Filter,
-    ) -> list[dict[str, Any]]:
-        """Every row of a query, page by page (one request per 2,000 rows).
-
-        A top-level session asks for entity-private records too (`showprivate`): a record an
-        entity owns is still the one a match must find, or the write would try to create it.
-        """
-        top_level = self._entity is None and not self._target_intacct.config.get("entity_id")
-        return query_rows(
-            client, object_name, select, filter_, show_private=True if top_level else None
-        )
-
-    def _rows_by(
-        self, object_name: str, field_name: str, values: Iterable[str], extra: Sequence[str]
-    ) -> dict[str, list[dict]]:
-        """Existing rows of `object_name` whose `field_name` is in `values`, grouped by value."""
-        wanted = sorted(set(values))
-        found: dict[str, list[dict]] = {}
-        select = list(dict.fromkeys(["RECORDNO", field_name, *extra]))
-        chunks = [wanted[start : start + IN_CHUNK] for start in range(0, len(wanted), IN_CHUNK)]
-        client = self.client
-        pages = self._target_intacct.parallel.map(
-            lambda chunk: self._query_all(
-                client, object_name, select, functions.in_(field_name, chunk)
-            ),
-            chunks,
-        )
-        for rows in pages:
-            for row in rows:
-                value = row.get(field_name)
-                if value is not None:
-                    found.setdefault(str(value), []).append(row)
-        return found
 
     # --- writing -------------------------------------------------------------------------
 
@@ -528,7 +309,7 @@ class IntacctSink(IntacctBaseSink):
         items: list[Item] = []
         for record in records:
             try:
-                items.append(self._prepare(record))
+                items.append(self.preparer.prepare(record, self.source_key(record)))
             except RecordError as exc:
                 self._reject(record, str(exc), field=exc.field)
                 continue
@@ -569,114 +350,6 @@ class IntacctSink(IntacctBaseSink):
             latest[key] = item
         return list(latest.values())
 
-    def _needs_lookup(self, item: Item) -> bool:
-        if item.skipped:
-            return False
-        if item.deleted:
-            return self.settings.delete_behavior != "do_nothing"
-        return self.settings.sync_mode != "insert"
-
-    def _find_existing(self, items: list[Item]) -> dict[str, list[dict]]:
-        match_field = self.settings.match_field
-        values = [i.match_value for i in items if self._needs_lookup(i) and i.match_value]
-        if not match_field or not values:
-            return {}
-        extra = [self.spec.id_field] if self.spec.id_field else []
-        if self.spec.update_key not in ("RECORDNO", *extra):
-            extra.append(self.spec.update_key)
-        if self._compares_fields and self.settings.sync_mode != "insert":
-            sent = {name for i in items if not i.deleted for name in flatten_record(i.fields)}
-            extra += sorted(sent & self.known_fields)
-        return self._rows_by(self.spec.object, match_field, values, extra)
-
-    @property
-    def _compares_fields(self) -> bool:
-        """Master data is compared field by field with Intacct's to skip unchanged updates."""
-        return self.spec.style is Style.GENERIC and self.spec.lines is None
-
-    @cached_property
-    def known_fields(self) -> frozenset[str]:
-        """The object's fields in this company (`lookup`): the only ones a query may select."""
-        try:
-            result = self.client.call(functions.lookup(self.spec.object))
-        except FunctionError as exc:
-            self.logger.warning(
-                "%s: no field list for %s (%s); every match is updated",
-                self.stream_name,
-                self.spec.object,
-                exc,
-            )
-            return frozenset()
-        return frozenset(name for name, _ in functions.lookup_fields(result.records()))
-
-    def _unchanged(self, item: Item, row: Mapping[str, Any]) -> bool:
-        """Every field the record carries already holds the same value in Intacct.
-
-        The update key is left out: an update keeps the existing record's. A nested field
-        (`DISPLAYCONTACT: {...}`) compares as the dotted names Intacct's rows carry.
-        """
-        if not self._compares_fields:
-            return False
-        style, known = self.date_style, self.known_fields
-        return all(
-            name == self.spec.update_key
-            or (name in known and same_value(value, row.get(name), style))
-            for name, value in flatten_record(item.fields).items()
-        )
-
-    def _find_invoices(self, items: list[Item]) -> dict[str, dict]:
-        """Invoices payment lines name by number, or by RECORDNO when they leave out the amount.
-
-        A line without an amount pays what is due. One query per kind per batch.
-        """
-        numbers, keys = set(), set()
-        for item in items:
-            for line in [] if item.deleted else item.lines:
-                if not is_blank(line.get("RECORDKEY")):
-                    if is_blank(line.get("TRX_PAYMENTAMOUNT")):
-                        keys.add(str(line["RECORDKEY"]))
-                elif not is_blank(first(line, ("INVOICENO", "RECORDID"))):
-                    numbers.add(str(first(line, ("INVOICENO", "RECORDID"))))
-        found: dict[str, dict] = {}
-        for field_name, values in (("RECORDID", numbers), ("RECORDNO", keys)):
-            if values:
-                rows = self._rows_by("ARINVOICE", field_name, values, ["RECORDID", "TOTALDUE"])
-                found.update(
-                    {f"{field_name}:{value}": matches[0] for value, matches in rows.items()}
-                )
-        return found
-
-    def _existing_row(self, item: Item, existing: Mapping[str, list[dict]]) -> dict | None:
-        if item.match_value is None:
-            if self._needs_lookup(item):
-                raise RecordError(
-                    self.settings.match_field or "match_field",
-                    f"is empty; {self.settings.sync_mode} needs it to find the {self.spec.object}",
-                )
-            return None
-        rows = existing.get(item.match_value, [])
-        if len(rows) > 1:
-            raise RecordError(
-                self.settings.match_field or "",
-                f"{len(rows)} {self.spec.object} records have "
-                f"{self.settings.match_field}={item.match_value!r}; the match must be unique",
-            )
-        return rows[0] if rows else None
-
-    def _control_id(self, action: str, item: Item, payload: Any) -> str:
-        """Same record, same version, same action → same control id.
-
-        A create keeps its control id across runs, so replaying an input never creates twice.
-        Updates and deletes are safe to repeat, so their ids are unique to the run: a later run
-        that sets a field back to an earlier value is not refused as already executed.
-        """
-        version = lookup(item.record, "WHENMODIFIED")
-        run = "" if action == "created" else self._target_intacct.run_id
-        digest = content_hash(
-            [self.stream_name, action, item.source_key, item.match_value, version, payload, run]
-        )
-        return f"{self.stream_name[:40]}-{action[0]}-{digest[:40]}"
-
     def _plan(
         self, item: Item, existing: Mapping[str, list[dict]], invoices: Mapping[str, dict]
     ) -> Write | None:
@@ -696,7 +369,7 @@ class IntacctSink(IntacctBaseSink):
                 self.settings.match_field or "", f"no {self.spec.object} with {where} to update"
             )
         if row is None:
-            self._check_required(item)
+            self.preparer.check_required(item)
             return self._build(item, "created", None, invoices)
         if self._unchanged(item, row):
             self.report.count(self.stream_name, "unchanged")
@@ -715,16 +388,12 @@ class IntacctSink(IntacctBaseSink):
             payload = {self.spec.update_key: row.get(self.spec.update_key) or record_no}
             payload.update(dict.fromkeys(self._clearable_fields(), ""))
             function = functions.update(
-                self.spec.object, payload, control_id=self._control_id("clear", item, payload)
+                self.spec.object,
+                payload,
+                control_id=self.write_functions.control_id("clear", item, payload),
             )
             return Write(item, "updated", function, record_no, intacct_id)
-        control_id = self._control_id("delete", item, record_no)
-        if self.spec.style is Style.SALES_TRANSACTION:
-            function = functions.delete_sotransaction(str(intacct_id), control_id=control_id)
-        elif self.spec.style is Style.INVOICE:
-            function = functions.delete_invoice(record_no, control_id=control_id)
-        else:
-            function = functions.delete(self.spec.object, record_no, control_id=control_id)
+        function = self.write_functions.delete(item, record_no, intacct_id)
         return Write(item, "deleted", function, record_no, intacct_id)
 
     def _clearable_fields(self) -> list[str]:
@@ -751,37 +420,10 @@ class IntacctSink(IntacctBaseSink):
     ) -> Write:
         payload = self.payloads.build(item, row, invoices, self.date_style)
         record_no = str(row["RECORDNO"]) if row else None
-        intacct_id = self._id_of(row) if row else self._natural_key(item)
-        control_id = self._control_id(action, item, payload)
-        function = self._function(action, payload, row, control_id)
+        intacct_id = self._id_of(row) if row else self.write_functions.natural_key(item)
+        control_id = self.write_functions.control_id(action, item, payload)
+        function = self.write_functions.write(action, payload, row, control_id)
         return Write(item, action, function, record_no, intacct_id)
-
-    def _natural_key(self, item: Item) -> Any:
-        if self.spec.style is Style.SALES_TRANSACTION:
-            docid = lookup(item.record, "DOCID")
-            if is_blank(docid) and not is_blank(item.fields.get("DOCNO")):
-                return f"{item.fields.get('DOCPARID')}-{item.fields['DOCNO']}"
-            return docid
-        return item.fields.get(self.spec.id_field) if self.spec.id_field else None
-
-    def _function(self, action: str, payload: dict, row: dict | None, control_id: str) -> Function:
-        style, obj = self.spec.style, self.spec.object
-        if action == "created":
-            if style is Style.INVOICE:
-                return functions.create_invoice(payload, control_id=control_id)
-            if style is Style.ADJUSTMENT:
-                return functions.create_aradjustment(payload, control_id=control_id)
-            if style is Style.SALES_TRANSACTION:
-                return functions.create_sotransaction(payload, control_id=control_id)
-            if style is Style.PAYMENT and self.settings.payment_function == "create_arpayment":
-                return functions.create_arpayment(payload, control_id=control_id)
-            return functions.create(obj, payload, control_id=control_id)
-        assert row is not None
-        if style is Style.INVOICE:
-            return functions.update_invoice(row["RECORDNO"], payload, control_id=control_id)
-        if style is Style.SALES_TRANSACTION:
-            return functions.update_sotransaction(row["DOCID"], payload, control_id=control_id)
-        return functions.update(obj, payload, control_id=control_id)
 
     # --- sending -------------------------------------------------------------------------
 

@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 from intacct_api import functions
 
 from target_intacct.base import IntacctBaseSink
-from target_intacct.records import content_hash
-from target_intacct.sinks import (
+from target_intacct.exchange import (
     execute_resending,
     is_already_executed,
     is_invalid_reference,
     query_rows,
 )
+from target_intacct.records import content_hash
 from target_intacct.web_order_mapping import (
     OrderError,
     OrderSettings,

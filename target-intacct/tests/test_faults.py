@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from target_intacct.sinks import WriteFailedError
+from target_intacct.exchange import WriteFailedError
 from target_intacct_helpers import (
     emulator_records,
     read_jsonl,
