@@ -93,14 +93,41 @@ def _parent_key(record: t.Mapping[str, t.Any]) -> str | None:
 
 def category_id(run: Run, line_id: str) -> int | None:
     """The Magento category of a product line: ID map first, then the catalogue listing."""
-    mapped = run.id_map.get(ROLE, line_id)
+    mapped = _mapped(run, line_id)
     if mapped is not None:
-        return int(mapped)
+        return int(mapped["id"])
     match = _find_by_line(run, line_id)
     if match is not None:
         run.id_map.put(ROLE, line_id, int(match["id"]))
         return int(match["id"])
     return None
+
+
+def _mapped(run: Run, line_id: str) -> dict | None:
+    """The line's category through the ID map, if the catalogue agrees.
+
+    The mapped category must exist and carry the line's url_key (`...-slug(line id)`); in a
+    reset shop the id may be missing or another category's, and the entry is dropped.
+    """
+    mapped = run.id_map.get(ROLE, line_id)
+    if mapped is None:
+        return None
+    with run.cache_lock:
+        category = _catalogue(run).get(int(mapped))
+    if category is None:
+        run.id_map.forget(ROLE, line_id, f"is category {mapped}, which does not exist")
+        return None
+    key = str(custom_attribute(category, "url_key") or "")
+    if not _is_key_of(key, line_id):
+        why = f"is category {mapped}, whose url_key {key!r} is not this line's"
+        run.id_map.forget(ROLE, line_id, why)
+        return None
+    return category
+
+
+def _is_key_of(key: str, line_id: str) -> bool:
+    """Whether a url_key is one `url_key(description, line_id)` makes."""
+    return key == slug(line_id) or key.endswith(f"-{slug(line_id)}")
 
 
 def _catalogue(run: Run) -> dict[int, dict]:
@@ -125,8 +152,7 @@ def _find_by_line(run: Run, line_id: str, wanted_key: str | None = None) -> dict
         ]
     if wanted_key is not None:
         return next((item for key, item in keys if key == wanted_key), None)
-    suffix = f"-{slug(line_id)}"
-    candidates = [item for key, item in keys if key.endswith(suffix) or key == slug(line_id)]
+    candidates = [item for key, item in keys if _is_key_of(key, line_id)]
     return candidates[0] if len(candidates) == 1 else None
 
 
@@ -154,8 +180,7 @@ def _write(run: Run, line_id: str, record: dict) -> str:
     body = _body(run, record, parent_id)
     wanted_key = body["custom_attributes"][0]["value"]
     store = run.settings.catalog_store_code
-    existing_id = run.id_map.get(ROLE, line_id)
-    existing = _catalogue(run).get(int(existing_id)) if existing_id is not None else None
+    existing = _mapped(run, line_id)
     if existing is None:
         existing = _find_by_line(run, line_id, wanted_key)
     if existing is None:

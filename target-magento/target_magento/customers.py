@@ -283,20 +283,32 @@ class _Owners:
 
 
 def _find_existing(run: Run, accepted: list[tuple[str, dict]]) -> dict[str, dict]:
-    """Existing Magento customers for the batch: by mapped id, then by email and website."""
+    """Existing Magento customers for the batch: by mapped id, then by email and website.
+
+    A mapped id is trusted only when that Magento customer has the email the map recorded or
+    the record's: otherwise the map is stale (a reset shop) and the customer is found by email.
+    """
     found: dict[str, dict] = {}
-    mapped = {
-        key: run.id_map.get(ROLE, key)["id"] for key, _ in accepted if run.id_map.get(ROLE, key)
-    }
+    emails = dict(accepted)
+    mapped = {key: entry for key, _ in accepted if (entry := run.id_map.get(ROLE, key))}
     by_id: dict[int, dict] = {}
-    for ids in chunks(sorted(set(mapped.values()))):
+    for ids in chunks(sorted({int(entry["id"]) for entry in mapped.values()})):
         for item in run.client.search(
             "V1/customers/search", [[("entity_id", ",".join(map(str, ids)), "in")]]
         ):
             by_id[int(item["id"])] = item
-    for key, magento_id in mapped.items():
-        if magento_id in by_id:
-            found[key] = by_id[magento_id]
+    for key, entry in mapped.items():
+        magento_id = int(entry["id"])
+        customer = by_id.get(magento_id)
+        if customer is None:
+            run.id_map.forget(ROLE, key, f"is Magento customer {magento_id}, which does not exist")
+            continue
+        email = str(customer.get("email") or "").lower()
+        if email not in {str(entry.get("email") or "").lower(), emails[key]["email"]}:
+            why = f"is Magento customer {magento_id}, whose email is another customer's"
+            run.id_map.forget(ROLE, key, why)
+            continue
+        found[key] = customer
     by_email = _search_emails(
         run, [customer["email"] for key, customer in accepted if key not in found]
     )
@@ -337,7 +349,7 @@ def _write(
     if owner is not None and owner != key:
         msg = (
             f"Email {customer['email']} belongs to Magento customer {existing['id']}, "
-            f"owned by Intacct customer {owner}"
+            f"owned by Intacct customer {owner} in the ID map {run.id_map.path}"
         )
         raise Rejection(msg, EMAIL)
     managed_id = (run.id_map.get(ROLE, key) or {}).get("address_id")

@@ -101,6 +101,7 @@ def hold_for_invalid_line(run: Run, stream: str, record: dict, rejection: Reject
 def finish(run: Run, default_stream: str) -> None:
     """Join, then invoice every pending document whose order Magento holds, order by order."""
     entries = dict(run.pending.section(PENDING))
+    _verify_mapped(run, entries.values(), default_stream)
     ready: list[tuple[str, dict]] = []
     for key, entry in entries.items():
         header = entry.get("header")
@@ -181,6 +182,41 @@ def finish(run: Run, default_stream: str) -> None:
     run.client.map(invoice_order, sorted(by_order))
     run.pending.save()
     run.id_map.save()
+
+
+def _verify_mapped(run: Run, entries: t.Iterable[Mapping[str, t.Any]], stream: str) -> None:
+    """Keep the ID map's invoices of these documents only where Magento still has them.
+
+    An entry counts when its order (by increment id) holds an invoice whose comment names the
+    DOCID; otherwise (a reset shop, another store) the entry is dropped and the document is
+    invoiced like a new one. Two searches per hundred orders, for mapped documents only.
+    """
+    docids: set[str] = set()
+    for entry in entries:
+        if entry.get("header") is not None:
+            docids.add(run.key(entry.get("stream") or stream, entry["header"], *HEADER_KEY))
+        docids.update(
+            docid
+            for line in (entry.get("lines") or {}).values()
+            if (docid := text(line, "DOCHDRID"))
+        )
+    mapped = {docid: found for docid in sorted(docids) if (found := run.id_map.get(ROLE, docid))}
+    if not mapped:
+        return
+    orders = _orders(run, sorted({str(entry["increment_id"]) for entry in mapped.values()}))
+    invoices = _invoices_by_order(run, [int(order["entity_id"]) for order in orders.values()])
+    for docid, entry in mapped.items():
+        order = orders.get(str(entry["increment_id"]).lower())
+        if order is None:
+            why = f"is an invoice of order {entry['increment_id']}, which does not exist"
+            run.id_map.forget(ROLE, docid, why)
+            continue
+        invoice_id = _invoice_for(invoices.get(int(order["entity_id"]), []), docid)
+        if invoice_id is None:
+            why = f"is invoice {entry['invoice_id']}, but order {entry['increment_id']} has none"
+            run.id_map.forget(ROLE, docid, f"{why} for it")
+            continue
+        _remember(run, docid, invoice_id, order)
 
 
 def _with_lines(entry: Mapping[str, t.Any]) -> dict:

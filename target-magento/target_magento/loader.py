@@ -11,7 +11,7 @@ from magento_api import AuthSettings, MagentoClient
 from target_magento import bulk, categories, customers, invoices, products
 from target_magento.records import Rejection
 from target_magento.run import Run, Settings
-from target_magento.store import IdMap, JsonFileStore, RejectFile
+from target_magento.store import IdMap, JsonFileStore, RejectFile, shop_scope
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -86,7 +86,9 @@ class Loader:
             self._run = Run(
                 client=client,
                 settings=Settings.from_config(config),
-                id_map=IdMap(config["id_map_file"]),
+                id_map=IdMap(
+                    config["id_map_file"], shop_scope(config["base_url"], config["store_code"])
+                ),
                 pending=JsonFileStore(config["pending_invoices_file"]),
                 rejects=RejectFile(config["reject_file"]),
                 waiting=JsonFileStore(pending_catalog_file(config)),

@@ -53,17 +53,65 @@ class JsonFileStore:
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_name(f".{self.path.name}.tmp")
-            temporary.write_bytes(encode_json(self.data))
+            temporary.write_bytes(encode_json(self._content()))
             temporary.replace(self.path)
             self._dirty = False
 
+    def _content(self) -> dict[str, t.Any]:
+        """What `save` writes: the whole object."""
+        return self.data
+
+
+def shop_scope(base_url: str, store_code: str) -> str:
+    """The Magento an ID map belongs to: its REST root, `https://shop.example.com/rest/default`."""
+    return f"{base_url.strip().rstrip('/').lower()}/rest/{store_code.strip().lower()}"
+
 
 class IdMap(JsonFileStore):
-    """Which Magento id each Intacct record became, by role then Intacct key."""
+    """Which Magento id each Intacct record became, by role then Intacct key, for one shop.
+
+    Ids mean something in one Magento only: the file keeps one map per `shop_scope` under
+    `scopes`, and a run sees only its own shop's (a reset shop or another store starts empty, or
+    is caught by the loaders' checks of each mapped id against its natural key). A file from
+    before scopes holds its roles at the top: it becomes the map of the first shop that reads it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None, scope: str) -> None:
+        super().__init__(path)
+        self.scope = scope
+        self._file = self.data
+        scopes = self._file.get("scopes")
+        if not isinstance(scopes, dict):
+            legacy = {role: entries for role, entries in self._file.items() if role != "scopes"}
+            self._file.clear()
+            scopes = self._file["scopes"] = {}
+            if legacy:
+                LOGGER.info("ID map %s: entries without a shop are taken as %s's", path, scope)
+                scopes[scope] = legacy
+                self._dirty = True
+        others = sorted(name for name in scopes if name != scope)
+        if others:
+            LOGGER.info("ID map %s: using %s's entries, not those of %s", path, scope, others)
+        self.data = scopes.setdefault(scope, {})
+
+    def _content(self) -> dict[str, t.Any]:
+        return self._file
 
     def get(self, role: str, key: str) -> t.Any:
         with self.lock:
             return self.data.get(role, {}).get(key)
+
+    def forget(self, role: str, key: str, why: str) -> None:
+        """Drop an entry Magento contradicts (the record is then found by its natural key)."""
+        if self.pop(role, key) is not None:
+            LOGGER.warning(
+                "ID map %s: %s %s %s in %s; the entry is dropped and the record found again",
+                self.path,
+                role,
+                key,
+                why,
+                self.scope,
+            )
 
 
 class RejectFile:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from connector_emulators import demo_data
 from magento_api import AuthSettings, MagentoClient, decode_json, encode_json
+from target_magento.store import shop_scope
 from target_magento.target import TargetMagento
 
 COUNTRY_NAMES = {"US": "United States", "IE": "Ireland", "DE": "Germany", "JP": "Japan"}
@@ -233,8 +234,13 @@ class Harness:
         return [decode_json(line) for line in path.read_text().splitlines() if line]
 
     def id_map(self) -> dict:
+        """The ID map's entries for this shop (the file keeps one map per shop and store)."""
         path = self.folder / "id-map.json"
-        return json.loads(path.read_text()) if path.exists() else {}
+        if not path.exists():
+            return {}
+        return json.loads(path.read_text())["scopes"].get(
+            shop_scope(self.magento.base_url, "default"), {}
+        )
 
     def pending(self) -> dict:
         path = self.folder / "pending.json"
