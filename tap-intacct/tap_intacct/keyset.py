@@ -54,12 +54,13 @@ Position = tuple[str, int]  # (replication key as ISO 8601 UTC, RECORDNO)
 
 @dataclass
 class Page:
-    """A parsed answer: its rows, whether more follow, and when it was read."""
+    """A parsed answer: its rows, whether more follow, when it was read, the rows it matched."""
 
     rows: list[Row]
     more: bool
     remaining: int
     extracted_at: datetime
+    total: int | None = None
 
 
 @dataclass

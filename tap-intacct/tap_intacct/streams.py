@@ -17,7 +17,8 @@ the streams that follow while one is written.
 from __future__ import annotations
 
 import itertools
-import time
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from tap_intacct.keyset import (
 )
 from tap_intacct.objects import PERIOD_END, PERIOD_START, RECORDNO, IntacctObject
 from tap_intacct.output import ENTITY_CONTEXT, RecordOutput
+from tap_intacct.progress import Progress
 from tap_intacct.schema import (
     DELETED_AT,
     ENTITY,
@@ -57,7 +59,6 @@ if TYPE_CHECKING:
 READ_AHEAD_ROWS = 200
 DELETES_BOOKMARK = "deletes_bookmark"
 DELETES_RECORDNO = "deletes_bookmark_recordno"
-PROGRESS_EVERY_SECONDS = 10.0
 UNAVAILABLE_HINTS = (
     "not found", "unknown object", "not permitted", "permission", "not authorized",
     "not subscribed", "not enabled", "no access",
@@ -122,6 +123,8 @@ class IntacctStream(RecordOutput):
         self._position_state: dict[str, Any] = {}
         # first pages asked for before the stream's turn, by entity (see `read_ahead`)
         self._ahead: dict[str | None, tuple[FieldPlan, Future[Page]]] = {}
+        self.calls: Counter[str | None] = Counter()  # API calls by entity, for the progress
+        self._calls_lock = threading.Lock()
 
     # --- SDK hooks --------------------------------------------------------------------------
 
@@ -167,14 +170,15 @@ class IntacctStream(RecordOutput):
         entity = context.get(ENTITY_CONTEXT) if context else None
         client = self.intacct.client(entity)
         self._position_state = self.get_context_state(context)
-        progress = Progress(self, entity, client)
+        progress = self.intacct.progress(self, entity)
+        counted = RANGES not in self._position_state  # resumed ranges: no total of the rest
         plan, first = self._ahead.pop(entity, None) or (self._plan(), None)
         self.intacct.read_ahead(self)
         try:
             if self.spec.function:
                 yield from self._read_reports(client, entity, plan, progress)
             elif self.replication_key:
-                pages = self._pages(client, plan, entity, progress)
+                pages = self._pages(client, plan, entity, progress, counted=counted)
                 reader = KeysetRead(
                     pages, self._position_state, self.intacct.parallel,
                     pipeline=self.intacct.pipeline, first=first,
@@ -189,6 +193,8 @@ class IntacctStream(RecordOutput):
                 "Skipping stream '%s': Intacct object %s is not available to this company or "
                 "user (%s)", self.name, self.spec.object, exc,
             )  # fmt: skip
+            progress.skipped = True
+            progress.finish()
             return
         if self.spec.audited and self.intacct.audit_history_available:
             yield from self._read_deletes(client, entity, context, progress)
@@ -253,7 +259,13 @@ class IntacctStream(RecordOutput):
             page_size=size or self._page_size(), docparid=docparid, offset=offset or None,
             show_private=True if top_level else None,
         )  # fmt: skip
+        self._called(client)
         return client.call(function)
+
+    def _called(self, client: Transport) -> None:
+        """One more API call of the partition (they run on several workers)."""
+        with self._calls_lock:
+            self.calls[client.credentials.entity_id] += 1
 
     def _start_filter(self, state: Mapping[str, Any]) -> functions.Filter | None:
         """Where the first page starts.
@@ -305,6 +317,7 @@ class IntacctStream(RecordOutput):
             self.set_extracted_at(datetime.now(UTC))
             rows = result.records()
             yield from self._convert(rows, plan, entity)
+            progress.expect(result.total_count)
             progress.page(len(rows))
             if not self._more(result, rows):
                 return
@@ -340,6 +353,7 @@ class IntacctStream(RecordOutput):
         keys = [key for key in self.spec.key_properties if key not in (PERIOD_START, PERIOD_END)]
         for first in range(0, len(months), REPORTS_PER_REQUEST):
             batch = months[first : first + REPORTS_PER_REQUEST]
+            self._called(client)
             results = client.execute([build(start, end) for start, end in batch])
             self.set_extracted_at(datetime.now(UTC))
             for (start, end), result in zip(batch, results, strict=True):
@@ -379,9 +393,15 @@ class IntacctStream(RecordOutput):
                     raise
 
     def _pages(
-        self, client: Transport, plan: FieldPlan, entity: str | None, progress: Progress
+        self,
+        client: Transport,
+        plan: FieldPlan,
+        entity: str | None,
+        progress: Progress,
+        *,
+        counted: bool,
     ) -> Pages:
-        """The partition as `keyset.KeysetRead` reads it."""
+        """The partition as `keyset.KeysetRead` reads it (`counted`: its first page counts all)."""
 
         def fetch(filter_: functions.Filter | None, **probe: Any) -> Page:
             return self.fetch_page(client, plan, filter_, **probe)
@@ -389,6 +409,8 @@ class IntacctStream(RecordOutput):
         def emit(rows: list[dict[str, Any]], page: Page) -> Iterator[dict]:
             self.set_extracted_at(page.extracted_at)
             yield from self._convert(rows, plan, entity)
+            if counted:
+                progress.expect(page.total)
             progress.page(len(rows))
 
         return Pages(
@@ -422,10 +444,11 @@ class IntacctStream(RecordOutput):
             )  # fmt: skip
         rows = result.records()
         more = self._more(result, rows, size)
-        return Page(rows, more, result.num_remaining or 0, datetime.now(UTC))
+        return Page(rows, more, result.num_remaining or 0, datetime.now(UTC), result.total_count)
 
     def _drop_vanished_fields(self, client: Transport, plan: FieldPlan) -> bool:
         """Ask `lookup` which selected fields the object still has; drop the others."""
+        self._called(client)
         result = client.call(functions.lookup(self.spec.object, docparid=self.spec.docparid))
         current = {name for name, _ in functions.lookup_fields(result.records())}
         vanished = [name for name in plan.select if name not in current]
@@ -545,36 +568,3 @@ class IntacctStream(RecordOutput):
                 position = after("ACCESSTIME", last["ACCESSTIME"], int(last[RECORDNO]))
             if not self._more(result, rows):
                 return
-
-
-class Progress:
-    """Per-stream progress lines: records so far, pages, API calls, rate; every 10 s or so."""
-
-    def __init__(self, stream: IntacctStream, entity: str | None, client: Transport) -> None:
-        self.stream = stream
-        self.client = client
-        self.calls_before = client.request_count
-        self.label = stream.name if entity is None else f"{stream.name} (entity {entity})"
-        self.started = self.last_log = time.monotonic()
-        self.records = 0
-        self.pages = 0
-        self.deleted = 0
-
-    def page(self, rows: int) -> None:
-        self.pages += 1
-        self.records += rows
-        now = time.monotonic()
-        if now - self.last_log >= PROGRESS_EVERY_SECONDS:
-            self.last_log = now
-            self._log("progress")
-
-    def done(self) -> None:
-        self._log("done")
-
-    def _log(self, what: str) -> None:
-        elapsed = max(time.monotonic() - self.started, 1e-9)
-        self.stream.logger.info(
-            "%s %s: %d records, %d deleted, %d pages, %d API calls, %.0f records/s, %.1f s",
-            self.label, what, self.records, self.deleted, self.pages,
-            self.client.request_count - self.calls_before, self.records / elapsed, elapsed,
-        )  # fmt: skip

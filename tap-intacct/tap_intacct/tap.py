@@ -31,6 +31,7 @@ from singer_sdk.singerlib.encoding.simple import Message
 
 from tap_intacct.objects import IntacctObject, all_objects
 from tap_intacct.output import singer_stdout
+from tap_intacct.progress import PROGRESS_EVERY_SECONDS, Progress, RunSummary
 from tap_intacct.schema import ENTITY, stream_schema
 from tap_intacct.streams import IntacctStream, is_unavailable
 
@@ -125,12 +126,35 @@ class TapIntacct(Tap):
         th.Property("pipeline_pages", th.BooleanType, default=True,
                     description="Ask for the next page while the current one is converted "
                                 "and written"),
+        th.Property("progress_seconds", th.NumberType(minimum=0),
+                    default=PROGRESS_EVERY_SECONDS,
+                    description="Seconds between a stream's progress lines (records of the "
+                                "total, share done, rate, time left)"),
     ).to_dict()  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._clients: dict[str | None, Transport] = {}
         self.audit_history_available = True
+        self.summary = RunSummary()
         super().__init__(*args, **kwargs)
+
+    def sync_all(self) -> None:  # type: ignore[misc]  # final to the SDK, which has no end hook
+        """The SDK's sync, then (stopped or not) the run's summary table."""
+        self.summary = RunSummary()
+        try:
+            super().sync_all()
+        finally:
+            requests = sum(client.request_count for client in self._clients.values())
+            self.summary.log(self.logger, requests)
+
+    def progress(self, stream: IntacctStream, entity: str | None) -> Progress:
+        """A stream partition's progress, in the run's summary."""
+        label = stream.name if entity is None else f"{stream.name} (entity {entity})"
+        every = self.config.get("progress_seconds")
+        return self.summary.add(Progress(
+            stream.name, label, self.logger, lambda: stream.calls[entity],
+            every=PROGRESS_EVERY_SECONDS if every is None else float(every),
+        ))  # fmt: skip
 
     @cached_property
     def parallel(self) -> ParallelRequests:

@@ -307,24 +307,6 @@ def test_full_pages_of_2000_rows(big_company, config, customers_catalog, api_row
     assert len(set(positions)) == 3  # a STATE after each page
 
 
-def test_progress_lines_name_records_pages_and_rate(
-    reset, config, customers_catalog, api_rows, caplog, monkeypatch, run_tap
-):
-    monkeypatch.setattr("tap_intacct.streams.PROGRESS_EVERY_SECONDS", 0.0)
-    rows = len(api_rows("CUSTOMER"))
-    with caplog.at_level("INFO"):
-        run_tap({**config, "page_size": 3}, catalog=customers_catalog)
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("customers ")]
-    progress = [line for line in lines if line.startswith("customers progress:")]
-    pages = -(-rows // 3)
-    assert [int(line.split(": ")[1].split()[0]) for line in progress] == [
-        min(3 * n, rows) for n in range(1, pages + 1)
-    ]
-    assert all(f" {n} pages," in line for n, line in enumerate(progress, 1))
-    assert all("records/s" in line for line in progress)
-    assert lines[-1].startswith(f"customers done: {rows} records")
-
-
 def test_state_never_falls_inside_a_document_of_a_line_stream(
     reset, config, demo_catalog, select, api_rows, run_tap
 ):

@@ -1,0 +1,165 @@
+"""Progress lines while a stream is read, and one summary table at the end of the run.
+
+Intacct counts the rows a query matches (`totalcount` over XML, `ia::meta.totalCount` over
+REST), so the first page of a stream tells how many rows the run will read: the lines show
+the share done and the time left. Where nothing counts the rows (reports, a run resuming key
+ranges) they show the records alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+PROGRESS_EVERY_SECONDS = 10.0
+COLUMNS = ("stream", "records", "deleted", "pages", "API calls", "seconds", "records/s")
+
+
+def duration(seconds: float) -> str:
+    """`28 s`, `4 min 10 s`, `2 h 5 min`: a time left as a person reads it."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
+
+
+@dataclass
+class Progress:
+    """One stream partition's read: records (of the total when known), deletes, pages, calls.
+
+    `requests()` counts the partition's API calls so far, its first page's too when it was
+    asked for ahead of the stream's turn.
+    """
+
+    stream: str
+    label: str
+    logger: logging.Logger
+    requests: Callable[[], int]
+    every: float = PROGRESS_EVERY_SECONDS
+    total: int | None = None
+    records: int = 0
+    deleted: int = 0
+    pages: int = 0
+    skipped: bool = False
+    calls_after: int | None = None
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+
+    def __post_init__(self) -> None:
+        self.last_log = self.started
+
+    @property
+    def calls(self) -> int:
+        return self.requests() if self.calls_after is None else self.calls_after
+
+    def finish(self) -> None:
+        """The partition's read is over: its time and calls stop counting."""
+        if self.finished is None:
+            self.finished = time.monotonic()
+            self.calls_after = self.requests()
+
+    @property
+    def seconds(self) -> float:
+        return max((self.finished or time.monotonic()) - self.started, 1e-9)
+
+    def expect(self, total: int | None) -> None:
+        """The rows the read will return, as the first page's answer counts them."""
+        if self.total is None and self.pages == 0:
+            self.total = total
+
+    def page(self, rows: int) -> None:
+        self.pages += 1
+        self.records += rows
+        if self.total is not None and self.records > self.total:
+            self.total = self.records  # rows changed during the read came in again
+        now = time.monotonic()
+        if now - self.last_log >= self.every:
+            self.last_log = now
+            self.logger.info("%s", self.line())
+
+    def line(self) -> str:
+        """`customers: 40,000 of 100,010 (40%), 20 pages, 21 API calls, 2,150/s, ETA 28 s`."""
+        rate = self.records / self.seconds
+        counts = f"{self.records:,} records"
+        eta = ""
+        if self.total:
+            counts = f"{self.records:,} of {self.total:,} ({100 * self.records // self.total}%)"
+            if rate > 0:
+                eta = f", ETA {duration((self.total - self.records) / rate)}"
+        return (
+            f"{self.label}: {counts}, {self.pages:,} pages, {self.calls:,} API calls, "
+            f"{rate:,.0f}/s, {self.seconds:.1f} s{eta}"
+        )
+
+    def done(self) -> None:
+        self.finish()
+        rate = self.records / self.seconds
+        self.logger.info(
+            "%s done: %s records, %s deleted, %s pages, %s API calls, %s records/s, %.1f s",
+            self.label, f"{self.records:,}", f"{self.deleted:,}", f"{self.pages:,}",
+            f"{self.calls:,}", f"{rate:,.0f}", self.seconds,
+        )  # fmt: skip
+
+
+class RunSummary:
+    """Every stream partition's progress, logged at the end as one table (a stream a row)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.reads: list[Progress] = []
+
+    def add(self, progress: Progress) -> Progress:
+        self.reads.append(progress)
+        return progress
+
+    def rows(self) -> list[tuple[str, int, int, int, int, float]]:
+        """(stream, records, deleted, pages, API calls, seconds), partitions added up."""
+        by_stream: dict[str, list[Progress]] = {}
+        for read in self.reads:
+            by_stream.setdefault(read.stream, []).append(read)
+        rows = []
+        for stream, reads in by_stream.items():
+            name = f"{stream} (skipped)" if all(r.skipped for r in reads) else stream
+            rows.append((
+                name, sum(r.records for r in reads), sum(r.deleted for r in reads),
+                sum(r.pages for r in reads), sum(r.calls for r in reads),
+                sum(r.seconds for r in reads),
+            ))  # fmt: skip
+        return rows
+
+    def log(self, logger: logging.Logger, requests: int) -> None:
+        """The table, a line per row; the last row is the run's (its calls counted once)."""
+        if not self.reads:
+            return
+        for read in self.reads:  # a stream stopped by an error ends here
+            read.finish()
+        rows = self.rows()
+        seconds = time.monotonic() - self.started
+        records = sum(row[1] for row in rows)
+        total = ("total", records, sum(row[2] for row in rows), sum(row[3] for row in rows),
+                 requests, seconds)  # fmt: skip
+        logger.info("Run summary: %d streams, %s records in %.1f s", len(rows), f"{records:,}",
+                    seconds)  # fmt: skip
+        for line in table([*rows, total]):
+            logger.info("%s", line)
+
+
+def table(rows: Iterable[tuple[str, int, int, int, int, float]]) -> list[str]:
+    """The summary rows as aligned text lines under `COLUMNS`."""
+    cells = [list(COLUMNS)]
+    for name, records, deleted, pages, calls, seconds in rows:
+        rate = records / seconds if seconds > 0 else 0.0
+        cells.append([name, f"{records:,}", f"{deleted:,}", f"{pages:,}", f"{calls:,}",
+                      f"{seconds:.1f}", f"{rate:,.0f}"])  # fmt: skip
+    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+    return [
+        "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in cells
+    ]
