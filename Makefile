@@ -11,7 +11,7 @@ ORCHESTRATE_REQUIREMENTS := orchestrate/dagster/requirements.txt
 
 setup: $(STAMP)
 
-$(STAMP): requirements-dev.txt $(ORCHESTRATE_REQUIREMENTS) $(addsuffix /pyproject.toml,$(PACKAGES))
+$(STAMP): VERSION requirements-dev.txt $(ORCHESTRATE_REQUIREMENTS) $(addsuffix /pyproject.toml,$(PACKAGES))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt -r $(ORCHESTRATE_REQUIREMENTS) $(addprefix -e ,$(PACKAGES:emulators='emulators[test]'))

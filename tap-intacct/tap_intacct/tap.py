@@ -55,6 +55,7 @@ class TapIntacct(Tap):
     """Singer tap for Sage Intacct (XML gateway or REST API)."""
 
     name = "tap-intacct"
+    package_name = "intacct-connectors-tap-intacct"
     message_writer_class = StateFlushedWriter
 
     config_jsonschema = th.PropertiesList(

@@ -124,6 +124,7 @@ class TargetIntacct(Target):
     """Singer target for Sage Intacct: customers, contacts, items, AR, journals, sales documents."""
 
     name = "target-intacct"
+    package_name = "intacct-connectors-target-intacct"
     capabilities = [*Target.capabilities, PluginCapabilities.BATCH]
     message_reader_class = MsgSpecReader
     default_sink_class = IntacctSink
