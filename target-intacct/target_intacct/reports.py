@@ -84,28 +84,34 @@ class RunReport:
         self,
         stream: str,
         key: Any,
-        record: Mapping[str, Any],
+        record: Mapping[str, Any] | None,
         message: str,
         *,
         errorno: str | None = None,
         field: str | None = None,
+        line: int | None = None,
+        text: str | None = None,
     ) -> None:
-        """Set a record aside with the reason; the run goes on."""
+        """Set a record aside with the reason; the run goes on.
+
+        `line` and `text`: the input line it came on, for a line that could not be read whole.
+        """
         self.count(stream, "rejected")
         message = mask_secrets(message, self._secrets)
         self._logger.warning(
             "Rejected %s record %s: %s", stream, json.dumps(key, default=str), message
         )
-        self.rejects.write(
-            {
-                "stream": stream,
-                "key": key,
-                "errorno": errorno,
-                "field": field,
-                "message": message,
-                "record": record,
-            }
-        )
+        entry = {
+            "stream": stream,
+            "key": key,
+            "errorno": errorno,
+            "field": field,
+            "message": message,
+            "record": record,
+        }
+        if line is not None:
+            entry.update({"line": line, "text": text})
+        self.rejects.write(entry)
 
     def map_id(self, stream: str, source_key: Any, record_no: Any, intacct_id: Any) -> None:
         self.id_map.write(

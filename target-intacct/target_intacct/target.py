@@ -15,11 +15,10 @@ from intacct_api.connect import SECRET_SETTINGS, open_transport
 from intacct_api.errors import AuthenticationError
 from intacct_api.preferences import Rendering
 from intacct_api.transport import Transport
+from singer_rejects import INPUT_STREAM, RejectingTarget, UnreadableLine
 from singer_sdk import typing as th
-from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.helpers.capabilities import PluginCapabilities
 from singer_sdk.sinks import BatchSink, Sink
-from singer_sdk.target_base import Target
 
 from target_intacct.base import IntacctBaseSink
 from target_intacct.connection import CONNECTION_SETTINGS
@@ -120,13 +119,12 @@ class SkippedStreamSink(BatchSink):
         self._report.count(self.stream_name, "skipped", len(context.get("records", [])))
 
 
-class TargetIntacct(Target):
+class TargetIntacct(RejectingTarget):
     """Singer target for Sage Intacct: customers, contacts, items, AR, journals, sales documents."""
 
     name = "target-intacct"
     package_name = "intacct-connectors-target-intacct"
-    capabilities = [*Target.capabilities, PluginCapabilities.BATCH]
-    message_reader_class = MsgSpecReader
+    capabilities = [*RejectingTarget.capabilities, PluginCapabilities.BATCH]
     default_sink_class = IntacctSink
 
     config_jsonschema = th.PropertiesList(
@@ -247,6 +245,13 @@ class TargetIntacct(Target):
             self.web_orders = OrderSettings.from_config(self.config)
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
+
+    def reject_line(self, line: UnreadableLine) -> None:
+        """An input line that is not a readable message: rejected with its number."""
+        text = None if line.record is not None else line.text
+        stream, record = line.stream or INPUT_STREAM, line.record
+        self.report.reject(stream, line.key, record, line.message, field=line.field,
+                           line=line.number, text=text)  # fmt: skip
 
     def _checked_settings(self, stream: str) -> StreamSettings | None:
         if line_stream(stream, self.config) is not None:

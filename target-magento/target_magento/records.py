@@ -14,12 +14,22 @@ class Rejection(Exception):  # noqa: N818 - it is an outcome, not a failure of t
     """A record that cannot be written; `field` names the Intacct field at fault."""
 
     def __init__(
-        self, reason: str, field: str | None = None, magento_message: str | None = None
+        self,
+        reason: str,
+        field: str | None = None,
+        magento_message: str | None = None,
+        *,
+        line: int | None = None,
+        text: str | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.field = field
         self.magento_message = magento_message
+        # the input line it came on, for a line that could not be read whole (its text when
+        # no record could be read from it)
+        self.line = line
+        self.text = text
 
 
 class Skip(Exception):  # noqa: N818 - an outcome: nothing to write, and nothing wrong

@@ -122,6 +122,8 @@ class Run:
             field=rejection.field,
             magento_message=rejection.magento_message,
             record=record,
+            line=rejection.line,
+            text=rejection.text,
         )
         self.summary.add(stream, "rejected")
 

@@ -131,8 +131,10 @@ class RejectFile:
         record: dict | None,
         field: str | None = None,
         magento_message: str | None = None,
+        line: int | None = None,
+        text: str | None = None,
     ) -> None:
-        line = {
+        entry = {
             "stream": stream,
             "key": key,
             "reason": reason,
@@ -141,9 +143,11 @@ class RejectFile:
             "rejected_at": datetime.datetime.now(tz=datetime.UTC).isoformat(),
             "record": record,
         }
+        if line is not None:
+            entry.update({"line": line, "text": text})
         LOGGER.warning("Rejected %s %s: %s", stream, key, reason)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("ab") as handle:
-                handle.write(encode_json(line) + b"\n")
+                handle.write(encode_json(entry) + b"\n")
             self.count += 1

@@ -5,13 +5,13 @@ from __future__ import annotations
 import typing as t
 
 from magento_api import AuthSettings
+from singer_rejects import INPUT_STREAM, RejectingTarget, UnreadableLine
 from singer_sdk import typing as th
-from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import PluginCapabilities
-from singer_sdk.target_base import Target
 
 from target_magento.loader import DEFAULT_STREAMS, Loader
+from target_magento.records import Rejection
 from target_magento.sinks import IgnoredSink, MagentoSink
 
 if t.TYPE_CHECKING:
@@ -142,14 +142,13 @@ CONFIG_SCHEMA = th.PropertiesList(
 ).to_dict()
 
 
-class TargetMagento(Target):
+class TargetMagento(RejectingTarget):
     """Writes customers, categories, products and invoices; drains sinks one at a time."""
 
     name = "target-magento"
     package_name = "intacct-connectors-target-magento"
     config_jsonschema = CONFIG_SCHEMA
-    message_reader_class = MsgSpecReader
-    capabilities: t.ClassVar = [*Target.capabilities, PluginCapabilities.BATCH]
+    capabilities: t.ClassVar = [*RejectingTarget.capabilities, PluginCapabilities.BATCH]
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
@@ -164,6 +163,20 @@ class TargetMagento(Target):
 
     def get_sink_class(self, stream_name: str) -> type[Sink]:
         return MagentoSink if stream_name in self.loader.stream_roles else IgnoredSink
+
+    def reject_line(self, line: UnreadableLine) -> None:
+        """An input line that is not a readable message: rejected with its number.
+
+        A record still readable from it goes the way of a record breaking its schema (an
+        invoice line's invoice waits for it).
+        """
+        if line.stream in self.loader.stream_roles and line.record is not None:
+            rejection = Rejection(line.message, line.field, line=line.number)
+            self.loader.reject_invalid(line.stream, line.record, rejection)
+            return
+        rejection = Rejection(line.message, line.field, line=line.number, text=line.text)
+        key = f"line {line.number}"
+        self.loader.run.reject(line.stream or INPUT_STREAM, key, line.record, rejection)
 
     def register_sink(self, sink: MagentoSink) -> None:
         self._sinks_in_order.append(sink)
