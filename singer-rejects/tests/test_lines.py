@@ -18,7 +18,7 @@ def read(*lines: bytes) -> tuple[list[dict], list[UnreadableLine]]:
     rejected: list[UnreadableLine] = []
     reader.reject_line = rejected.append
     routed: list[dict] = []
-    callbacks = {kind: routed.append for kind in ("SCHEMA", "RECORD", "STATE")}
+    callbacks = dict.fromkeys(("SCHEMA", "RECORD", "STATE"), routed.append)
     reader.process_lines(io.BytesIO(b"\n".join(lines)), callbacks)  # type: ignore[arg-type]
     return routed, rejected
 
