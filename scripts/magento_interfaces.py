@@ -43,6 +43,7 @@ ROOTS = (
     "sales-data-invoice-comment-interface",
     "sales-data-shipment-comment-interface",
     "sales-data-creditmemo-comment-interface",
+    "sales-data-shipment-track-interface",
 )
 SCALARS = {"integer": "int", "number": "float", "string": "string", "boolean": "bool"}
 

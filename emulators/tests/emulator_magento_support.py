@@ -13,9 +13,9 @@ ADMIN = {"username": "admin", "password": "admin123"}
 DEMO_ORDER_COUNT = sum(o.in_magento for o in demo_data.SALES_ORDERS) + len(demo_data.WEB_ORDERS)
 
 
-def admin_session(shop: MagentoEmulator, base: str) -> requests.Session:
-    """Reset the shop to the demo seed; a session with an admin bearer token, `base` as `.base`."""
-    shop.admin("POST", "/_emulator/reset", {"seed": "demo"})
+def admin_session(shop: MagentoEmulator, base: str, seed: str = "demo") -> requests.Session:
+    """Reset the shop to `seed`; a session with an admin bearer token, `base` as `.base`."""
+    shop.admin("POST", "/_emulator/reset", {"seed": seed})
     session = requests.Session()
     token = session.post(f"{shop.base_url}/rest/V1/integration/admin/token", json=ADMIN).json()
     session.headers["Authorization"] = f"Bearer {token}"
@@ -35,3 +35,10 @@ def criteria(*groups: list[tuple[str, Any, str]], **extra: Any) -> dict[str, str
     for key, value in extra.items():
         params[f"searchCriteria[{key}]"] = str(value)
     return params
+
+
+def url(api: requests.Session, path: str, store: str | None = "default") -> str:
+    """`path` under a store code's REST prefix (None: bare `/rest`) of the session's shop."""
+    root = api.base.split("/rest", 1)[0]  # type: ignore[attr-defined]
+    prefix = f"/rest/{store}" if store else "/rest"
+    return f"{root}{prefix}{path}"

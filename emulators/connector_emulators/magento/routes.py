@@ -29,6 +29,7 @@ from . import (
     scopes,
 )
 from . import customer_lookups as accounts
+from . import document_actions as actions
 from . import document_notes as notes
 from . import product_parts as parts
 from .common import Call
@@ -285,6 +286,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/V1/shipment/:id/comments", notes.comments_of("shipments"), SHIPMENTS_VIEW),
     Route("POST", "/V1/shipment/:id/comments", notes.add_comment_to("shipments"), SHIPMENTS_VIEW),
     Route("POST", "/V1/shipment/:id/emails", notes.email_of("shipments"), EMAILS),
+    Route("POST", "/V1/shipment/track", actions.add_track, SHIP),
+    Route("DELETE", "/V1/shipment/track/:id", actions.delete_track, SHIP),
     Route("POST", "/V1/order/:orderId/refund", sales_documents.create_creditmemo, REFUND),
     Route("GET", "/V1/creditmemos", sales_documents.list_of("creditmemos"), CREDITMEMOS_VIEW),
     Route("GET", "/V1/creditmemo/:id", sales_documents.one_of("creditmemos"), CREDITMEMOS_VIEW),

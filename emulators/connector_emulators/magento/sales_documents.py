@@ -316,6 +316,24 @@ def create_shipment(call: Call) -> int:
     return register_shipment(call.store, order, lines, tracks=tracks, notice=notice)
 
 
+def track_row(
+    store: Store, shipment_id: int, order_id: int, track: dict[str, Any], stamp: str
+) -> dict[str, Any]:
+    """A stored shipment track: the caller's fields over Magento's column defaults."""
+    return {
+        "entity_id": store.next_id("shipment_tracks"),
+        "parent_id": shipment_id,
+        "order_id": order_id,
+        "weight": 0,
+        "qty": 0,
+        "description": "",
+        "title": None,
+        **{k: v for k, v in track.items() if v is not None and k != "extension_attributes"},
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
 def register_shipment(
     store: Store,
     order: dict[str, Any],
@@ -327,6 +345,7 @@ def register_shipment(
 ) -> int:
     """Store the shipment and update the order's shipped quantities and state."""
     stamp = stamp or now()
+    tracks = tracks or []
     shipment_id = store.next_id("shipments")
     items = []
     for line, qty in lines:
@@ -357,22 +376,7 @@ def register_shipment(
         "email_sent": int(notice.notify),
         "total_qty": sum(i["qty"] for i in items),
         "items": [{k: v for k, v in i.items() if v is not None} for i in items],
-        "tracks": [
-            {
-                "entity_id": store.next_id("shipment_tracks"),
-                "parent_id": shipment_id,
-                "order_id": order["entity_id"],
-                "track_number": track["track_number"],
-                "title": track["title"],
-                "carrier_code": track["carrier_code"],
-                "weight": 0,
-                "qty": 0,
-                "description": "",
-                "created_at": stamp,
-                "updated_at": stamp,
-            }
-            for track in tracks or []
-        ],
+        "tracks": [track_row(store, shipment_id, order["entity_id"], t, stamp) for t in tracks],
         "comments": _comment(store, "shipment_comments", shipment_id, notice),
         "packages": [],
     }
