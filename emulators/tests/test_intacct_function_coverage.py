@@ -8,6 +8,7 @@ from __future__ import annotations
 from connector_emulators.intacct.gateway import GENERIC, KNOWN_FUNCTIONS, LEGACY
 from connector_emulators.intacct.generic_writes import LEGACY_DELETES
 from connector_emulators.intacct.legacy_documents import LEGACY_CREATES
+from connector_emulators.intacct.legacy_updates import LEGACY_UPDATES
 from intacct_shapes import SHARED, fixture_result, shape
 from lxml import etree
 
@@ -73,6 +74,11 @@ def request_for(name: str, sages: dict[str, str], gw) -> str:
         return MINIMAL[name]
     if name in LEGACY_CREATES:  # refused for its missing elements, in Sage's error shape
         return f"<{name}/>"
+    if name in LEGACY_UPDATES:  # a key Intacct does not hold
+        key = LEGACY_UPDATES[name].key
+        if key.startswith("@"):
+            return f'<{name} {key[1:]}="NO-SUCH-KEY"/>'
+        return f"<{name}><{key}>NO-SUCH-KEY</{key}></{name}>"
     assert name in LEGACY_DELETES, f"{name} has no request to walk"
     _, attribute, _ = LEGACY_DELETES[name].legacy_delete or ("", "", "")
     return f'<{name} {attribute}="NO-SUCH-KEY"/>'
@@ -126,5 +132,8 @@ def test_every_declared_function_answers_in_sages_shapes(gw, capsys):
         )
     assert set(LEGACY) <= xsd  # the legacy functions are Sage's, by their XSD names
     assert set(LEGACY_DELETES) <= xsd
+    for name, update in LEGACY_UPDATES.items():  # an attribute key is the one Sage's XSD requires
+        required = xsd_required_attributes(name)
+        assert required == ([update.key[1:]] if update.key.startswith("@") else []), name
     for name, obj in LEGACY_DELETES.items():  # keyed by the attribute Sage's XSD requires
         assert [obj.legacy_delete[1] if obj.legacy_delete else ""] == xsd_required_attributes(name)

@@ -216,3 +216,107 @@ def test_get_user_permissions_of_the_api_user(gw):
     assert "AR Invoice Detail" not in apps["Accounts Receivable"]  # lines go with their owner
     unknown = gw.fail("<getUserPermissions><userId>nobody</userId></getUserPermissions>")
     assert gw.errors(unknown) == [("BL01001973", "Cannot find user with userId 'nobody'.")]
+
+
+def test_charge_card_transaction_recorded_updated_and_its_line_changes_refused(gw):
+    key = gw.ok(
+        "<record_cctransaction><chargecardid>AMEX-1</chargecardid>"
+        f"{day('paymentdate', '2026-11-07')}"
+        "<referenceno>CC-7</referenceno><payee>Airline</payee><ccpayitems><ccpayitem>"
+        "<glaccountno>6000</glaccountno><description>Flight</description>"
+        "<paymentamount>410.20</paymentamount><departmentid>SALES</departmentid></ccpayitem>"
+        "</ccpayitems></record_cctransaction>"
+    ).findtext("key")
+    (stored,) = find(gw.records("CCTRANSACTION"), RECORDNO=key)
+    assert (stored["FINANCIALENTITY"], stored["RECORDID"], stored["STATE"]) == (
+        "AMEX-1",
+        "CC-7",
+        "Posted",
+    )
+    (line,) = find(gw.records("CCTRANSACTIONENTRY"), RECORDKEY=key)
+    assert (line["TRX_AMOUNT"], line["DEPARTMENTID"]) == ("410.20", "SALES")
+    gw.ok(f'<update_cctransaction key="{key}"><payee>Rail</payee></update_cctransaction>')
+    (updated,) = find(gw.records("CCTRANSACTION"), RECORDNO=key)
+    assert (updated["PAYEE"], updated["RECORDID"]) == ("Rail", "CC-7")  # others unchanged
+    lines = gw.fail(
+        f'<update_cctransaction key="{key}"><updateccpayitems><ccpayitem><glaccountno>6000'
+        "</glaccountno><paymentamount>1</paymentamount></ccpayitem></updateccpayitems>"
+        "</update_cctransaction>"
+    )
+    assert "line changes are not emulated" in gw.errors(lines)[0][1]
+    missing = gw.fail('<update_cctransaction key="999999"><payee>X</payee></update_cctransaction>')
+    # Sage's answer puts this text in <errorno> (shared/intacct/fixtures/err_11_update_nonexisting)
+    assert (
+        gw.errors(missing)[0][0] == "Cannot update non-existing CCTRANSACTION with RECORDNO=999999."
+    )
+
+
+def test_customer_charge_card_created_updated_and_deleted(gw):
+    key = gw.ok(
+        "<create_customerchargecard><customerid>C-1001</customerid><cardnum>4111111111111111"
+        "</cardnum><cardtype>Visa</cardtype><exp_month>9</exp_month><exp_year>2029</exp_year>"
+        "<status>active</status></create_customerchargecard>"
+    ).findtext("key")
+    (card,) = find(gw.records("CUSTOMERCHARGECARD"), RECORDNO=key)
+    assert (card["CUSTOMERID"], card["CARDTYPE"], card["EXP_YEAR"]) == ("C-1001", "Visa", "2029")
+    gw.ok(
+        f'<update_customerchargecard recordno="{key}"><exp_year>2031</exp_year>'
+        "<description>Spare</description></update_customerchargecard>"
+    )
+    (card,) = find(gw.records("CUSTOMERCHARGECARD"), RECORDNO=key)
+    assert (card["EXP_YEAR"], card["DESCRIPTION"], card["CARDTYPE"]) == ("2031", "Spare", "Visa")
+    bad = gw.fail(
+        f'<update_customerchargecard recordno="{key}"><cardtype>Barter</cardtype>'
+        "</update_customerchargecard>"
+    )
+    assert "CARDTYPE has invalid value 'Barter'" in gw.errors(bad)[0][1]
+    gw.ok(f'<delete_customerchargecard recordno="{key}"/>')
+    assert not find(gw.records("CUSTOMERCHARGECARD"), RECORDNO=key)
+
+
+def test_attachments_and_purchase_orders_updated_by_their_legacy_functions(gw):
+    gw.ok("<create_supdocfolder><supdocfoldername>Bills</supdocfoldername></create_supdocfolder>")
+    gw.ok(
+        "<create_supdoc><supdocid>ATT-9</supdocid><supdocname>Bill scan</supdocname>"
+        "<supdocfoldername>Bills</supdocfoldername></create_supdoc>"
+    )
+    gw.ok(
+        "<update_supdocfolder><supdocfoldername>Bills</supdocfoldername>"
+        "<supdocfolderdescription>Vendor bills</supdocfolderdescription></update_supdocfolder>"
+    )
+    assert find(gw.records("SUPDOCFOLDER"), NAME="Bills", DESCRIPTION="Vendor bills")
+    key = gw.ok(
+        "<update_supdoc><supdocid>ATT-9</supdocid><supdocname>Bill scan, page 2</supdocname>"
+        "</update_supdoc>"
+    ).findtext("key")
+    assert key == "ATT-9"
+    assert find(gw.records("SUPDOC"), SUPDOCID="ATT-9", SUPDOCNAME="Bill scan, page 2")
+    unnamed = gw.fail("<update_supdoc><supdocname>x</supdocname></update_supdoc>")
+    assert gw.errors(unnamed)[0][0] == "BL03000018"
+    po = gw.ok(
+        f"<create_potransaction><transactiontype>Purchase Order</transactiontype>"
+        f"{day('datecreated', '2026-11-04')}<vendorid>V-2002</vendorid>"
+        "<referenceno>REQ-1</referenceno><potransitems><potransitem><itemid>SCREW-100</itemid>"
+        "<quantity>2</quantity><price>2.5</price></potransitem></potransitems>"
+        "</create_potransaction>"
+    ).findtext("key")
+    gw.ok(
+        f'<update_potransaction key="{po}"><referenceno>REQ-2</referenceno>'
+        f"{day('datedue', '2026-12-04')}<message>Rush</message></update_potransaction>"
+    )
+    (order,) = find(gw.records("PODOCUMENT"), DOCID=po)
+    assert (order["PONUMBER"], order["WHENDUE"], order["MESSAGE"], order["TOTAL"]) == (
+        "REQ-2",
+        "12/04/2026",
+        "Rush",
+        "5.00",
+    )
+
+
+def test_delete_expensetype_by_its_expensetype_attribute(gw):
+    gw.ok(
+        "<create><EEACCOUNTLABEL><ACCOUNTLABEL>Meals-9</ACCOUNTLABEL><DESCRIPTION>Meals"
+        "</DESCRIPTION><GLACCOUNTNO>6000</GLACCOUNTNO></EEACCOUNTLABEL></create>"
+    )
+    gw.ok('<delete_expensetype expensetype="Meals-9"/>')
+    assert not find(gw.records("EEACCOUNTLABEL"), ACCOUNTLABEL="Meals-9")

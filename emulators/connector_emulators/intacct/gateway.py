@@ -17,7 +17,15 @@ from typing import Any
 
 from lxml import etree
 
-from . import describe, functions, generic_writes, legacy, legacy_documents, legacy_orders
+from . import (
+    describe,
+    functions,
+    generic_writes,
+    legacy,
+    legacy_documents,
+    legacy_orders,
+    legacy_updates,
+)
 from .balances import BALANCES
 from .functions import Call, Cursors, child_text
 from .generic_writes import LEGACY_DELETES, delete_by_key
@@ -64,6 +72,7 @@ LEGACY: dict[str, Handler] = {
     "delete_sotransaction": legacy_orders.delete_sotransaction,
     "record_deposit": legacy_orders.record_deposit,
     **dict.fromkeys(legacy_documents.LEGACY_CREATES, legacy_documents.create_document),
+    **dict.fromkeys(legacy_updates.LEGACY_UPDATES, legacy_updates.update_document),
 }
 KNOWN_FUNCTIONS = {"getAPISession", *GENERIC, *LEGACY, *BALANCES, *USERS, *LEGACY_DELETES}
 LIBXML_LEVELS = {1: "Warning", 2: "Error", 3: "Fatal Error"}

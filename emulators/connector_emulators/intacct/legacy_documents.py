@@ -1,7 +1,8 @@
 """Legacy (DTD 3.0) creates that map element by element onto an object's fields.
 
 `create_bill`, `create_apadjustment`, `create_potransaction`, `create_ictransaction`,
-`create_expensereport`, `record_otherreceipt`, `create_supdoc` and `create_supdocfolder` take
+`create_expensereport`, `record_otherreceipt`, `record_cctransaction`,
+`create_customerchargecard`, `create_supdoc` and `create_supdocfolder` take
 their elements in the order of Sage's XSD; each is one row of `LEGACY_CREATES` (element → field,
 for the header and for each line), then goes through the same checks and business rules as a
 generic `create` of the object, so both ways in store the same record.
@@ -93,6 +94,12 @@ LEGACY_CREATES: dict[str, LegacyCreate] = {
             ("datecreated", "WHENCREATED"),
             ("vendorid", "CUSTVENDID"),
             ("documentno", "DOCNO"),
+            ("referenceno", "PONUMBER"),
+            ("vendordocno", "VENDORDOCNO"),
+            ("termname", "TERMNAME"),
+            ("datedue", "WHENDUE"),
+            ("message", "MESSAGE"),
+            ("shippingmethod", "SHIPVIA"),
             ("state", "STATE"),
         ),
         "potransitems/potransitem",
@@ -170,6 +177,39 @@ LEGACY_CREATES: dict[str, LegacyCreate] = {
         ),
         state=("", "Posted"),
     ),
+    "record_cctransaction": LegacyCreate(
+        "CCTRANSACTION",
+        (
+            ("chargecardid", "FINANCIALENTITY"),
+            ("paymentdate", "WHENCREATED"),
+            ("referenceno", "RECORDID"),
+            ("payee", "PAYEE"),
+            ("description", "DESCRIPTION"),
+            ("supdocid", "SUPDOCID"),
+            ("currency", "CURRENCY"),
+        ),
+        "ccpayitems/ccpayitem",
+        (
+            ("glaccountno", "ACCOUNTNO"),
+            ("description", "DESCRIPTION"),
+            ("paymentamount", "TRX_AMOUNT"),
+            *_DIMENSIONS,
+        ),
+        state=("", "Posted"),
+    ),
+    "create_customerchargecard": LegacyCreate(
+        "CUSTOMERCHARGECARD",
+        (
+            ("customerid", "CUSTOMERID"),
+            ("cardnum", "CARDID"),
+            ("cardtype", "CARDTYPE"),
+            ("exp_month", "EXP_MONTH"),
+            ("exp_year", "EXP_YEAR"),
+            ("description", "DESCRIPTION"),
+            ("status", "STATUS"),
+            ("defaultcard", "DEFAULTCARD"),
+        ),
+    ),
     "create_supdoc": LegacyCreate(
         "SUPDOC",
         (
@@ -192,7 +232,9 @@ LEGACY_CREATES: dict[str, LegacyCreate] = {
 }
 
 
-def _raw(call: Call, obj: ObjectDef, el: etree._Element, tags: tuple[tuple[str, str], ...]):
+def mapped_text(
+    call: Call, obj: ObjectDef, el: etree._Element, tags: tuple[tuple[str, str], ...]
+) -> dict[str, str]:
     """The mapped elements as request text (dates in the user's format, as `create` takes)."""
     render = date_renderer(call.ctx.fmt.dateformat)
     raw: dict[str, str] = {}
@@ -231,7 +273,9 @@ def create_document(call: Call, el: etree._Element) -> str:
     spec = LEGACY_CREATES[str(el.tag)]
     obj = resolve_object(call, spec.object, reading=False)
     writer = call.writer
-    rec = writer.convert(obj, _raw(call, obj, el, spec.header), action="create", label=obj.name)
+    rec = writer.convert(
+        obj, mapped_text(call, obj, el, spec.header), action="create", label=obj.name
+    )
     lines: list[Record] | None = None
     if obj.lines:
         line_obj = OBJECTS_BY_NAME[obj.lines[2]]
@@ -243,7 +287,7 @@ def create_document(call: Call, el: etree._Element) -> str:
             label = f"line {number}"
             if child_text(item, "accountlabel"):
                 raise could_not(obj, f"{label}: account labels are not enabled; use glaccountno.")
-            raw = _raw(call, line_obj, item, spec.line_fields)
+            raw = mapped_text(call, line_obj, item, spec.line_fields)
             line = writer.convert(line_obj, raw, action="create", label=label)
             writer.check_required(line_obj, line, label=label, action="create")
             writer.check_refs(line_obj, line, label=label, action="create")
