@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := intacct-api magento-api singer-rejects emulators tap-intacct tap-magento target-intacct target-magento
+PACKAGES := connector-runtime intacct-api magento-api singer-rejects emulators tap-intacct tap-magento target-intacct target-magento
 STAMP := $(VENV)/.installed
 # Dagster and dagster-meltano for orchestrate/dagster/ (its own file: not needed by the plugins).
 ORCHESTRATE_REQUIREMENTS := orchestrate/dagster/requirements.txt
@@ -25,7 +25,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy intacct-api/intacct_api magento-api/magento_api singer-rejects/singer_rejects emulators/connector_emulators tap-intacct/tap_intacct tap-magento/tap_magento target-intacct/target_intacct target-magento/target_magento scripts orchestrate/dagster
+	$(BIN)/mypy connector-runtime/connector_runtime intacct-api/intacct_api magento-api/magento_api singer-rejects/singer_rejects emulators/connector_emulators tap-intacct/tap_intacct tap-magento/tap_magento target-intacct/target_intacct target-magento/target_magento scripts orchestrate/dagster
 
 pytest: setup
 	$(BIN)/pytest -q

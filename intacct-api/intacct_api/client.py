@@ -6,7 +6,7 @@ Retry policy: a request is repeated only when repeating cannot run a write twice
 other 5xx answers (504, 524), read time-outs and connections dropped after sending; a request with
 writes raises `AmbiguousWriteError` in those cases instead.
 
-Every exchange is bounded as a whole (`deadline`, see `intacct_api.deadline`), and its results
+Every exchange is bounded as a whole (`deadline`, see `connector_runtime.deadline`), and its results
 are matched to the functions sent by control id: an answer that leaves one out, adds one or
 names an id not sent raises `ResultMismatchError`, and nothing is concluded from it.
 
@@ -31,10 +31,10 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
+from connector_runtime.deadline import BodyTooLargeError, Deadline, DeadlineExceededError, read_body
 
 from intacct_api import dates
 from intacct_api.concurrency import RequestSlots, pooled_session
-from intacct_api.deadline import BodyTooLargeError, Deadline, DeadlineExceededError, read_body
 from intacct_api.envelope import (
     Control,
     LoginAuth,
@@ -383,7 +383,7 @@ class IntacctClient:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise connection_failure(exc, host, deadline.expired, request.cut_off) from None
+            raise connection_failure(exc, host, deadline, request.cut_off) from None
         try:
             status = http_response.status_code
             payload = self._read_body(http_response, request, deadline)
@@ -414,7 +414,7 @@ class IntacctClient:
             )
             raise request.unreadable(too_large, definite=300 <= status < 500) from None
         except DeadlineExceededError as exc:
-            raise request.cut_off(f"the response (HTTP {status}): {exc}") from None
+            raise request.cut_off(str(exc)) from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise request.cut_off(f"the response (HTTP {status}) was cut off: {exc}") from None
 

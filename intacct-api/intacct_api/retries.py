@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import backoff
 import requests
 import urllib3.exceptions
+from connector_runtime.deadline import Deadline
 
 from intacct_api.concurrency import RequestSlots, in_slot
 from intacct_api.errors import (
@@ -101,7 +102,7 @@ def not_sent(exc: requests.ConnectionError) -> bool:
 def connection_failure(
     exc: requests.RequestException,
     host: str,
-    deadline_expired: bool,
+    deadline: Deadline,
     cut_off: Callable[[str], IntacctError],
 ) -> IntacctError:
     """What a request that raised `exc` before any answer means.
@@ -114,8 +115,9 @@ def connection_failure(
     if isinstance(exc, requests.ConnectionError) and not_sent(exc):
         return ServiceUnavailableError(f"could not connect to Intacct at {host}: {exc}")
     if isinstance(exc, requests.Timeout):
-        within = "request's deadline" if deadline_expired else "read time-out"
-        return cut_off(f"no answer from {host} within the {within}")
+        if deadline.expired:
+            return cut_off(str(deadline.exceeded(f"an answer from {host}")))
+        return cut_off(f"no answer from {host} within the read time-out")
     return cut_off(f"the connection to {host} dropped after sending")
 
 

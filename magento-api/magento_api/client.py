@@ -1,4 +1,8 @@
-"""Magento 2 REST client: authentication, retries, bounded concurrency, secret-free logging."""
+"""Magento 2 REST client: authentication, retries, bounded concurrency, secret-free logging.
+
+Every request is bounded as a whole (`connector_runtime.deadline`): connecting, sending and every
+byte of the answer within `timeout` seconds, however steadily a slow answer drips.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from urllib.parse import quote, urlsplit
 import backoff
 import msgspec
 import requests
+import urllib3.exceptions
+from connector_runtime.deadline import BodyTooLargeError, Deadline, DeadlineExceededError, read_body
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InsecureRequestWarning
 
@@ -27,6 +33,8 @@ LOGGER = logging.getLogger("magento_api.http")
 
 RETRIABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+CONNECT_TIMEOUT = 10.0
+MAX_RESPONSE_BYTES = 256 * 2**20
 
 T = t.TypeVar("T")
 R = t.TypeVar("R")
@@ -60,7 +68,8 @@ def search_params(
 class MagentoClient:
     """One keep-alive session shared by `max_concurrency` worker threads.
 
-    `session` is the `requests.Session`, open to hooks (request capture, proxies).
+    `timeout` bounds each whole request (its answer's last byte included); `session` is the
+    `requests.Session`, open to hooks (request capture, proxies).
     """
 
     def __init__(
@@ -74,10 +83,12 @@ class MagentoClient:
         max_concurrency: int = 4,
         max_tries: int = 5,
         backoff_factor: float = 0.5,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.store_code = store_code
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
         self.max_concurrency = max(1, max_concurrency)
         self.max_tries = max(1, max_tries)
         self.backoff_factor = backoff_factor
@@ -224,6 +235,8 @@ class MagentoClient:
         with self._count_lock:
             self.request_count += 1
         started = time.monotonic()
+        deadline = Deadline(self.timeout)
+        where = f"/rest/{full_path}"
         try:
             response = self.session.request(
                 method,
@@ -231,9 +244,10 @@ class MagentoClient:
                 params=params,
                 data=data,
                 headers=headers,
-                timeout=self.timeout,
+                timeout=deadline.timeouts(min(CONNECT_TIMEOUT, self.timeout), self.timeout),
                 auth=None if authenticate else NoAuth(),
                 verify=self.verify_tls,
+                stream=True,
             )
         except requests.exceptions.SSLError as error:
             host = urlsplit(self.base_url).netloc
@@ -242,10 +256,23 @@ class MagentoClient:
                 "bundle that holds the shop certificate's issuer, or set verify_tls to false "
                 "(only for a shop you trust, e.g. a local one)"
             )
-            raise TLSError(0, message, method, f"/rest/{full_path}") from None
+            raise TLSError(0, message, method, where) from None
         except (requests.ConnectionError, requests.Timeout) as error:
-            LOGGER.debug("%s /rest/%s failed: %s", method, full_path, type(error).__name__)
-            raise TransientError(0, type(error).__name__, method, f"/rest/{full_path}") from None
+            LOGGER.debug("%s %s failed: %s", method, where, type(error).__name__)
+            why = str(deadline.exceeded("an answer")) if deadline.expired else type(error).__name__
+            raise TransientError(0, why, method, where) from None
+        try:
+            raw = read_body(response, deadline, self.max_response_bytes)
+        except BodyTooLargeError:
+            why = f"the answer exceeds {self.max_response_bytes} bytes"
+            raise MagentoError(response.status_code, why, method, where) from None
+        except DeadlineExceededError as error:
+            raise TransientError(0, str(error), method, where) from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            why = f"the answer was cut off ({type(error).__name__})"
+            raise TransientError(0, why, method, where) from None
+        finally:
+            response.close()
         LOGGER.debug(
             "%s /rest/%s -> %d in %.3fs",
             method,
@@ -254,15 +281,13 @@ class MagentoClient:
             time.monotonic() - started,
         )
         try:
-            payload = decode_json(response.content) if response.content else None
+            payload = decode_json(raw) if raw else None
         except msgspec.DecodeError:
-            payload = response.text
+            payload = raw.decode(response.encoding or "utf-8", "replace")
         if response.status_code < 300:
             return payload
         error_class = TransientError if response.status_code in RETRIABLE_STATUS else MagentoError
-        raise error_class(
-            response.status_code, render_message(payload), method, f"/rest/{full_path}"
-        )
+        raise error_class(response.status_code, render_message(payload), method, where)
 
     # Conveniences ------------------------------------------------------------------------
 

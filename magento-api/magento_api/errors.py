@@ -26,13 +26,14 @@ class MagentoError(Exception):
     """A Magento answer other than 2xx; `message` is rendered, `status` is the HTTP code."""
 
     def __init__(self, status: int, message: str, method: str, path: str) -> None:
-        super().__init__(f"{method} {path}: HTTP {status}: {message}")
+        answered = f"HTTP {status}: " if status else ""  # 0: no answer, or none read whole
+        super().__init__(f"{method} {path}: {answered}{message}")
         self.status = status
         self.message = message
 
 
 class TransientError(MagentoError):
-    """A failure worth retrying: 429, 5xx or a broken connection (status 0)."""
+    """A failure worth retrying: 429, 5xx, or status 0: a broken connection, an answer late."""
 
 
 class TLSError(MagentoError):

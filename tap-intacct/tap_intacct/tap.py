@@ -116,7 +116,8 @@ class TapIntacct(Tap):
         th.Property("verify_tls", th.BooleanType, default=True,
                     description="Verify the gateway's TLS certificate"),
         th.Property("request_timeout", th.NumberType, default=300,
-                    description="Seconds to wait for one API answer"),
+                    description="Seconds a whole request may take (connecting, sending and "
+                                "every byte of the answer)"),
         th.Property("max_retries", th.IntegerType(minimum=0), default=5,
                     description="Retries of a failed request (rate limits, outages)"),
         th.Property("max_concurrency", th.IntegerType(minimum=1), default=4,
@@ -197,10 +198,12 @@ class TapIntacct(Tap):
         """The connection of one entity (None: top level), XML or REST, opened on first use."""
         if entity_id not in self._clients:
             config = self.config
+            deadline = float(config.get("request_timeout") or 300)
             self._clients[entity_id] = open_transport(
                 config,
                 entity_id,
-                timeout=float(config.get("request_timeout") or 300),
+                timeout=(min(10.0, deadline), deadline),
+                deadline=deadline,
                 verify_tls=bool(config.get("verify_tls", True)),
                 max_tries=int(config.get("max_retries", 5)) + 1,
                 like=next(iter(self._clients.values()), None),

@@ -73,7 +73,8 @@ class TapMagento(Tap):
                     description="Verify HTTPS certificates (against REQUESTS_CA_BUNDLE when "
                                 "set)"),
         th.Property("request_timeout", th.NumberType, default=60,
-                    description="Seconds per HTTP request"),
+                    description="Seconds a whole HTTP request may take (connecting, sending "
+                                "and every byte of the answer)"),
         th.Property("max_retries", th.IntegerType, default=5,
                     description="Tries per request on 429, 5xx and broken connections"),
     ).to_dict()  # fmt: skip

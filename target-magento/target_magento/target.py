@@ -134,7 +134,11 @@ CONFIG_SCHEMA = th.PropertiesList(
         "turns checking off even when REQUESTS_CA_BUNDLE is set",
     ),
     th.Property(
-        "request_timeout", th.NumberType, default=60, description="Seconds per HTTP request"
+        "request_timeout",
+        th.NumberType,
+        default=60,
+        description="Seconds a whole HTTP request may take (connecting, sending and every byte "
+        "of the answer)",
     ),
     th.Property(
         "max_retries", th.IntegerType, default=5, description="Tries per retriable request"

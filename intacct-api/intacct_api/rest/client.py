@@ -5,7 +5,7 @@ Retry-After or `X-IA-Throttle-Limit-RetryAfter`), 502 and 503, and connections n
 retried for every request; reads, and writes sent with an `Idempotency-Key` (which Sage answers
 once however often it arrives), are also retried on other 5xx answers, time-outs and answers cut
 off; an unkeyed write raises `AmbiguousWriteError` there instead. A 401 gets a new access token
-and the request once more. Every exchange is bounded as a whole (`intacct_api.deadline`).
+and the request once more. Every exchange is bounded as a whole (`connector_runtime.deadline`).
 Logs (DEBUG holds bodies) never show tokens, the client secret or the Authorization header.
 """
 
@@ -21,9 +21,9 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 import urllib3.exceptions
+from connector_runtime.deadline import BodyTooLargeError, Deadline, DeadlineExceededError, read_body
 
 from intacct_api.concurrency import RequestSlots, pooled_session
-from intacct_api.deadline import BodyTooLargeError, Deadline, DeadlineExceededError, read_body
 from intacct_api.errors import (
     AmbiguousWriteError,
     AuthenticationError,
@@ -207,7 +207,7 @@ class RestClient:
                 allow_redirects=False,
             )  # fmt: skip
         except requests.RequestException as exc:
-            raise connection_failure(exc, host, deadline.expired, request.cut_off) from None
+            raise connection_failure(exc, host, deadline, request.cut_off) from None
         try:
             status = response.status_code
             raw = read_body(response, deadline, self.max_response_bytes)
@@ -215,12 +215,9 @@ class RestClient:
             raise GatewayError(
                 f"Intacct's answer exceeds {self.max_response_bytes} bytes"
             ) from None
-        except (
-            DeadlineExceededError,
-            requests.RequestException,
-            urllib3.exceptions.HTTPError,
-            OSError,
-        ) as exc:
+        except DeadlineExceededError as exc:
+            raise request.cut_off(str(exc)) from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise request.cut_off(
                 f"the answer (HTTP {response.status_code}) was cut off: {exc}"
             ) from None

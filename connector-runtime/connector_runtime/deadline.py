@@ -2,8 +2,10 @@
 
 `requests`' time-outs apply to each socket operation, so an answer that drips a byte a second
 never times out. A `Deadline` clips those time-outs to the time left, and `read_body` reads the
-answer while a watchdog hangs up the connection when the time is up. Every client of this
-package (the XML gateway, REST) reads its answers through here.
+answer while a watchdog hangs up the connection when the time is up. Every client of both
+protocol packages (`intacct_api`: the XML gateway and REST, OAuth tokens included; `magento_api`)
+sends its requests and reads its answers through here. The plugins all set the deadline with
+their `request_timeout` setting, so a deadline's error names it: that is what to change.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 import requests
 import urllib3.exceptions
 
+SETTING = "request_timeout"
 CHUNK_BYTES = 65536
 # The shortest time-out handed to requests: zero would mean "never wait" to the socket layer.
 MINIMUM_WAIT = 0.001
@@ -49,7 +52,10 @@ class Deadline:
         return min(connect, left), min(read, left)
 
     def exceeded(self, what: str) -> DeadlineExceededError:
-        return DeadlineExceededError(f"{what} did not complete within {self.seconds:g} s")
+        """`what` did not come in time, in words naming the setting to change."""
+        return DeadlineExceededError(
+            f"{what} did not come within the request's deadline ({SETTING}) of {self.seconds:g} s"
+        )
 
 
 def read_body(response: requests.Response, deadline: Deadline, limit: int) -> bytes:
@@ -81,7 +87,7 @@ def read_body(response: requests.Response, deadline: Deadline, limit: int) -> by
     finally:
         watchdog.cancel()
     if hung_up.is_set() or deadline.expired:
-        raise deadline.exceeded("the answer")
+        raise deadline.exceeded(f"the whole answer (HTTP {response.status_code})")
     return b"".join(chunks)
 
 
