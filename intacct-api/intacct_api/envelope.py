@@ -354,24 +354,14 @@ def match_results(
     unknown = [c for c in by_id if c not in sent]
     if not (missing or unknown or repeated):
         return [by_id[c] for c in control_ids]
-    problems = [
-        f"{label} {', '.join(repr(c) for c in ids[:5])}{' …' if len(ids) > 5 else ''}"
-        for label, ids in (
+    raise ResultMismatchError.listing(
+        f"{len(control_ids)} functions sent, {len(results)} results",
+        [
             ("no result for control id(s)", missing),
             ("results for control id(s) not sent", unknown),
             ("more than one result for", repeated),
-        )
-        if ids
-    ]
-    consequence = (
-        "nothing is concluded from it"
-        if read_only
-        else "the writes may have run: nothing is concluded from it; read the records back "
-        "(a re-run does) before posting again"
-    )
-    raise ResultMismatchError(
-        f"Intacct's answer does not match the request ({len(control_ids)} functions sent, "
-        f"{len(results)} results): {'; '.join(problems)}; {consequence}",
+        ],
+        read_only=read_only,
         control_ids=control_ids,
     )
 

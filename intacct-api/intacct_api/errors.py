@@ -136,6 +136,33 @@ class ResultMismatchError(GatewayError):
         super().__init__(message)
         self.control_ids: tuple[str, ...] = tuple(control_ids)
 
+    @classmethod
+    def listing(
+        cls,
+        counts: str,
+        problems: Sequence[tuple[str, Sequence[str]]],
+        *,
+        read_only: bool = False,
+        control_ids: Sequence[str] = (),
+    ) -> ResultMismatchError:
+        """One line: what was sent and answered, each problem with its first five names."""
+        found = [
+            f"{label} {', '.join(repr(n) for n in names[:5])}{' …' if len(names) > 5 else ''}"
+            for label, names in problems
+            if names
+        ]
+        consequence = (
+            "nothing is concluded from it"
+            if read_only
+            else "the writes may have run: nothing is concluded from it; read the records back "
+            "(a re-run does) before posting again"
+        )
+        return cls(
+            f"Intacct's answer does not match the request ({counts}): {'; '.join(found)}; "
+            f"{consequence}",
+            control_ids=control_ids,
+        )
+
 
 class ControlError(IntacctError):
     """The `<control>` block was rejected (sender credentials, malformed request): nothing ran."""

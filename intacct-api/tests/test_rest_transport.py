@@ -431,3 +431,26 @@ def test_a_failed_write_sent_again_later_is_tried_again(make_transport, new_id):
     assert transport.call(fn.create("PRODUCTLINE", {"PRODUCTLINEID": line})).ok
     again = transport.execute([create])[0]
     assert again.ok and again.records()[0]["RECORDNO"]
+
+
+def test_batch_entries_are_paired_with_their_records_by_id_or_refused():
+    """Entries come back by the record they name; what cannot be placed concludes nothing."""
+    from intacct_api.errors import ResultMismatchError
+    from intacct_api.rest.batches import paired
+
+    records = [{"id": "A"}, {"id": "B"}, {"id": "C"}]
+    error = {"ia::error": {"message": "refused"}, "ia::status": 422}
+    reordered = [{"key": "3", "id": "C"}, error, {"key": "1", "id": "A"}]
+    assert paired("create", records, reordered, []) == [reordered[2], error, reordered[0]]
+    in_order = [error, {"key": "2", "id": "B"}, error]
+    assert paired("create", records, in_order, []) == in_order
+    for answer in (
+        [{"id": "C"}, error, error],  # reordered, two errors: which is whose?
+        [{"id": "A"}, {"id": "B"}],  # one left out
+        [{"id": "A"}, {"id": "A"}, {"id": "C"}],  # one twice
+        [{"id": "A"}, {"id": "B"}, {"id": "Z"}],  # one never sent
+    ):
+        with pytest.raises(ResultMismatchError, match="does not match the request"):
+            paired("create", records, answer, ["c1"])
+    # records without their ID (Intacct numbers them): entries in order
+    assert paired("create", [{}, {}], [{"id": "X"}, {"id": "Y"}], []) == [{"id": "X"}, {"id": "Y"}]

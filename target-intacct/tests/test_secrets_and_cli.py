@@ -20,11 +20,16 @@ from target_intacct_helpers import (
 )
 
 
-def run_cli(config: dict, messages: list[dict], tmp_path: Path) -> subprocess.CompletedProcess:
+def run_cli(
+    config: dict, messages: list[dict], tmp_path: Path, *, debug: bool = True
+) -> subprocess.CompletedProcess:
+    """`target-intacct` as a subprocess, at DEBUG unless `debug` is false (the default level)."""
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config))
     stdin = "".join(simplejson.dumps(m, use_decimal=True) + "\n" for m in messages)
-    env = {**os.environ, "TARGET_INTACCT_LOGLEVEL": "DEBUG", "LOGLEVEL": "DEBUG"}
+    env = {k: v for k, v in os.environ.items() if not k.endswith("LOGLEVEL")}
+    if debug:
+        env.update({"TARGET_INTACCT_LOGLEVEL": "DEBUG", "LOGLEVEL": "DEBUG"})
     return subprocess.run(
         [sys.executable, "-m", "target_intacct.target", "--config", str(config_path)],
         input=stdin,

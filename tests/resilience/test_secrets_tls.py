@@ -9,19 +9,16 @@ invoices, and the Meltano system database.
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import local_stack
 import pytest
-from connector_emulators.tls import self_signed_certificate, serve_https
+from connector_emulators.proxy import ForwardingProxy
+from connector_emulators.tls import self_signed_certificate
 from resilience_support import (
     COPY,
     SELECTION,
@@ -49,67 +46,16 @@ DEBUG_ENV = {
 SESSION_ID = re.compile(rb"<sessionid>([^<]+)</sessionid>")
 
 
-class RecordingProxy:
-    """Forwards every request to an upstream server and keeps the answers' bodies.
-
-    The upstream's address in answers (the Intacct session endpoint) is replaced by the proxy's,
-    so clients stay behind it. With `tls`, the proxy serves HTTPS with the given certificate.
-    """
+class RecordingProxy(ForwardingProxy):
+    """Forwards every request to an upstream server and keeps the answers' bodies."""
 
     def __init__(self, upstream: str, tls: tuple[Path, Path] | None = None) -> None:
-        self.upstream = upstream.rstrip("/")
+        super().__init__(upstream, tls)
         self.bodies: list[bytes] = []
-        proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                return
-
-            def do_GET(self) -> None:
-                self.forward("GET")
-
-            def do_POST(self) -> None:
-                self.forward("POST")
-
-            def do_PUT(self) -> None:
-                self.forward("PUT")
-
-            def forward(self, method: str) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                target = urlsplit(proxy.upstream)
-                connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
-                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                headers["Host"] = target.netloc
-                connection.request(method, self.path, body=body or None, headers=headers)
-                answer = connection.getresponse()
-                payload = answer.read().replace(proxy.upstream.encode(), proxy.url.encode())
-                connection.close()
-                proxy.bodies.append(payload)
-                self.send_response(answer.status)
-                for key, value in answer.getheaders():
-                    if key.lower() not in ("content-length", "transfer-encoding", "connection"):
-                        self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        scheme = "http"
-        if tls is not None:
-            serve_https(self.server, tls)
-            scheme = "https"
-        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> RecordingProxy:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def answer(self, method: str, path: str, payload: bytes) -> bytes:
+        self.bodies.append(payload)
+        return payload
 
     def session_ids(self) -> set[str]:
         return {m.decode() for body in self.bodies for m in SESSION_ID.findall(body)}

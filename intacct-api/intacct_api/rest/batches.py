@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intacct_api.envelope import Result
-from intacct_api.errors import ErrorDetail, describe
+from intacct_api.errors import ErrorDetail, ResultMismatchError, describe
 from intacct_api.functions import Function
 from intacct_api.rest.client import RestAnswer, RestClient
 from intacct_api.rest.errors import error_details, error_object
@@ -66,12 +66,11 @@ class KeyedBatches:
             "POST" if name == "create" else "PATCH", f"/objects/{mapping.path}", body=records,
             idempotency_key=key, transaction=atomic or any(len(owned) > 1 for _, owned in batch),
         )  # fmt: skip
-        counts = [len(owned) for _, owned in batch]
         if answer.status == 409 and (error_object(answer.body) or {}).get("code") == "conflict":
             return self._conflict(
                 name, mapping, batch, atomic, key=key, first_try=first_try, answer=answer
             )
-        results = spread(functions, answer, counts, name, mapping)
+        results = spread(batch, answer, name, mapping)
         refused = [i for i, result in enumerate(results) if not result.ok]
         if refused and _replayed(answer):
             # Intacct answers a key it has seen with its first answer, failures too (for 48 h):
@@ -133,14 +132,13 @@ class KeyedBatches:
         return {str(row.get("id")) for row in found}
 
 
-def spread(
-    functions: list[Function],
-    answer: RestAnswer,
-    counts: list[int],
-    name: str,
-    mapping: ObjectMap,
-) -> list[Result]:
-    """Per-function results from a batch answer (a whole-request error fails them all)."""
+def spread(batch: Batch, answer: RestAnswer, name: str, mapping: ObjectMap) -> list[Result]:
+    """Per-function results from a batch answer (a whole-request error fails them all).
+
+    The entries are paired with the records sent (`paired`), so a function gets its own
+    records' results even when an answer lists them in another order.
+    """
+    functions = [function for function, _ in batch]
     body = answer.body
     entries = body.get("ia::result") if isinstance(body, dict) else None
     if answer.status == 204 or (name == "delete" and answer.status == 200 and entries is None):
@@ -149,11 +147,13 @@ def spread(
         if answer.status >= 300:
             return [failed(f, answer) for f in functions]
         entries = [entries]
+    records = [record for _, owned in batch for record in owned]
+    mine_all = paired(name, records, entries, [f.control_id for f in functions])
     results: list[Result] = []
     position = 0
-    for function, count in zip(functions, counts, strict=True):
-        mine = entries[position : position + count]
-        position += count
+    for function, owned in batch:
+        mine = mine_all[position : position + len(owned)]
+        position += len(owned)
         errors = [e for e in mine if isinstance(e, dict) and error_object(e)]
         if errors:
             details = tuple(d for e in errors for d in error_details(e))
@@ -162,6 +162,62 @@ def spread(
         rows = [] if name == "delete" else [_reference_row(mapping, e) for e in mine]
         results.append(success(function, rows))
     return results
+
+
+def paired(
+    name: str, records: list[dict[str, Any]], entries: list[Any], control_ids: list[str]
+) -> list[Any]:
+    """The answer's entries in the order of the records sent.
+
+    A success names its record (a create by `id`, an update or delete by `key`) and is paired
+    by that name; the rest (errors, records without one) take the places left, in order. An
+    answer that leaves a record out, answers one twice, names one not sent, or reorders records
+    so that several unnamed entries cannot be placed raises `ResultMismatchError`: nothing is
+    concluded from it.
+    """
+    field_name = "id" if name == "create" else "key"
+    places: dict[str, list[int]] = {}
+    for index, record in enumerate(records):
+        if record.get(field_name) is not None:
+            places.setdefault(str(record[field_name]), []).append(index)
+    every_named = bool(places) and sum(map(len, places.values())) == len(records)
+    placed: list[Any] = [None] * len(records)
+    moved = False  # a named entry away from its record's place
+    unnamed: list[Any] = []
+    unknown: list[str] = []
+    repeated: list[str] = []
+    for position, entry in enumerate(entries):
+        named = entry.get(field_name) if isinstance(entry, dict) else None
+        if named is None or error_object(entry):
+            unnamed.append(entry)
+            continue
+        free = [i for i in places.get(str(named), []) if placed[i] is None]
+        if free:
+            placed[free[0]] = entry
+            moved = moved or free[0] != position
+        elif str(named) in places:
+            repeated.append(str(named))
+        elif every_named:
+            unknown.append(str(named))
+        else:
+            unnamed.append(entry)
+    open_places = [i for i, entry in enumerate(placed) if entry is None]
+    reordered = moved and len(unnamed) > 1
+    if unknown or repeated or reordered or len(open_places) != len(unnamed):
+        missing = [str(records[i].get(field_name, f"#{i + 1}")) for i in open_places]
+        raise ResultMismatchError.listing(
+            f"{len(records)} records sent, {len(entries)} results",
+            [
+                (f"no result for record(s) {field_name}", missing[len(unnamed) :]),
+                (f"results for record(s) not sent, {field_name}", unknown),
+                (f"more than one result for {field_name}", repeated),
+                ("results reordered, several naming no record, for", missing * reordered),
+            ],
+            control_ids=control_ids,
+        )
+    for index, entry in zip(open_places, unnamed, strict=True):
+        placed[index] = entry
+    return placed
 
 
 def _reference_row(mapping: ObjectMap, entry: Any) -> dict[str, Any]:

@@ -132,8 +132,7 @@ class BulkJobs:
             )
         failed = any(isinstance(e, dict) and "ia::error" in e for e in entries)
         answer = RestAnswer(207 if failed else 200, {}, {"ia::result": entries})
-        counts = [len(owned) for _, owned in batch]
-        return spread([f for f, _ in batch], answer, counts, name, mapping)
+        return spread(batch, answer, name, mapping)
 
 
 def _multipart(parts: list[tuple[str, str | None, bytes]]) -> tuple[str, bytes]:

@@ -293,8 +293,8 @@ class RestTransport:
         if name == "delete":
             keys = ",".join(_keys(f) for f in functions)
             answer = self.rest.send("DELETE", f"/objects/{mapping.path}/{keys}", read_only=True)
-            counts = [_record_count(f) for f in functions]
-            return spread(functions, answer, counts, name, mapping)
+            batch = [(f, [{"key": k} for k in _keys(f).split(",") if k]) for f in functions]
+            return spread(batch, answer, name, mapping)
         built: dict[int, list[tuple[dict[str, Any], str | None]]] = {}
         refused: dict[int, str] = {}
         for index, function in enumerate(functions):
