@@ -17,7 +17,15 @@ import typing as t
 from collections import defaultdict
 from decimal import Decimal
 
-from target_magento.records import Rejection, Skip, chunks, decimal, is_deleted, text
+from target_magento.records import (
+    Rejection,
+    Skip,
+    chunks,
+    decimal,
+    decimal_places,
+    is_deleted,
+    text,
+)
 from target_magento.run import Run
 
 if t.TYPE_CHECKING:
@@ -30,6 +38,9 @@ PENDING = "invoices"
 HEADER_KEY = ("DOCID", "RECORDNO")  # an invoice's key in logs, rejects and the ID map
 LINE_KEY = ("RECORDNO", "LINE_NO")
 ZERO = Decimal(0)
+# Magento's invoice item `qty` column is decimal(12,4); an item whose quantity is not decimal
+# (`is_qty_decimal` 0, from its product's stock item) is invoiced in whole units.
+QTY_PLACES = 4
 # Order states in which Magento refuses invoices for now; the invoice waits for a later run.
 WAITING_STATES = frozenset({"holded", "payment_review"})
 
@@ -279,7 +290,8 @@ def _invoice_items(entry: Mapping[str, t.Any], order: Mapping[str, t.Any]) -> di
             - Decimal(str(item.get("qty_invoiced") or 0))
             - Decimal(str(item.get("qty_canceled") or 0))
         )
-        remaining[str(item.get("sku", "")).lower()].append([int(item["item_id"]), left])
+        fractional = bool(item.get("is_qty_decimal"))
+        remaining[str(item.get("sku", "")).lower()].append([int(item["item_id"]), left, fractional])
     wanted: dict[int, Decimal] = {}
     lines = sorted(
         (entry.get("lines") or {}).values(), key=lambda line: decimal(line, "LINE_NO") or ZERO
@@ -299,6 +311,7 @@ def _invoice_items(entry: Mapping[str, t.Any], order: Mapping[str, t.Any]) -> di
                 f"Item {sku} (line {text(line, 'LINE_NO')}) is not on order {order['increment_id']}"
             )
             raise Rejection(msg, "ITEMID")
+        _check_places(quantity, any(c[2] for c in candidates), f"{text(line, 'LINE_NO')} ({sku})")
         for candidate in candidates:
             take = min(quantity, candidate[1])
             if take > ZERO:
@@ -313,6 +326,23 @@ def _invoice_items(entry: Mapping[str, t.Any], order: Mapping[str, t.Any]) -> di
                 quantity,
             )
     return wanted
+
+
+def _check_places(quantity: Decimal, fractional: bool, line: str) -> None:
+    """Refuse a quantity Magento would round rather than invoice what the line says."""
+    places = decimal_places(quantity)
+    if not fractional and places:
+        msg = (
+            f"Line {line}: QUANTITY is not a whole number, and the order item's quantity is "
+            "not decimal (is_qty_decimal 0): Magento would invoice whole units only"
+        )
+        raise Rejection(msg, "QUANTITY")
+    if places > QTY_PLACES:
+        msg = (
+            f"Line {line}: QUANTITY has {places} decimal places; Magento keeps {QTY_PLACES} "
+            "for an invoiced quantity and would round it"
+        )
+        raise Rejection(msg, "QUANTITY")
 
 
 def _invoices_by_order(run: Run, entity_ids: list[int]) -> dict[int, list[dict]]:

@@ -27,6 +27,7 @@ from target_magento.records import (
     same_number,
     text,
     url_key,
+    within_places,
 )
 from target_magento.run import Run
 
@@ -36,6 +37,9 @@ ROLE = "items"  # the loader's role, naming this module's bulks in the pending b
 ROLE_WAITING = "items"
 
 MAX_SKU_LENGTH = 64
+# price and weight are decimal attributes (backend type `decimal`): Magento stores them in
+# catalog_product_entity_decimal, whose value column is decimal(20,6).
+EAV_DECIMAL_PLACES = 6
 VIRTUAL_ITEM_TYPES = frozenset(
     {"non-inventory", "non-inventory (sales only)", "non-inventory (purchase only)"}
 )
@@ -111,6 +115,7 @@ def build_product(run: Run, record: t.Mapping[str, t.Any], category_id: int | No
     if price is None:
         msg = "A price is required (BASEPRICE is empty)"
         raise Rejection(msg, "BASEPRICE")
+    within_places(price, EAV_DECIMAL_PLACES, "BASEPRICE", "a price")
     virtual = (text(record, "ITEMTYPE") or "").lower() in VIRTUAL_ITEM_TYPES
     product: dict[str, t.Any] = {
         "sku": sku,
@@ -125,7 +130,7 @@ def build_product(run: Run, record: t.Mapping[str, t.Any], category_id: int | No
     }
     weight = decimal(record, "SHIP_WEIGHT")
     if weight is not None and not virtual:
-        product["weight"] = weight
+        product["weight"] = within_places(weight, EAV_DECIMAL_PLACES, "SHIP_WEIGHT", "a weight")
     if description := text(record, "EXTENDED_DESCRIPTION"):
         product["custom_attributes"].append({"attribute_code": "description", "value": description})
     if category_id is not None:

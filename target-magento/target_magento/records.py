@@ -66,6 +66,24 @@ def decimal(record: t.Mapping[str, t.Any], field: str) -> Decimal | None:
         raise Rejection(msg, field) from None
 
 
+def decimal_places(value: Decimal) -> int:
+    """How many decimal places the value needs (`1.10` needs 1, `100` none)."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
+
+
+def within_places(value: Decimal, places: int, field: str, kept_as: str) -> Decimal:
+    """The value, or a `Rejection` when Magento would round it (it keeps `places` decimals)."""
+    needed = decimal_places(value)
+    if needed > places:
+        msg = (
+            f"{field} has {needed} decimal places; Magento keeps {places} for {kept_as} and "
+            "would round it"
+        )
+        raise Rejection(msg, field)
+    return value
+
+
 def is_active(record: t.Mapping[str, t.Any]) -> bool:
     """Intacct STATUS: `active` / `inactive` (also `T`/`F` from some objects); absent is active."""
     status = (text(record, "STATUS") or "active").lower()

@@ -9,6 +9,7 @@ is in the default attribute set of its entity, in the set's "General" group.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from . import search
@@ -89,10 +90,26 @@ INPUT_TYPES = (
     ("price", "Price"), ("media_image", "Media Image"), ("swatch_visual", "Visual Swatch"),
     ("swatch_text", "Text Swatch"), ("weee", "Fixed Product Tax"),
 )  # fmt: skip
+# Attributes stored in catalog_product_entity_decimal, whose value is decimal(20,6).
+DECIMAL_PRODUCT_ATTRIBUTES = frozenset(row[0] for row in PRODUCT_ATTRIBUTES if row[2] == "decimal")
+DECIMAL_PLACES = Decimal("0.000001")
 LINK_TYPES = (("related", 1), ("upsell", 4), ("crosssell", 5), ("associated", 3))
 LINK_ATTRIBUTES = {"associated": (("position", "int"), ("qty", "decimal"))}
 BACKEND_TYPES = {"text": "varchar", "textarea": "text", "date": "datetime", "price": "decimal"}
 BACKEND_TYPES |= {"select": "int", "boolean": "int", "multiselect": "varchar", "weight": "decimal"}
+
+
+def stored_decimal(value: Any) -> Any:
+    """A decimal attribute's value as its decimal(20,6) column keeps it: rounded to 6 places."""
+    if isinstance(value, bool) or value is None or value == "":
+        return value
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return value  # refused by validation, as Magento does
+    if not number.is_finite():
+        return value
+    return float(number.quantize(DECIMAL_PLACES, ROUND_HALF_UP))
 
 
 def _document(row: Row, entity_type: str, attribute_id: int) -> dict[str, Any]:

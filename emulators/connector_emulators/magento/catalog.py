@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import search
+from .attributes import DECIMAL_PRODUCT_ATTRIBUTES, stored_decimal
 from .common import (
     ADMIN_STORE_ID,
     DEFAULT_STORE_ID,
@@ -379,6 +380,8 @@ def save_product(call: Call) -> dict[str, Any]:
     extension = data.pop("extension_attributes", None) or {}
     data.pop("id", None)
     data = _attributes(data, PRODUCT_INTERNAL)
+    for name in DECIMAL_PRODUCT_ATTRIBUTES & data.keys():
+        data[name] = stored_decimal(data[name])
     category_ids = data.pop("category_ids", None)
     if category_ids is not None and "category_links" not in extension:
         # The legacy `category_ids` custom attribute assigns categories too.

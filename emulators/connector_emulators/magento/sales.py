@@ -41,6 +41,17 @@ def money(value: Decimal | float | int | str) -> float:
     return float(Decimal(str(value)).quantize(FOUR_PLACES, ROUND_HALF_UP))
 
 
+def _is_qty_decimal(item: dict[str, Any], product: dict[str, Any] | None) -> int:
+    """Whether the line's quantity may be fractional, copied from the product's stock item.
+
+    An order added through the admin route may say so itself.
+    """
+    if "is_qty_decimal" in item:
+        return int(bool(item["is_qty_decimal"]))
+    stock = ((product or {}).get("extension_attributes") or {}).get("stock_item") or {}
+    return int(bool(stock.get("is_qty_decimal")))
+
+
 def cents(value: Decimal) -> Decimal:
     """Magento rounds each computed amount to the currency's 2 places."""
     return value.quantize(CENT, ROUND_HALF_UP)
@@ -91,7 +102,7 @@ def _order_line(
         "product_id": products[0]["id"] if products else None,
         "product_type": "virtual" if is_virtual else "simple",
         "is_virtual": int(is_virtual),
-        "is_qty_decimal": 0,
+        "is_qty_decimal": _is_qty_decimal(item, products[0] if products else None),
         "no_discount": 0,
         "store_id": store_id,
         "created_at": stamp,

@@ -94,7 +94,9 @@ def _quantities(
         if available <= 0:
             continue
         qty = requested.get(line["item_id"], 0.0) if requested else available
-        qty = max(float(qty) if line.get("is_qty_decimal") else float(int(qty)), 0.0)
+        # As Magento's document items take it: whole units unless the item's quantity is
+        # decimal, then the 4 places of the `qty decimal(12,4)` column.
+        qty = max(money(qty) if line.get("is_qty_decimal") else float(int(qty)), 0.0)
         if qty > available:
             raise input_error(error, [line["name"]])
         chosen.append((line, qty))
