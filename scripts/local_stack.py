@@ -216,6 +216,7 @@ def project_env(
         "MELTANO_SYS_DIR_ROOT": str(private_meltano_dir(workdir / "meltano-sys")),
         "MELTANO_DATABASE_URI": f"sqlite:///{workdir}/meltano-{run}.db",
         "TAP_INTACCT_API_URL": gateway,
+        "TAP_INTACCT_DISCOVERY_CACHE_DIR": str(workdir / "discovery-cache"),
         "TARGET_INTACCT_API_URL": gateway,
         "TARGET_INTACCT_ID_MAP_FILE": str(workdir / "intacct-id-map.jsonl"),
         "TARGET_INTACCT_REJECT_FILE": str(workdir / "intacct-rejects.jsonl"),

@@ -18,7 +18,7 @@ from intacct_api.connect import (
     open_transport,
     transport_name,
 )
-from intacct_api.errors import FunctionError
+from intacct_api.envelope import Result
 from intacct_api.preferences import Rendering
 from intacct_api.rest.client import DEFAULT_REST_URL
 from intacct_api.rest.oauth import CLIENT_CREDENTIALS, REFRESH_TOKEN
@@ -29,6 +29,7 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import CatalogEntry, Metadata, RecordMessage
 from singer_sdk.singerlib.encoding.simple import Message
 
+from tap_intacct.discovery import DEFAULT_MAX_AGE, LookupCache, Unavailable
 from tap_intacct.objects import IntacctObject, all_objects
 from tap_intacct.output import singer_stdout
 from tap_intacct.progress import PROGRESS_EVERY_SECONDS, Progress, RunSummary
@@ -128,6 +129,13 @@ class TapIntacct(Tap):
         th.Property("pipeline_pages", th.BooleanType, default=True,
                     description="Ask for the next page while the current one is converted "
                                 "and written"),
+        th.Property("discovery_cache_dir", th.StringType,
+                    description="Folder keeping what lookup told of each object between runs "
+                                "(no secrets); empty: discovery always asks Intacct"),
+        th.Property("discovery_cache_seconds", th.IntegerType(minimum=0),
+                    default=DEFAULT_MAX_AGE,
+                    description="Age after which an object's cached fields are asked again "
+                                "(0: every discovery asks, and refreshes the cache)"),
         th.Property("progress_seconds", th.NumberType(minimum=0),
                     default=PROGRESS_EVERY_SECONDS,
                     description="Seconds between a stream's progress lines (records of the "
@@ -301,21 +309,15 @@ class TapIntacct(Tap):
                     key_properties=keys, replication_key=None,
                 )  # fmt: skip
         objects = [spec for spec in specs if not spec.function]
-        client = self.client(None)
-        calls = [functions.lookup(spec.object, docparid=spec.docparid) for spec in objects]
-        results = client.execute(calls)
-        for spec, result in zip(objects, results, strict=True):
-            try:
-                result.raise_for_status()
-            except FunctionError as exc:
-                if not is_unavailable(exc):
-                    raise
+        cache = LookupCache(self.config, self.logger, is_unavailable)
+        for spec, described in zip(objects, cache.describe(objects, self._lookup), strict=True):
+            if isinstance(described, Unavailable):
                 self.logger.warning(
                     "Skipping stream '%s': Intacct object %s is not available to this company "
-                    "or user (%s)", spec.stream, spec.object, exc,
+                    "or user (%s)", spec.stream, spec.object, described,
                 )  # fmt: skip
                 continue
-            fields = functions.lookup_fields(result.records())
+            fields = described
             replication_key = spec.replication_key
             if replication_key and replication_key not in {name for name, _ in fields}:
                 self.logger.info(
@@ -337,6 +339,11 @@ class TapIntacct(Tap):
                 self, spec, schema, key_properties=key_properties,
                 replication_key=replication_key,
             )  # fmt: skip
+
+    def _lookup(self, objects: Sequence[IntacctObject]) -> list[Result]:
+        """Every object's `lookup`, in one request."""
+        calls = [functions.lookup(spec.object, docparid=spec.docparid) for spec in objects]
+        return self.client(None).execute(calls)
 
     # --- command line -----------------------------------------------------------------------
 
