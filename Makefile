@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Dagster and dagster-meltano for orchestrate/dagster/ (its own file: not needed by the plugins).
 ORCHESTRATE_REQUIREMENTS := orchestrate/dagster/requirements.txt
 
-.PHONY: setup demo test lint typecheck pytest clean
+.PHONY: setup demo stack test lint typecheck pytest clean
 
 setup: $(STAMP)
 
@@ -19,6 +19,10 @@ $(STAMP): VERSION requirements-dev.txt $(ORCHESTRATE_REQUIREMENTS) $(addsuffix /
 
 demo: setup
 	$(BIN)/python scripts/demo.py
+
+# Both emulators (and with STACK=--postgres a warehouse) kept up for trying the jobs by hand.
+stack: setup
+	$(BIN)/python scripts/stack.py $(STACK)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -46,11 +46,7 @@ def main() -> int:
     meltano("install", timeout=1800)
     print(f"   done in {time.monotonic() - started:.0f} s (virtualenvs under .meltano/)")
 
-    # The emulators start freshly seeded, so yesterday's bookmarks and Magento ids must go.
-    meltano("--environment=demo", "state", "clear", "--force", STATE_ID)
-    shutil.rmtree(TARGET_FILES, ignore_errors=True)
-    demo_loop.reset()
-    DEMO_OUTPUT.mkdir(parents=True, exist_ok=True)
+    reset_demo_environment()
 
     step("Starting the emulators")
     with local_stack.emulators(INTACCT_PORT, MAGENTO_PORT) as (intacct, magento):
@@ -91,8 +87,17 @@ def main() -> int:
         heading("The loop back: Magento web orders → Intacct → Magento invoices")
         demo_loop.run_loop(intacct, magento, step, table)
     print("\nEmulators stopped. Logs of both runs: output/demo/run-1.log, output/demo/run-2.log")
+    print("To keep both emulators running and try the other jobs yourself: `make stack`.")
     print("Next: `make test`, and docs/quickstart.md to connect the real Intacct and Magento.")
     return 0
+
+
+def reset_demo_environment() -> None:
+    """Forget earlier demo runs' bookmarks and files: the emulators start freshly seeded."""
+    meltano("--environment=demo", "state", "clear", "--force", STATE_ID)
+    shutil.rmtree(TARGET_FILES, ignore_errors=True)
+    demo_loop.reset()
+    DEMO_OUTPUT.mkdir(parents=True, exist_ok=True)
 
 
 def run_pipeline(number: int) -> dict[str, int]:
