@@ -29,6 +29,7 @@ PIPELINE = ("tap-intacct", "target-magento")
 STATE_ID = "demo:tap-intacct-to-target-magento"
 INTACCT_PORT, MAGENTO_PORT = 8765, 8766  # the `demo` environment's endpoints in meltano.yml
 DEMO_OUTPUT = ROOT / "output" / "demo"
+CARRIED = "Carried over from earlier runs for "  # target-magento's second summary
 TARGET_FILES = DEMO_OUTPUT / "target-magento"  # reject, id map and pending files (meltano.yml)
 # The streams target-magento writes; it passes over the others tap-intacct reads.
 MAGENTO_STREAMS = ("customers", "product_lines", "items", "sales_invoices", "sales_invoice_lines")
@@ -115,8 +116,12 @@ def run_pipeline(number: int) -> dict[str, int]:
     )
     for event in run.events():
         message = str(event.get("event", ""))
-        if event.get("name") == "target-magento" and message.startswith("Run summary"):
+        if event.get("name") != "target-magento":
+            continue
+        if message.startswith("Run summary"):
             print(f"      target-magento: {message.removeprefix('Run summary for ')}")
+        elif message.startswith(CARRIED):  # records earlier runs left, retried by this one
+            print(f"      target-magento, left by earlier runs: {message.removeprefix(CARRIED)}")
     return counts
 
 

@@ -90,9 +90,11 @@ def submit(
         LOGGER.info("Bulk %s: %d operations queued on %s", bulk_uuid, len(bodies), path)
         outcomes = _poll(run, bulk_uuid, len(part), _refused(accepted))
         still_open = _conclude(run, bulk_uuid, outcomes, finish)[0]
+        for kept_operation in still_open.values():
+            run.count(stream, "queued", kept_operation["key"])
         if still_open:
-            run.summary.add(stream, "queued", still_open)
-            _warn_open(run, bulk_uuid, still_open, f"after {run.settings.bulk_poll_timeout}s")
+            when = f"after {run.settings.bulk_poll_timeout}s"
+            _warn_open(run, bulk_uuid, len(still_open), when)
 
 
 def _refused(accepted: Mapping[str, t.Any]) -> dict[int, Outcome]:
@@ -145,7 +147,8 @@ def settle(run: Run, finishers: Mapping[str, Finish]) -> list[tuple[str, str, li
         still_open, newer = _conclude(run, bulk_uuid, outcomes, finishers[role])
         again.setdefault((role, stream), []).extend(newer)
         if still_open:
-            _warn_open(run, bulk_uuid, still_open, "(queued by an earlier run)")
+            run.count(stream, "queued", count=len(still_open))
+            _warn_open(run, bulk_uuid, len(still_open), "(queued by an earlier run)")
     run.bulks.save()
     return [(role, stream, records) for (role, stream), records in again.items() if records]
 
@@ -179,7 +182,7 @@ class Queued:
             key,
             bulk_uuid,
         )
-        self.run.summary.add(self.stream, "queued")
+        self.run.count(self.stream, "queued", key)
         return True
 
 
@@ -209,10 +212,10 @@ def _outcomes(run: Run, bulk_uuid: str) -> dict[int, Outcome]:
 
 def _conclude(
     run: Run, bulk_uuid: str, outcomes: dict[int, Outcome], finish: Finish
-) -> tuple[int, list[dict]]:
+) -> tuple[dict[str, dict], list[dict]]:
     """Finish the kept operations that ended; keep the open ones.
 
-    Answers how many are still open and the newer versions that waited for the ended ones.
+    Answers the operations still open and the newer versions that waited for the ended ones.
     A failed operation whose record has a newer version is not rejected: that version is written.
     """
     entry = run.bulks.section(SECTION)[bulk_uuid]
@@ -242,7 +245,7 @@ def _conclude(
     else:
         run.bulks.pop(SECTION, bulk_uuid)
     run.bulks.save()
-    return len(still_open), newer
+    return still_open, newer
 
 
 def _warn_open(run: Run, bulk_uuid: str, count: int, when: str) -> None:

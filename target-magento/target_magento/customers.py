@@ -149,9 +149,9 @@ def finish_bulk(run: Run, stream: str, ended: list[tuple[bulk.Operation, bulk.Ou
         saved = found.get(customer["email"])
         if saved is None:
             LOGGER.warning("Customer %s: created in bulk but not found by email", operation.key)
-            continue
-        _remember(run, operation.key, customer, saved)
-        run.summary.add(stream, operation.outcome)
+        else:
+            _remember(run, operation.key, customer, saved)
+        run.count(stream, operation.outcome, operation.key)
     run.id_map.save()
 
 

@@ -52,11 +52,16 @@ def comment_for(docid: str) -> str:
 
 def receive_headers(run: Run, stream: str, records: list[dict]) -> None:
     """Keep headers in the pending file until the end of the input."""
+    received = run.cached("invoices:headers received", set)
     for record in records:
         key = run.key(stream, record, "RECORDNO", "DOCID")
+        docid = run.key(stream, record, *HEADER_KEY)
+        if key in received:  # the version this one replaces is counted now
+            run.skip(stream, docid, "replaced by a later version in the input")
         if is_deleted(record):
-            run.skip(stream, run.key(stream, record, *HEADER_KEY), "deleted in Intacct")
+            run.skip(stream, docid, "deleted in Intacct")
             continue
+        received.add(key)
         entry = dict(run.pending.section(PENDING).get(key) or {"lines": {}})
         entry["header"] = record
         entry["stream"] = stream
@@ -66,10 +71,16 @@ def receive_headers(run: Run, stream: str, records: list[dict]) -> None:
 
 
 def receive_lines(run: Run, stream: str, records: list[dict]) -> None:
-    """Keep lines under their header's RECORDNO (DOCHDRNO) in the pending file."""
+    """Keep lines under their header's RECORDNO (DOCHDRNO) in the pending file.
+
+    A line is counted with its invoice's outcome at the end of the input.
+    """
+    received = run.cached("invoices:lines received", set)
     for record in records:
         header_key = text(record, "DOCHDRNO") or text(record, "DOCHDRID")
         line_key = run.key(stream, record, *LINE_KEY)
+        if line_key in received:
+            run.skip(stream, line_key, "replaced by a later version in the input")
         if header_key is None:
             rejection = Rejection("A line needs its invoice (DOCHDRNO is empty)", "DOCHDRNO")
             run.reject(stream, line_key, record, rejection)
@@ -78,8 +89,11 @@ def receive_lines(run: Run, stream: str, records: list[dict]) -> None:
         lines = dict(entry.get("lines") or {})
         if is_deleted(record):
             lines.pop(line_key, None)
+            run.skip(stream, line_key, "deleted in Intacct")
+            received.discard(line_key)
         else:
             lines[line_key] = record
+            received.add(line_key)
         entry["lines"] = lines
         entry["invalid_lines"] = {
             key: reason
@@ -109,50 +123,20 @@ def hold_for_invalid_line(run: Run, stream: str, record: dict, rejection: Reject
     run.pending.save()
 
 
-def finish(run: Run, default_stream: str) -> None:
-    """Join, then invoice every pending document whose order Magento holds, order by order."""
+def finish(run: Run, default_stream: str, lines_stream: str) -> None:
+    """Join, then invoice every pending document whose order Magento holds, order by order.
+
+    Each line is counted with its invoice's outcome.
+    """
     entries = dict(run.pending.section(PENDING))
     _verify_mapped(run, entries.values(), default_stream)
     ready: list[tuple[str, dict]] = []
     for key, entry in entries.items():
-        header = entry.get("header")
-        if header is None:
-            docids = {text(line, "DOCHDRID") for line in (entry.get("lines") or {}).values()}
-            if any(docid and run.id_map.get(ROLE, docid) for docid in docids):
-                run.pending.pop(PENDING, key)
-                LOGGER.info("Lines of Intacct invoice %s: already invoiced; ignored", docids)
-            else:
-                LOGGER.info("Lines of Intacct invoice record %s wait for their header", key)
-            continue
-        stream = entry.get("stream") or default_stream
-        docid = run.key(stream, header, *HEADER_KEY)
-        if run.id_map.get(ROLE, docid) is not None:
-            run.pending.pop(PENDING, key)
-            run.skip(stream, docid, "already invoiced in Magento by an earlier run")
-            continue
-        document_type = text(header, "DOCPARID")
-        if document_type and document_type != run.settings.invoice_document_type:
-            run.pending.pop(PENDING, key)
-            run.skip(stream, docid, f"document type {document_type!r} is not invoiced")
-            continue
-        reference = text(header, run.settings.order_reference_field)
-        if reference is None:
-            run.pending.pop(PENDING, key)
-            field = run.settings.order_reference_field
-            rejection = Rejection(f"No Magento order reference ({field} is empty)", field)
-            run.reject(stream, docid, _with_lines(entry), rejection)
-            continue
-        if invalid_lines := entry.get("invalid_lines"):
-            line_key, reason = next(iter(invalid_lines.items()))
-            waiting_for = f"line {line_key} was rejected ({reason}); waiting for it corrected"
-            run.pending.put(PENDING, key, {**entry, "reason": waiting_for})
-            run.skip(stream, docid, f"{waiting_for}; kept pending")
-            continue
-        if not entry.get("lines"):
-            run.pending.put(PENDING, key, {**entry, "reason": "no lines received yet"})
-            run.skip(stream, docid, "no lines received yet; kept pending")
-            continue
-        ready.append((key, entry))
+        outcome = _triage(run, key, entry, default_stream)
+        if outcome is None:
+            ready.append((key, entry))
+        else:
+            _count_lines(run, lines_stream, entry, outcome)
     reference_field = run.settings.order_reference_field
     orders = _orders(
         run, sorted({t.cast("str", text(e["header"], reference_field)) for _, e in ready})
@@ -178,21 +162,85 @@ def finish(run: Run, default_stream: str) -> None:
             if waiting_for is not None:
                 run.pending.put(PENDING, key, {**entry, "reason": waiting_for})
                 run.skip(stream, docid, f"{waiting_for}; kept pending")
+                _count_lines(run, lines_stream, entry, "skipped")
                 continue
             order = t.cast("dict", order)
             known = invoices.get(int(order["entity_id"]), [])
-            run.guarded(
+            outcome = run.guarded(
                 stream,
                 docid,
                 _with_lines(entry),
                 functools.partial(_invoice, run, entry, docid, order, known),
                 {"qty": "QUANTITY", "order_item_id": "ITEMID"},
             )
+            _count_lines(run, lines_stream, entry, outcome)
             run.pending.pop(PENDING, key)
 
     run.client.map(invoice_order, sorted(by_order))
     run.pending.save()
     run.id_map.save()
+
+
+def _triage(run: Run, key: str, entry: dict, default_stream: str) -> str | None:
+    """Settle a pending document that cannot be invoiced now; None when it is ready.
+
+    Answers the outcome counted (for its lines too): skipped (already invoiced, not an invoice,
+    waiting for a line or its header) or rejected (no order reference).
+    """
+    header = entry.get("header")
+    if header is None:
+        docids = {text(line, "DOCHDRID") for line in (entry.get("lines") or {}).values()}
+        if any(docid and run.id_map.get(ROLE, docid) for docid in docids):
+            run.pending.pop(PENDING, key)
+            LOGGER.info("Lines of Intacct invoice %s: already invoiced; ignored", docids)
+        else:
+            LOGGER.info("Lines of Intacct invoice record %s wait for their header", key)
+        return "skipped"
+    stream = entry.get("stream") or default_stream
+    docid = run.key(stream, header, *HEADER_KEY)
+    if run.id_map.get(ROLE, docid) is not None:
+        run.pending.pop(PENDING, key)
+        run.skip(stream, docid, "already invoiced in Magento by an earlier run")
+        return "skipped"
+    document_type = text(header, "DOCPARID")
+    if document_type and document_type != run.settings.invoice_document_type:
+        run.pending.pop(PENDING, key)
+        run.skip(stream, docid, f"document type {document_type!r} is not invoiced")
+        return "skipped"
+    reference = text(header, run.settings.order_reference_field)
+    if reference is None:
+        run.pending.pop(PENDING, key)
+        field = run.settings.order_reference_field
+        rejection = Rejection(f"No Magento order reference ({field} is empty)", field)
+        run.reject(stream, docid, _with_lines(entry), rejection)
+        return "rejected"
+    if invalid_lines := entry.get("invalid_lines"):
+        line_key, reason = next(iter(invalid_lines.items()))
+        waiting_for = f"line {line_key} was rejected ({reason}); waiting for it corrected"
+        run.pending.put(PENDING, key, {**entry, "reason": waiting_for})
+        run.skip(stream, docid, f"{waiting_for}; kept pending")
+        return "skipped"
+    if not entry.get("lines"):
+        run.pending.put(PENDING, key, {**entry, "reason": "no lines received yet"})
+        run.skip(stream, docid, "no lines received yet; kept pending")
+        return "skipped"
+    return None
+
+
+def _count_lines(run: Run, lines_stream: str, entry: Mapping[str, t.Any], outcome: str) -> None:
+    for line_key in entry.get("lines") or {}:
+        run.count(lines_stream, outcome, line_key)
+
+
+def waiting_keys(run: Run, header_stream: str, lines_stream: str) -> dict[str, set[str]]:
+    """Stream → keys of the headers and lines waiting in the pending file."""
+    keys: dict[str, set[str]] = {header_stream: set(), lines_stream: set()}
+    for entry in run.pending.section(PENDING).values():
+        if entry.get("header") is not None:
+            stream = entry.get("stream") or header_stream
+            keys.setdefault(stream, set()).add(run.key(stream, entry["header"], *HEADER_KEY))
+        keys[lines_stream].update(entry.get("lines") or {})
+    return keys
 
 
 def _verify_mapped(run: Run, entries: t.Iterable[Mapping[str, t.Any]], stream: str) -> None:

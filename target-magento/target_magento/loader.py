@@ -68,6 +68,7 @@ class Loader:
         self.stream_roles = stream_roles(config)
         self._run: Run | None = None
         self.stream_keys: dict[str, tuple[str, ...]] = {}
+        self._left_behind: dict[str, set[str]] = {}  # waiting since earlier runs, not sent again
 
     @property
     def run(self) -> Run:
@@ -95,15 +96,36 @@ class Loader:
                 bulks=JsonFileStore(config.get("pending_bulk_file")),
                 stream_keys=self.stream_keys,
             )
+            self._run.settling = True  # what earlier runs' bulks did is counted apart
             for role, stream, records in bulk.settle(self._run, BULK_FINISHERS):
                 self.receive(role, stream, records)
+            self._run.settling = False
+            self._left_behind = self._waiting_keys(self._run)
         return self._run
+
+    def _waiting_keys(self, run: Run) -> dict[str, set[str]]:
+        """Stream → keys of the records earlier runs left waiting (catalog, invoices)."""
+        keys: dict[str, set[str]] = {}
+        for section in (categories.ROLE_WAITING, products.ROLE_WAITING):
+            for key, entry in run.waiting.section(section).items():
+                keys.setdefault(entry["stream"], set()).add(key)
+        for stream, waiting in invoices.waiting_keys(
+            run, self._stream_of("sales_invoices"), self._stream_of("sales_invoice_lines")
+        ).items():
+            keys.setdefault(stream, set()).update(waiting)
+        return keys
+
+    def _stream_of(self, role: str) -> str:
+        return next(stream for stream, each in self.stream_roles.items() if each == role)
 
     def receive(self, role: str, stream: str, records: list[dict]) -> None:
         """Load a batch now, or keep it (invoices, and records whose parent is not known yet)."""
         if not records:
             return
         run = self.run
+        left_behind = self._left_behind.get(stream)
+        if left_behind and not run.settling:  # sent again: counted as this run's
+            left_behind.difference_update(run.key(stream, r, *ROLE_KEYS[role]) for r in records)
         if role == "customers":
             customers.load(run, stream, records)
         elif role == "product_lines":
@@ -129,9 +151,11 @@ class Loader:
     def finish(self) -> None:
         """End of input: waiting lines and items, then every pending invoice; save the files.
 
-        The waiting records are this run's and those earlier runs left in the pending file.
+        The waiting records are this run's and those earlier runs left in the pending file;
+        the latter are counted apart from this run's input.
         """
         run = self.run
+        run.carried_keys = self._left_behind
         for section, load in (
             (categories.ROLE_WAITING, categories.load),
             (products.ROLE_WAITING, products.load),
@@ -141,8 +165,9 @@ class Loader:
                 by_stream.setdefault(entry["stream"], []).append(entry["record"])
             for stream, records in by_stream.items():
                 load(run, stream, records, final=True)
-        header_stream = next(s for s, role in self.stream_roles.items() if role == "sales_invoices")
-        invoices.finish(run, header_stream)
+        invoices.finish(
+            run, self._stream_of("sales_invoices"), self._stream_of("sales_invoice_lines")
+        )
         run.id_map.save()
         run.pending.save()
         run.waiting.save()
@@ -151,6 +176,7 @@ class Loader:
     def close(self) -> None:
         if self._run is not None:
             self._run.summary.log()
+            self._run.carried.log(quiet_when_empty=True)
             if self._run.rejects.count:
                 LOGGER.warning(
                     "%d records rejected; see %s", self._run.rejects.count, self._run.rejects.path

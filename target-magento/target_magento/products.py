@@ -86,7 +86,7 @@ def load(run: Run, stream: str, records: list[dict], *, final: bool) -> None:
     for key, record, product in accepted:
         current = existing.get(product["sku"].lower())
         if current is not None and _unchanged(current, product):
-            run.summary.add(stream, "unchanged")
+            run.count(stream, "unchanged", key)
         else:
             to_write.append((key, record, product, "created" if current is None else "updated"))
     if run.settings.use_bulk_api and len(to_write) >= run.settings.bulk_threshold:
@@ -216,6 +216,6 @@ def finish_bulk(run: Run, stream: str, ended: list[tuple[bulk.Operation, bulk.Ou
     """Bulk writes Magento ran are counted; failed ones are rejected with Magento's message."""
     for operation, outcome in ended:
         if outcome.ok:
-            run.summary.add(stream, operation.outcome)
+            run.count(stream, operation.outcome, operation.key)
         else:
             bulk.reject(run, stream, operation, outcome, MAGENTO_FIELDS)

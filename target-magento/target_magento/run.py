@@ -25,9 +25,10 @@ MESSAGE_FIELDS = (("same email address", "email"), ("url key", "url_key"))
 
 
 class Summary:
-    """Counts per stream and outcome, logged once at the end of the run."""
+    """Counts per stream and outcome, logged once at the end of the run under `title`."""
 
-    def __init__(self) -> None:
+    def __init__(self, title: str = "Run summary") -> None:
+        self.title = title
         self._lock = threading.Lock()
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
 
@@ -42,13 +43,14 @@ class Summary:
                 for stream, counts in sorted(self.counts.items())
             }
 
-    def log(self) -> None:
+    def log(self, *, quiet_when_empty: bool = False) -> None:
         summary = self.as_dict()
-        if not summary:
-            LOGGER.info("Run summary: no records for Magento")
+        if not summary and not quiet_when_empty:
+            LOGGER.info("%s: no records for Magento", self.title)
         for stream, counts in summary.items():
             LOGGER.info(
-                "Run summary for %s: %s",
+                "%s for %s: %s",
+                self.title,
                 stream,
                 ", ".join(f"{outcome} {counts[outcome]}" for outcome in OUTCOMES),
             )
@@ -69,7 +71,9 @@ class Settings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, t.Any]) -> Settings:
-        return cls(**{name: config[name] for name in cls.__dataclass_fields__})
+        settings = cls(**{name: config[name] for name in cls.__dataclass_fields__})
+        settings.bulk_poll_timeout = float(settings.bulk_poll_timeout)  # a config file's Decimal
+        return settings
 
 
 @dataclass
@@ -83,7 +87,12 @@ class Run:
     rejects: RejectFile
     waiting: JsonFileStore  # product lines and items waiting for their parent, across runs
     bulks: JsonFileStore  # bulks with operations still open (in memory without a file)
+    # This run's input records, one outcome each, and apart from them the records earlier runs
+    # left behind (their open bulks, waiting product lines and items, pending invoices).
     summary: Summary = field(default_factory=Summary)
+    carried: Summary = field(default_factory=lambda: Summary("Carried over from earlier runs"))
+    carried_keys: dict[str, set[str]] = field(default_factory=dict)  # stream → keys not re-sent
+    settling: bool = False  # True while the bulks of earlier runs are finished
     stream_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cache: dict[str, t.Any] = field(default_factory=dict)
     cache_lock: threading.RLock = field(default_factory=threading.RLock)
@@ -104,9 +113,23 @@ class Run:
         return "?"
 
     def latest(self, stream: str, records: list[dict], *fields: str) -> list[tuple[str, dict]]:
-        """`(key, record)` with only the last record of each key: later versions win."""
+        """`(key, record)` with only the last record of each key: later versions win.
+
+        The versions a later one replaces are counted skipped, so the counts add up to the input.
+        """
         by_key = {self.key(stream, record, *fields): record for record in records}
+        if len(by_key) < len(records):
+            replaced = len(records) - len(by_key)
+            LOGGER.info("%s: %d records replaced by a later version in the batch", stream, replaced)
+            self.count(stream, "skipped", count=replaced)
         return list(by_key.items())
+
+    def count(self, stream: str, outcome: str, key: object = None, count: int = 1) -> None:
+        """Count a record's outcome: this run's, or carried over when an earlier run left it."""
+        carried = self.settling or (
+            key is not None and str(key) in self.carried_keys.get(stream, ())
+        )
+        (self.carried if carried else self.summary).add(stream, outcome, count)
 
     def reject(
         self,
@@ -125,7 +148,7 @@ class Run:
             line=rejection.line,
             text=rejection.text,
         )
-        self.summary.add(stream, "rejected")
+        self.count(stream, "rejected", key)
 
     def wait(self, role: str, stream: str, key: str, record: dict, reason: str) -> None:
         """Keep a record for a later attempt (this run's end, or a later run)."""
@@ -133,38 +156,38 @@ class Run:
 
     def skip(self, stream: str, key: object, reason: str) -> None:
         LOGGER.info("Skipped %s %s: %s", stream, key, reason)
-        self.summary.add(stream, "skipped")
+        self.count(stream, "skipped", key)
 
     def guarded(
         self,
         stream: str,
         key: object,
         record: dict,
-        action: Callable[[], str | None],
+        action: Callable[[], str],
         magento_fields: Mapping[str, str] | None = None,
-    ) -> None:
+    ) -> str:
         """Run one record's write; a Rejection or a Magento 4xx becomes a reject line.
 
-        `action` returns the outcome to count (None when it counted itself). Magento's
-        `fieldName` parameter is translated to the Intacct field through `magento_fields`.
+        `action` returns the outcome to count. Magento's `fieldName` parameter is translated to
+        the Intacct field through `magento_fields`. Answers the outcome counted.
         """
         try:
             outcome = action()
         except Skip as skip:
             self.skip(stream, key, str(skip))
-            return
+            return "skipped"
         except Rejection as rejection:
             self.reject(stream, key, record, rejection)
-            return
+            return "rejected"
         except MagentoError as error:
             if error.status >= 500 or error.status in {0, 401, 429}:
                 raise
             magento_field = magento_field_name(error.message, magento_fields or {})
             reason = f"Magento refused it (HTTP {error.status})"
             self.reject(stream, key, record, Rejection(reason, magento_field, error.message))
-            return
-        if outcome:
-            self.summary.add(stream, outcome)
+            return "rejected"
+        self.count(stream, outcome, key)
+        return outcome
 
 
 def magento_field_name(message: str, magento_fields: Mapping[str, str]) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 import typing as t
 from contextlib import redirect_stdout
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from target_magento.target import TargetMagento
 
 COUNTRY_NAMES = {"US": "United States", "IE": "Ireland", "DE": "Germany", "JP": "Japan"}
 WHEN = "2026-10-15T08:30:00+00:00"
+ZERO_COUNTS = dict.fromkeys(("created", "updated", "unchanged", "skipped", "queued", "rejected"), 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,4 +339,61 @@ class Harness:
 
 
 def summary(target: TargetMagento) -> dict[str, dict[str, int]]:
+    """The run's counts of its input records."""
     return target.loader.run.summary.as_dict()
+
+
+def carried(target: TargetMagento) -> dict[str, dict[str, int]]:
+    """The run's counts of the records earlier runs left (open bulks, waiting, pending)."""
+    return target.loader.run.carried.as_dict()
+
+
+# ---------------------------------------------------------------------------------------------
+# The real command
+
+COMMAND = str(Path(sys.executable).with_name("target-magento"))
+COUNTS_LINE = re.compile(r"(Run summary|Carried over from earlier runs) for (\w+): (.*)")
+
+
+@dataclass
+class CommandRun:
+    """What one `target-magento` process reported: its counts (input, carried over) and log."""
+
+    summary: dict[str, dict[str, int]]
+    carried: dict[str, dict[str, int]]
+    log: str
+
+
+def run_command(shop: t.Any, folder: Path, messages: list[dict], **overrides: t.Any) -> CommandRun:
+    """`target-magento --config FILE` with `messages` on stdin, its files in `folder`.
+
+    The reject file is emptied first, so it holds this run's rejects only.
+    """
+    config = {
+        "base_url": shop.base_url,
+        **oauth_config(shop),
+        "reject_file": str(folder / "rejects.jsonl"),
+        "id_map_file": str(folder / "id-map.json"),
+        "pending_invoices_file": str(folder / "pending.json"),
+        "pending_catalog_file": str(folder / "pending-catalog.json"),
+        **overrides,
+    }
+    config_file = folder / "config.json"
+    config_file.write_text(json.dumps(config))
+    (folder / "rejects.jsonl").unlink(missing_ok=True)
+    completed = subprocess.run(
+        [COMMAND, "--config", str(config_file)],
+        input=to_lines(messages),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    found: dict[str, dict[str, dict[str, int]]] = {"Run summary": {}, "Carried over": {}}
+    for title, stream, counts in COUNTS_LINE.findall(completed.stderr):
+        pairs = (part.split(" ") for part in counts.split(", "))
+        found[title.removesuffix(" from earlier runs")][stream] = {
+            name: int(number) for name, number in pairs
+        }
+    return CommandRun(found["Run summary"], found["Carried over"], completed.stderr)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from target_magento_support import (
+    carried,
     customer_records,
     item_records,
     product_line_records,
@@ -88,8 +89,9 @@ def test_open_operations_are_queued_then_finished_by_the_next_run(harness, consu
 
     consumer("running")
     target, _ = harness.run([], **bulk_config(harness))
-    assert summary(target)["customers"]["created"] == len(GOOD)
-    assert summary(target)["customers"]["queued"] == 0
+    assert summary(target) == {}  # no input: what the earlier run queued is counted apart
+    assert carried(target)["customers"]["created"] == len(GOOD)
+    assert carried(target)["customers"]["queued"] == 0
     assert harness.rejects() == []
     assert kept_bulks(harness) == {}
     shop = {c["email"]: c for c in harness.table("customers")}
@@ -113,7 +115,7 @@ def test_a_queued_create_refused_later_is_rejected_by_the_next_run(harness, cons
     harness.create_customer(taken[EMAIL], "Someone", "Else")  # the shop takes the email meanwhile
     consumer("running")
     target, _ = harness.run([], **bulk_config(harness))
-    counts = summary(target)["customers"]
+    counts = carried(target)["customers"]
     assert (counts["created"], counts["rejected"], counts["queued"]) == (len(GOOD) - 1, 1, 0)
     (reject,) = harness.rejects()
     assert reject["key"] == taken["CUSTOMERID"]
@@ -147,7 +149,7 @@ def test_a_record_still_in_an_open_bulk_waits_for_it(harness, consumer):
 
     consumer("running")
     target, _ = harness.run([], **bulk_config(harness))
-    counts = summary(target)["customers"]
+    counts = carried(target)["customers"]
     assert (counts["created"], counts["updated"], counts["unchanged"]) == (
         len(GOOD),
         1,
@@ -164,7 +166,7 @@ def test_a_bulk_magento_no_longer_knows_is_written_again(harness, consumer):
     harness.run(stream_messages("customers", good_customers()), **bulk_config(harness))
     harness.magento.admin("POST", "/_emulator/reset", {"seed": "demo"})  # bulks purged
     target, _ = harness.run([], **bulk_config(harness))
-    assert summary(target)["customers"]["created"] == len(GOOD)
+    assert carried(target)["customers"]["created"] == len(GOOD)
     assert kept_bulks(harness) == {}
     after = emails(harness)
     assert len(after) == len(set(after))
@@ -182,7 +184,7 @@ def test_a_queued_product_refused_later_names_the_field(harness, consumer):
     harness.create_product("SHOP-HAMMER", "Shop hammer", "claw-hammer-hammer-2")
     consumer("running")
     target, _ = harness.run([], **bulk_config(harness))
-    counts = summary(target)["items"]
+    counts = carried(target)["items"]
     assert (counts["created"], counts["rejected"]) == (queued - 1, 1)
     (reject,) = harness.rejects()
     assert (reject["key"], reject["field"]) == ("HAMMER-2", "NAME")
@@ -223,7 +225,7 @@ def test_a_product_change_lands_after_its_queued_write(harness, consumer):
     assert harness.request_count("PUT", r"^/V1/products/:sku$") == 0
     consumer("running")
     target, _ = harness.run([], **bulk_config(harness))
-    counts = summary(target)["items"]
+    counts = carried(target)["items"]
     assert (counts["created"], counts["updated"]) == (len(repriced), 1)
     (product,) = [p for p in harness.table("products") if p["sku"] == repriced[0]["ITEMID"]]
     assert Decimal(str(product["price"])) == Decimal("8.25")

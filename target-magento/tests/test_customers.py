@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from target_magento_support import customer_records, item_records, stream_messages, summary
+from target_magento_support import (
+    ZERO_COUNTS,
+    customer_records,
+    item_records,
+    stream_messages,
+    summary,
+)
 
 EMAIL = "DISPLAYCONTACT.EMAIL1"
-ZERO_COUNTS = dict.fromkeys(("created", "updated", "unchanged", "skipped", "queued", "rejected"), 0)
 
 
 def by_email(harness) -> dict[str, dict]:
@@ -190,8 +195,9 @@ def test_the_last_version_of_a_record_in_a_batch_wins(harness):
         *stream_messages("items", [items[0], repriced]),
     ]
     target, _ = harness.run(messages)
-    assert summary(target)["customers"] == {**ZERO_COUNTS, "created": 1}
-    assert summary(target)["items"] == {**ZERO_COUNTS, "created": 1}
+    # The version replaced in the batch is counted skipped: the counts add up to the input.
+    assert summary(target)["customers"] == {**ZERO_COUNTS, "created": 1, "skipped": 1}
+    assert summary(target)["items"] == {**ZERO_COUNTS, "created": 1, "skipped": 1}
     assert harness.addresses_of(by_email(harness)["ap@acme.example"])[0]["city"] == "Chicago"
     (product,) = [p for p in harness.table("products") if p["sku"] == "SCREW-100"]
     assert Decimal(str(product["price"])) == Decimal("8.25")

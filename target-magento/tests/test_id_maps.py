@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,43 +15,17 @@ from target_magento_support import (
     item_records,
     oauth_config,
     product_line_records,
-    to_lines,
+    run_command,
 )
 
-COMMAND = str(Path(sys.executable).with_name("target-magento"))
-SUMMARY = re.compile(r"Run summary for (\w+): (.*)")
 INVOICED_ORDERS = {"000000101", "000000102", "000000105"}  # the demo invoices' orders in the shop
 DATA_FAULTS = {"C-1005", "C-1006", "C-1007"}  # demo customers rejected in any shop (no email...)
 
 
-def run_command(shop, folder: Path) -> tuple[dict[str, dict[str, int]], str]:
-    """`target-magento --config` on the demo input: the summary per stream and the log."""
-    config = {
-        "base_url": shop.base_url,
-        **oauth_config(shop),
-        "reject_file": str(folder / "rejects.jsonl"),
-        "id_map_file": str(folder / "id-map.json"),
-        "pending_invoices_file": str(folder / "pending.json"),
-        "pending_catalog_file": str(folder / "pending-catalog.json"),
-    }
-    config_file = folder / "config.json"
-    (folder / "rejects.jsonl").unlink(missing_ok=True)  # this run's rejects only
-    config_file.write_text(json.dumps(config))
-    completed = subprocess.run(
-        [COMMAND, "--config", str(config_file)],
-        input=to_lines(demo_messages()),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    counts = {}
-    for stream, text in SUMMARY.findall(completed.stderr):
-        counts[stream] = {
-            name: int(number) for number, name in (p.split(" ")[::-1] for p in text.split(", "))
-        }
-    return counts, completed.stderr
+def run_demo(shop, folder: Path) -> tuple[dict[str, dict[str, int]], str]:
+    """The demo input through the command: the summary per stream and the log."""
+    result = run_command(shop, folder, demo_messages())
+    return result.summary, result.log
 
 
 def rejects(folder: Path) -> list[dict]:
@@ -132,14 +103,14 @@ def second_shop():
 
 
 def test_a_map_made_against_another_shop_is_not_used(magento, second_shop, tmp_path):
-    run_command(magento, tmp_path)
+    run_demo(magento, tmp_path)
     add_shop_records(second_shop)
 
-    counts, _ = run_command(second_shop, tmp_path)
+    counts, _ = run_demo(second_shop, tmp_path)
     assert_everything_landed(second_shop, tmp_path, counts)
 
     # The first shop's entries were kept apart: a run there finds everything through them.
-    counts, _ = run_command(magento, tmp_path)
+    counts, _ = run_demo(magento, tmp_path)
     assert {stream: row["created"] for stream, row in counts.items()} == dict.fromkeys(counts, 0)
     assert counts["sales_invoices"]["skipped"] == 4  # three already invoiced, one without order
     scopes = json.loads((tmp_path / "id-map.json").read_text())["scopes"]
@@ -150,11 +121,11 @@ def test_a_map_made_against_another_shop_is_not_used(magento, second_shop, tmp_p
 
 
 def test_a_reset_shop_is_written_again_despite_the_stale_map(magento, tmp_path):
-    run_command(magento, tmp_path)
+    run_demo(magento, tmp_path)
     magento.admin("POST", "/_emulator/reset", {"seed": "demo"})
     add_shop_records(magento)  # the ids the map holds now name the shop's own records
 
-    counts, log = run_command(magento, tmp_path)
+    counts, log = run_demo(magento, tmp_path)
     assert_everything_landed(magento, tmp_path, counts)
     map_file = str(tmp_path / "id-map.json")
     assert f"ID map {map_file}: customers C-" in log
@@ -163,12 +134,12 @@ def test_a_reset_shop_is_written_again_despite_the_stale_map(magento, tmp_path):
 
 
 def test_a_map_file_without_shops_is_taken_as_the_first_shops(magento, tmp_path):
-    run_command(magento, tmp_path)
+    run_demo(magento, tmp_path)
     path = tmp_path / "id-map.json"
     scoped = json.loads(path.read_text())["scopes"][shop_scope(magento.base_url, "default")]
     path.write_text(json.dumps(scoped))  # the layout before maps were kept per shop
 
-    counts, _ = run_command(magento, tmp_path)
+    counts, _ = run_demo(magento, tmp_path)
     assert {stream: row["created"] for stream, row in counts.items()} == dict.fromkeys(counts, 0)
     assert counts["sales_invoices"]["skipped"] == 4
     assert json.loads(path.read_text()) == {
