@@ -44,6 +44,7 @@ ROOTS = (
     "sales-data-shipment-comment-interface",
     "sales-data-creditmemo-comment-interface",
     "sales-data-shipment-track-interface",
+    "inventory-catalog-api-data-partial-inventory-transfer-item-interface",
 )
 SCALARS = {"integer": "int", "number": "float", "string": "string", "boolean": "bool"}
 

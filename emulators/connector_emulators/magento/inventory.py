@@ -17,6 +17,7 @@ from .common import Call
 from .errors import MagentoError, input_error, required
 from .fields import convert
 from .records import Kind
+from .store import Store
 
 DEFAULT_SOURCE = "default"
 DEFAULT_STOCK_ID = 1
@@ -29,12 +30,19 @@ DEFAULT_ITEMS_SQL = (
     "'status', coalesce(json_extract(doc, '$.stock_item.is_in_stock'), 0)) "
     "FROM products ORDER BY id"
 )
+ZERO = {"quantity": 0.0, "status": 0}  # an out-of-stock item with nothing in it
 STORED_ITEMS_SQL = "SELECT NULL, doc FROM source_items ORDER BY id"
 
 
 def _validation_failed(*missing: str) -> MagentoError:
-    errors = [MagentoError(400, EMPTY_FIELD, {"field": name}) for name in missing]
-    return MagentoError(400, "Validation Failed", errors=errors)
+    return validation_failed([(EMPTY_FIELD, {"field": name}) for name in missing])
+
+
+def validation_failed(
+    errors: list[tuple[str, dict[str, Any] | None]], message: str = "Validation Failed"
+) -> MagentoError:
+    """MSI's ValidationException: an `errors` entry per (template, parameters) found."""
+    return MagentoError(400, message, errors=[MagentoError(400, m, p) for m, p in errors])
 
 
 def _source_missing(kind: Kind, key: Any) -> MagentoError:
@@ -221,31 +229,66 @@ def _item_rows(call: Call) -> list[dict[str, Any]]:
     return rows
 
 
-def _stored_items(call: Call, row: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        r
-        for r in call.store.find("source_items", sku=row["sku"])
-        if r["source_code"] == row["source_code"]
-    ]
-
-
 def save_items(call: Call) -> None:
     """`POST /V1/inventory/source-items {sourceItems: [...]}`."""
     for row in _item_rows(call):
         item = {"sku": row["sku"], "source_code": row["source_code"]}
         item |= {"quantity": float(row.get("quantity") or 0), "status": int(row.get("status") or 0)}
-        if row["source_code"] == DEFAULT_SOURCE:
-            _write_legacy(call, item)
-            continue
-        stored = _stored_items(call, row)
-        if stored:
-            call.store.update("source_items", stored[0] | item)
-        else:
-            call.store.insert("source_items", item)
+        put_item(call.store, item)
 
 
-def _write_legacy(call: Call, item: dict[str, Any]) -> None:
-    products = call.store.find("products", sku=item["sku"])
+def source_items(store: Store, sku: str) -> dict[str, dict[str, Any]]:
+    """The SKU's items by source code: the default source's from its product, then the rows."""
+    items = {}
+    products = store.find("products", sku=sku)
+    if products:
+        stock = products[0].get("stock_item") or {}
+        items[DEFAULT_SOURCE] = {
+            "sku": sku,
+            "source_code": DEFAULT_SOURCE,
+            "quantity": float(stock.get("qty") or 0),
+            "status": int(bool(stock.get("is_in_stock"))),
+        }
+    for row in store.find("source_items", sku=sku):
+        items[row["source_code"]] = _render_item(row)
+    return items
+
+
+def put_item(store: Store, item: dict[str, Any]) -> None:
+    """Store one source item: the default source's in the product's stock item."""
+    if item["source_code"] == DEFAULT_SOURCE:
+        _write_legacy(store, item)
+        return
+    stored = _stored_items(store, item)
+    if stored:
+        store.update("source_items", stored[0] | item)
+    else:
+        store.insert("source_items", item)
+
+
+def remove_item(store: Store, sku: str, source_code: str) -> bool:
+    """Unassign a SKU from a source (the default source's item goes to 0); whether it had one."""
+    if source_code == DEFAULT_SOURCE:
+        had = bool(store.find("products", sku=sku))
+        if had:
+            _write_legacy(store, {"sku": sku} | ZERO)
+        return had
+    stored = _stored_items(store, {"sku": sku, "source_code": source_code})
+    for row in stored:
+        store.delete("source_items", row["id"])
+    return bool(stored)
+
+
+def _stored_items(store: Store, row: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in store.find("source_items", sku=row["sku"])
+        if r["source_code"] == row["source_code"]
+    ]
+
+
+def _write_legacy(store: Store, item: dict[str, Any]) -> None:
+    products = store.find("products", sku=item["sku"])
     if not products:
         raise input_error(
             'Not all of your products are available in the source "%1".', [DEFAULT_SOURCE]
@@ -253,14 +296,13 @@ def _write_legacy(call: Call, item: dict[str, Any]) -> None:
     product = products[0]
     stock = dict(STOCK_DEFAULTS) | (product.get("stock_item") or {})
     product["stock_item"] = stock | {"qty": item["quantity"], "is_in_stock": bool(item["status"])}
-    call.store.update("products", product)
+    store.update("products", product)
 
 
 def delete_items(call: Call) -> None:
     """`POST /V1/inventory/source-items-delete {sourceItems: [...]}` (default ones go to 0)."""
     for row in _item_rows(call):
-        if row["source_code"] == DEFAULT_SOURCE:
-            _write_legacy(call, {"sku": row["sku"], "quantity": 0.0, "status": 0})
-            continue
-        for stored in _stored_items(call, row):
-            call.store.delete("source_items", stored["id"])
+        if row["source_code"] == DEFAULT_SOURCE:  # the product must exist, as for a save
+            put_item(call.store, {"sku": row["sku"], "source_code": DEFAULT_SOURCE} | ZERO)
+        else:
+            remove_item(call.store, row["sku"], row["source_code"])

@@ -31,6 +31,7 @@ from . import (
 from . import customer_lookups as accounts
 from . import document_actions as actions
 from . import document_notes as notes
+from . import inventory_sales as salable
 from . import product_parts as parts
 from .common import Call
 from .directory import countries, country
@@ -91,6 +92,7 @@ SETS = "Magento_Catalog::sets"
 INVENTORY = "Magento_CatalogInventory::cataloginventory"
 SOURCE = "Magento_InventoryApi::source"
 STOCK = "Magento_InventoryApi::stock"
+SALES_STOCK = "Magento_InventorySalesApi::stock"
 SALES_RULES = "Magento_SalesRule::quote"
 TRANSACTIONS = "Magento_Sales::transactions"
 EMAILS = "Magento_Sales::emails"
@@ -317,6 +319,37 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/V1/inventory/source-items", inventory.list_items, SOURCE),
     Route("POST", "/V1/inventory/source-items", inventory.save_items, SOURCE),
     Route("POST", "/V1/inventory/source-items-delete", inventory.delete_items, SOURCE),
+    Route(
+        "GET",
+        "/V1/inventory/get-sources-assigned-to-stock-ordered-by-priority/:stockId",
+        salable.sources_by_priority,
+        SOURCE,
+    ),
+    Route(
+        "GET",
+        "/V1/inventory/get-product-salable-quantity/:sku/:stockId",
+        salable.salable_quantity,
+        SALES_STOCK,
+    ),
+    Route("GET", "/V1/inventory/is-product-salable/:sku/:stockId", salable.is_salable, SALES_STOCK),
+    Route("GET", "/V1/inventory/are-products-salable", salable.are_salable, SALES_STOCK),
+    Route(
+        "GET",
+        "/V1/inventory/is-product-salable-for-requested-qty/:sku/:stockId/:requestedQty",
+        salable.is_salable_for_qty,
+        SALES_STOCK,
+    ),
+    Route(
+        "GET",
+        "/V1/inventory/are-product-salable-for-requested-qty/",
+        salable.are_salable_for_qty,
+        SALES_STOCK,
+    ),
+    Route("GET", "/V1/inventory/stock-resolver/:type/:code", salable.resolve_stock, SALES_STOCK),
+    Route("POST", "/V1/inventory/bulk-product-source-assign", salable.bulk_assign, PRODUCTS),
+    Route("POST", "/V1/inventory/bulk-product-source-unassign", salable.bulk_unassign, PRODUCTS),
+    Route("POST", "/V1/inventory/bulk-product-source-transfer", salable.bulk_transfer, PRODUCTS),
+    Route("POST", "/V1/inventory/bulk-partial-source-transfer", salable.partial_transfer, PRODUCTS),
     Route("POST", "/V1/salesRules", sales_rules.save_rule, SALES_RULES),
     Route("GET", "/V1/salesRules/search", RULES.search, SALES_RULES),
     Route("GET", "/V1/salesRules/:ruleId", RULES.get, SALES_RULES),
