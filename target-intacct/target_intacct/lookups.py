@@ -16,6 +16,7 @@ from intacct_api import functions
 from intacct_api.dates import DateStyle
 from intacct_api.envelope import flatten_record
 from intacct_api.errors import FunctionError
+from singer_rejects import decimal_places
 
 from target_intacct.exchange import IN_CHUNK, query_rows
 from target_intacct.objects import Style, WriteSpec
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from intacct_api.transport import Transport
 
     from target_intacct.target import TargetIntacct
+
+
+# Sage: "currency values with more than 2 decimals are rounded to 2" (lookup's DATATYPE CURRENCY).
+CURRENCY_PLACES = 2
 
 
 class RecordLookups:
@@ -114,8 +119,8 @@ class RecordLookups:
         return self.spec.style is Style.GENERIC and self.spec.lines is None
 
     @cached_property
-    def known_fields(self) -> frozenset[str]:
-        """The object's fields in this company (`lookup`): the only ones a query may select."""
+    def field_types(self) -> dict[str, str]:
+        """The object's fields in this company and their `DATATYPE`s (`lookup`)."""
         try:
             result = self.client.call(functions.lookup(self.spec.object))
         except FunctionError as exc:
@@ -125,8 +130,31 @@ class RecordLookups:
                 self.spec.object,
                 exc,
             )
-            return frozenset()
-        return frozenset(name for name, _ in functions.lookup_fields(result.records()))
+            return {}
+        return dict(functions.lookup_fields(result.records()))
+
+    @cached_property
+    def known_fields(self) -> frozenset[str]:
+        """The object's fields in this company: the only ones a query may select."""
+        return frozenset(self.field_types)
+
+    def check_places(self, item: Item) -> None:
+        """Refuse a value finer than Intacct keeps for its field, which it would round.
+
+        Intacct rounds a CURRENCY field to 2 places. Only a value with more places costs a
+        `lookup` (once per stream): most records never ask. Line amounts are checked as they
+        are built (`as_money`).
+        """
+        if item.deleted or item.skipped or self.spec.style is not Style.GENERIC:
+            return
+        for name, value in flatten_record(item.fields).items():
+            places = decimal_places(value)
+            if places > CURRENCY_PLACES and self.field_types.get(name) == "CURRENCY":
+                raise RecordError(
+                    name,
+                    f"has {places} decimal places; Intacct keeps {CURRENCY_PLACES} for a "
+                    "CURRENCY field and would round it",
+                )
 
     def _unchanged(self, item: Item, row: Mapping[str, Any]) -> bool:
         """Every field the record carries already holds the same value in Intacct.

@@ -309,11 +309,13 @@ class IntacctSink(RecordLookups, IntacctBaseSink):
         items: list[Item] = []
         for record in records:
             try:
-                items.append(self.preparer.prepare(record, self.source_key(record)))
+                item = self.preparer.prepare(record, self.source_key(record))
+                self.check_places(item)
             except RecordError as exc:
                 self._reject(record, str(exc), field=exc.field)
                 continue
-            items[-1].waits_for_lines = waits_for_lines
+            item.waits_for_lines = waits_for_lines
+            items.append(item)
         items = self._last_per_match_value(items)
         existing = self._find_existing(items)
         invoices = self._find_invoices(items) if self.spec.style is Style.PAYMENT else {}

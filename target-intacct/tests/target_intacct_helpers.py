@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -99,6 +101,21 @@ def run_target(config: Mapping[str, Any], messages: Iterable[Mapping[str, Any]])
     text = "".join(simplejson.dumps(m, use_decimal=True, default=str) + "\n" for m in messages)
     target.listen(io.StringIO(text))
     return target
+
+
+def run_command(
+    config: Mapping[str, Any], stdin: bytes, folder: Path, *extra: str
+) -> subprocess.CompletedProcess[bytes]:
+    """The `target-intacct` command on the input bytes, with the config written to `folder`."""
+    config_path = folder / "config.json"
+    config_path.write_text(json.dumps(dict(config)))
+    return subprocess.run(
+        [sys.executable, "-m", "target_intacct.target", "--config", str(config_path), *extra],
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def emulator_records(emulator, company: str, obj: str) -> list[dict[str, Any]]:

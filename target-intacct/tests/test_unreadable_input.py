@@ -4,13 +4,10 @@ is rejected with its line number and reason, and the records around it are writt
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from target_intacct_helpers import emulator_records, read_jsonl, stream_messages
+from target_intacct_helpers import emulator_records, read_jsonl, run_command, stream_messages
 
 GOOD = [{"CUSTOMERID": "U-1", "NAME": "Before Ltd"}, {"CUSTOMERID": "U-2", "NAME": "After Ltd"}]
 
@@ -33,17 +30,7 @@ def test_bad_lines_are_rejected_by_number_and_the_rest_is_written(
         b"[1, 2]\n",
         b'{"stream": "customers", "record": {"CUSTOMERID": "U-NOTYPE"}}\n',
     ]
-    stdin = schema + before + b"".join(bad) + after
-    config_path = tmp_path / "config.json"
-    config_path.write_text(json.dumps(config))
-    done = subprocess.run(
-        [sys.executable, "-m", "target_intacct.target", "--config", str(config_path)],
-        input=stdin,
-        capture_output=True,
-        env={**os.environ, "LOGLEVEL": "INFO"},
-        timeout=120,
-        check=False,
-    )
+    done = run_command(config, schema + before + b"".join(bad) + after, tmp_path)
     logs = (done.stdout + done.stderr).decode("utf-8", "replace")
     assert done.returncode == 0, logs[-3000:]
     written = sorted(r["CUSTOMERID"] for r in emulator_records(emulator, company, "CUSTOMER"))
@@ -78,22 +65,7 @@ def test_a_file_given_with_input_is_read_the_same_way(emulator, company, config,
         "customers", GOOD, ["CUSTOMERID"]))  # fmt: skip
     source = tmp_path / "input.jsonl"
     source.write_bytes(schema + before + b"\xff\xfe not json\n" + after)
-    config_path = tmp_path / "config.json"
-    config_path.write_text(json.dumps(config))
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "target_intacct.target",
-            "--config",
-            str(config_path),
-            "--input",
-            str(source),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_command(config, b"", tmp_path, "--input", str(source))
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-3000:]
     written = sorted(r["CUSTOMERID"] for r in emulator_records(emulator, company, "CUSTOMER"))
     assert written == ["U-1", "U-2"]

@@ -17,12 +17,13 @@ import typing as t
 from collections import defaultdict
 from decimal import Decimal
 
+from singer_rejects import decimal_places
+
 from target_magento.records import (
     Rejection,
     Skip,
     chunks,
     decimal,
-    decimal_places,
     is_deleted,
     text,
 )

@@ -7,6 +7,8 @@ import typing as t
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from singer_rejects import decimal_places
+
 CHUNK = 100  # values per `in` filter: keeps URLs short and under Magento's page-size limit
 
 
@@ -64,12 +66,6 @@ def decimal(record: t.Mapping[str, t.Any], field: str) -> Decimal | None:
     except InvalidOperation:
         msg = f"{field} is not a number: {value!r}"
         raise Rejection(msg, field) from None
-
-
-def decimal_places(value: Decimal) -> int:
-    """How many decimal places the value needs (`1.10` needs 1, `100` none)."""
-    exponent = value.normalize().as_tuple().exponent
-    return max(-exponent, 0) if isinstance(exponent, int) else 0
 
 
 def within_places(value: Decimal, places: int, field: str, kept_as: str) -> Decimal:
