@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from connector_runtime.progress import Progress
 from intacct_api import dates, functions
 from intacct_api.errors import FunctionError
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -41,7 +42,6 @@ from tap_intacct.keyset import (
 )
 from tap_intacct.objects import PERIOD_END, PERIOD_START, RECORDNO, IntacctObject
 from tap_intacct.output import ENTITY_CONTEXT, RecordOutput
-from tap_intacct.progress import Progress
 from tap_intacct.schema import (
     DELETED_AT,
     ENTITY,

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 import click
+from connector_runtime.progress import PROGRESS_EVERY_SECONDS, Progress, RunSummary
 from intacct_api import functions, preferences
 from intacct_api.cli import exit_on_login_failure
 from intacct_api.client import DEFAULT_API_URL
@@ -32,7 +33,6 @@ from singer_sdk.singerlib.encoding.simple import Message
 from tap_intacct.discovery import DEFAULT_MAX_AGE, LookupCache, Unavailable
 from tap_intacct.objects import IntacctObject, all_objects
 from tap_intacct.output import singer_stdout
-from tap_intacct.progress import PROGRESS_EVERY_SECONDS, Progress, RunSummary
 from tap_intacct.schema import ENTITY, stream_schema
 from tap_intacct.streams import IntacctStream, is_unavailable
 

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from connector_runtime.progress import Progress
 from magento_api import search_params
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
     from tap_magento.tap import TapMagento
 
 POSITION_ENTITY_ID = "replication_key_entity_id"
-PROGRESS_EVERY_SECONDS = 10.0
 MAGENTO_TIME = "%Y-%m-%d %H:%M:%S"
 _MAGENTO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
@@ -110,7 +108,7 @@ class MagentoStream(Stream):
     def _records(self, context: Mapping[str, Any] | None) -> Iterator[dict]:
         client = self.magento.client
         self._position_state = self.get_context_state(context)
-        progress = Progress(self, client)
+        progress = self.magento.progress(self)
         start = self.get_starting_timestamp(context)
         after_id = self._position_state.get(POSITION_ENTITY_ID)
         bookmark = self._position_state.get("replication_key_value")
@@ -121,20 +119,22 @@ class MagentoStream(Stream):
         while True:
             if since is not None and after_id is not None:
                 same_second = [[(REPLICATION_KEY, since, "eq")], [(FILTER_KEY, after_id, "gt")]]
-                rows = self._page(client, same_second, [(FILTER_KEY, "ASC")], size)
+                rows, _ = self._page(client, same_second, [(FILTER_KEY, "ASC")], size)
                 yield from self._emit(rows, progress)
                 if len(rows) == size:
                     after_id = int(rows[-1][self.spec.id_field])
                     continue
             condition = "gteq" if after_id is None else "gt"
             groups = [[(REPLICATION_KEY, since, condition)]] if since is not None else []
-            rows = self._page(client, groups, [(REPLICATION_KEY, "ASC"), (FILTER_KEY, "ASC")], size)
+            order = [(REPLICATION_KEY, "ASC"), (FILTER_KEY, "ASC")]
+            rows, matching = self._page(client, groups, order, size)
+            progress.expect(matching)  # the first count: every row after the position
             yield from self._emit(rows, progress)
             if len(rows) < size:
                 break
             since = str(rows[-1][REPLICATION_KEY])
             after_id = int(rows[-1][self.spec.id_field])
-        progress.log("done")
+        progress.done()
 
     def _page(
         self,
@@ -142,13 +142,15 @@ class MagentoStream(Stream):
         groups: Sequence[Sequence[tuple[str, object, str]]],
         sort_orders: Sequence[tuple[str, str]],
         size: int,
-    ) -> list[dict[str, Any]]:
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """A page of rows, and how many rows the search matches (Magento's `total_count`)."""
         store_ids = self.config.get("store_ids") or []
         if self.spec.by_store and store_ids:
             groups = [*groups, [("store_id", ",".join(str(i) for i in store_ids), "in")]]
         params = search_params(groups, sort_orders=sort_orders, page_size=size)
         answer = client.request("GET", self.spec.path, params=params) or {}
-        return list(answer.get("items") or [])
+        matching = answer.get("total_count")
+        return list(answer.get("items") or []), matching if isinstance(matching, int) else None
 
     def _emit(self, rows: list[dict[str, Any]], progress: Progress) -> Iterator[dict]:
         """The page's records, then the position after it (STATE)."""
@@ -162,37 +164,3 @@ class MagentoStream(Stream):
 def _parse(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@dataclass
-class Progress:
-    """What a stream has read so far, logged every `PROGRESS_EVERY_SECONDS` and at the end.
-
-    The lines match tap-intacct's: records, pages, API calls, records per second, seconds.
-    """
-
-    stream: MagentoStream
-    client: MagentoClient
-    calls_before: int = 0
-    records: int = 0
-    pages: int = 0
-    started: float = field(default_factory=time.monotonic)
-    logged: float = field(default_factory=time.monotonic)
-
-    def __post_init__(self) -> None:
-        self.calls_before = self.client.request_count
-
-    def page(self, rows: int) -> None:
-        self.records, self.pages = self.records + rows, self.pages + 1
-        if time.monotonic() - self.logged >= PROGRESS_EVERY_SECONDS:
-            self.logged = time.monotonic()
-            self.log("progress")
-
-    def log(self, what: str) -> None:
-        seconds = max(time.monotonic() - self.started, 1e-9)
-        calls = self.client.request_count - self.calls_before
-        self.stream.logger.info(
-            "%s %s: %d records, %d pages, %d API calls, %.0f records/s, %.1f s",
-            self.stream.name, what, self.records, self.pages, calls, self.records / seconds,
-            seconds,
-        )  # fmt: skip

@@ -8,6 +8,7 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
+from connector_runtime.progress import PROGRESS_EVERY_SECONDS, Progress, RunSummary
 from magento_api import AuthSettings, MagentoClient
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
@@ -77,14 +78,37 @@ class TapMagento(Tap):
                                 "and every byte of the answer)"),
         th.Property("max_retries", th.IntegerType, default=5,
                     description="Tries per request on 429, 5xx and broken connections"),
+        th.Property("progress_seconds", th.NumberType(minimum=0),
+                    default=PROGRESS_EVERY_SECONDS,
+                    description="Seconds between a stream's progress lines (records of the "
+                                "total, share done, rate, time left)"),
     ).to_dict()  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.summary = RunSummary()
         super().__init__(*args, **kwargs)
         try:
             _ = AuthSettings.from_config(self.config).mode  # names what is missing
         except ValueError as error:
             raise ConfigValidationError(str(error), errors=[str(error)]) from None
+
+    def sync_all(self) -> None:  # type: ignore[misc]  # final to the SDK, which has no end hook
+        """The SDK's sync, then (stopped or not) the run's summary table."""
+        self.summary = RunSummary()
+        calls_before = self.client.request_count
+        try:
+            super().sync_all()
+        finally:
+            self.summary.log(self.logger, self.client.request_count - calls_before)
+
+    def progress(self, stream: MagentoStream) -> Progress:
+        """A stream's progress, in the run's summary (streams are read one at a time)."""
+        before = self.client.request_count
+        every = self.config.get("progress_seconds")
+        return self.summary.add(Progress(
+            stream.name, stream.name, self.logger, lambda: self.client.request_count - before,
+            every=PROGRESS_EVERY_SECONDS if every is None else float(every),
+        ))  # fmt: skip
 
     @cached_property
     def client(self) -> MagentoClient:

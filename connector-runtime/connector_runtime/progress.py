@@ -1,20 +1,21 @@
-"""Progress lines while a stream is read, and one summary table at the end of the run.
+"""Progress lines while a tap reads a stream, and one summary table at the end of a run.
 
-Intacct counts the rows a query matches (`totalcount` over XML, `ia::meta.totalCount` over
-REST), so the first page of a stream tells how many rows the run will read: the lines show
-the share done and the time left. Where nothing counts the rows (reports, a run resuming key
-ranges) they show the records alone.
+The APIs count the rows a query matches (Intacct's `totalcount` and `ia::meta.totalCount`,
+Magento's `total_count`), so the first page of a read tells how many rows it will return: the
+lines show the share done and the time left. Where nothing counts the rows they show the
+records alone. `table` lays out any summary (the targets' too).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 PROGRESS_EVERY_SECONDS = 10.0
 COLUMNS = ("stream", "records", "deleted", "pages", "API calls", "seconds", "records/s")
+Row = tuple[str, int, int, int, int, float]
 
 
 def duration(seconds: float) -> str:
@@ -45,6 +46,7 @@ class Progress:
     deleted: int = 0
     pages: int = 0
     skipped: bool = False
+    counted: bool = False
     calls_after: int | None = None
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
@@ -66,10 +68,14 @@ class Progress:
     def seconds(self) -> float:
         return max((self.finished or time.monotonic()) - self.started, 1e-9)
 
-    def expect(self, total: int | None) -> None:
-        """The rows the read will return, as the first page's answer counts them."""
-        if self.total is None and self.pages == 0:
-            self.total = total
+    def expect(self, matching: int | None) -> None:
+        """The rows the query being read matches from here on (None: not counted).
+
+        Only the first call counts; make it before `page` of the page whose answer counted.
+        """
+        if not self.counted:
+            self.counted = True
+            self.total = None if matching is None else self.records + matching
 
     def page(self, rows: int) -> None:
         self.pages += 1
@@ -116,7 +122,7 @@ class RunSummary:
         self.reads.append(progress)
         return progress
 
-    def rows(self) -> list[tuple[str, int, int, int, int, float]]:
+    def rows(self) -> list[Row]:
         """(stream, records, deleted, pages, API calls, seconds), partitions added up."""
         by_stream: dict[str, list[Progress]] = {}
         for read in self.reads:
@@ -144,18 +150,19 @@ class RunSummary:
                  requests, seconds)  # fmt: skip
         logger.info("Run summary: %d streams, %s records in %.1f s", len(rows), f"{records:,}",
                     seconds)  # fmt: skip
-        for line in table([*rows, total]):
+        cells = []
+        for name, count, deleted, pages, calls, spent in [*rows, total]:
+            rate = count / spent if spent > 0 else 0.0
+            cells.append([name, f"{count:,}", f"{deleted:,}", f"{pages:,}", f"{calls:,}",
+                          f"{spent:.1f}", f"{rate:,.0f}"])  # fmt: skip
+        for line in table(COLUMNS, cells):
             logger.info("%s", line)
 
 
-def table(rows: Iterable[tuple[str, int, int, int, int, float]]) -> list[str]:
-    """The summary rows as aligned text lines under `COLUMNS`."""
-    cells = [list(COLUMNS)]
-    for name, records, deleted, pages, calls, seconds in rows:
-        rate = records / seconds if seconds > 0 else 0.0
-        cells.append([name, f"{records:,}", f"{deleted:,}", f"{pages:,}", f"{calls:,}",
-                      f"{seconds:.1f}", f"{rate:,.0f}"])  # fmt: skip
-    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+def table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """Text lines of `rows` under `columns`: the first column left-aligned, the others right."""
+    cells = [[str(c) for c in columns], *([str(c) for c in row] for row in rows)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
     return [
         "  ".join(
             cell.ljust(width) if i == 0 else cell.rjust(width)
