@@ -45,6 +45,10 @@ ROOTS = (
     "sales-data-creditmemo-comment-interface",
     "sales-data-shipment-track-interface",
     "inventory-catalog-api-data-partial-inventory-transfer-item-interface",
+    "sales-data-creditmemo-interface",
+    "sales-data-creditmemo-item-creation-interface",
+    "sales-data-creditmemo-comment-creation-interface",
+    "sales-data-creditmemo-creation-arguments-interface",
 )
 SCALARS = {"integer": "int", "number": "float", "string": "string", "boolean": "bool"}
 

@@ -26,20 +26,21 @@ DOCUMENTS = {
 COMMENT_FIELDS = ("comment", "is_customer_notified", "is_visible_on_front", "parent_id")
 
 
-def _document(call: Call, table: str, raw_id: Any) -> dict[str, Any]:
-    document = call.store.get(table, entity_id(raw_id))
-    if document is None:
+def document(call: Call, table: str, raw_id: Any) -> dict[str, Any]:
+    """An invoice, shipment or credit memo by id (400 for none, 404 for an unknown one)."""
+    found = call.store.get(table, entity_id(raw_id))
+    if found is None:
         raise MagentoError(404, ENTITY_NOT_FOUND)
-    return document
+    return found
 
 
 def comments_of(table: str) -> Callable[[Call], dict[str, Any]]:
     """`GET /V1/<document>/{id}/comments`: a comment search result of the document."""
 
     def comments(call: Call) -> dict[str, Any]:
-        document = _document(call, table, call.path["id"])
-        entries = document.get("comments") or []
-        parent = {"field": "parent_id", "value": str(document["entity_id"]), "condition_type": "eq"}
+        held = document(call, table, call.path["id"])
+        entries = held.get("comments") or []
+        parent = {"field": "parent_id", "value": str(held["entity_id"]), "condition_type": "eq"}
         return {
             "items": entries,
             "search_criteria": {"filter_groups": [{"filters": [parent]}]},
@@ -60,17 +61,17 @@ def add_comment_to(table: str) -> Callable[[Call], dict[str, Any]]:
             raise required("parent_id")
         if not data.get("comment"):
             raise required("comment")
-        document = _document(call, table, parent_id)
+        held = document(call, table, parent_id)
         entry = {
             "entity_id": call.store.next_id(sequence),
-            "parent_id": document["entity_id"],
+            "parent_id": held["entity_id"],
             "comment": data["comment"],
             "is_customer_notified": int(data.get("is_customer_notified") or 0),
             "is_visible_on_front": int(data.get("is_visible_on_front") or 0),
             "created_at": now(),
         }
-        document.setdefault("comments", []).append(entry)
-        call.store.update(table, document)
+        held.setdefault("comments", []).append(entry)
+        call.store.update(table, held)
         return entry
 
     return add
@@ -83,7 +84,7 @@ def email_of(table: str | None) -> Callable[[Call], bool]:
         if table is None:
             find_order(call.store, call.path["id"])
         else:
-            _document(call, table, call.path["id"])
+            document(call, table, call.path["id"])
         return True
 
     return email

@@ -43,6 +43,11 @@ DOCUMENT_FIELDS = search.Fields(
         "subtotal", "total_qty", "email_sent", "invoice_id", "creditmemo_status", "customer_id",
     }),
 )  # fmt: skip
+CREDITMEMO_INVALID = "Creditmemo Document Validation Error(s):\n"
+TOO_MUCH_TO_REFUND = (
+    "The quantity to creditmemo must not be greater than the unrefunded quantity for product "
+    'SKU "%1".'
+)
 NO_PRODUCTS = "The invoice can't be created without products. Add products and try again."
 
 
@@ -394,24 +399,30 @@ def _refundable(line: dict[str, Any]) -> float:
     return float(line["qty_invoiced"]) - float(line["qty_refunded"])
 
 
+def refund_blockers(order: dict[str, Any]) -> list[str]:
+    """The order's `CanRefund` validator messages (none: a credit memo may be created)."""
+    if order["state"] in {"canceled", "closed", "holded", "payment_review"}:
+        return [f"A creditmemo can not be created when an order has a status of {order['status']}"]
+    return []
+
+
+def refund_lines(
+    order: dict[str, Any], items: list[dict[str, Any]], error: str
+) -> list[tuple[dict[str, Any], float]]:
+    """(line, qty) to refund: those asked, or everything invoiced and not refunded yet."""
+    return _quantities(order, items, _refundable, error)
+
+
 def create_creditmemo(call: Call) -> int:
     """`POST /V1/order/{orderId}/refund`: an offline refund; answers the credit memo id."""
     order, items, notice = _creation(call, "creditmemo_item", "invoice_comment")
     arguments = call.body_param("arguments", "creditmemo_arguments", mandatory=False) or {}
-    if order["state"] in {"canceled", "closed", "holded", "payment_review"}:
-        raise input_error(
-            "Creditmemo Document Validation Error(s):\nA creditmemo can not be created when an "
-            f"order has a status of {order['status']}"
-        )
-    lines = _quantities(
-        order, items, _refundable, 'The quantity to creditmemo must not be greater than the '
-        'unrefunded quantity for product SKU "%1".',
-    )  # fmt: skip
+    blockers = refund_blockers(order)
+    if blockers:
+        raise input_error(CREDITMEMO_INVALID + "\n".join(blockers))
+    lines = refund_lines(order, items, TOO_MUCH_TO_REFUND)
     if sum(qty for _, qty in lines) <= 0:
-        raise input_error(
-            "Creditmemo Document Validation Error(s):\nYou can't create a creditmemo without "
-            "products."
-        )
+        raise input_error(CREDITMEMO_INVALID + "You can't create a creditmemo without products.")
     return register_creditmemo(call.store, order, lines, arguments=arguments, notice=notice)
 
 
