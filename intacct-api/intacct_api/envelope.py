@@ -449,7 +449,8 @@ def authentication_error(
         )
     return AuthenticationError(
         f"Intacct rejected the user login (user {auth.user_id!r}, company {auth.company_id!r}): "
-        f"{details}; fix user_id/user_password/company_id (and entity_id)",
+        f"{details}; fix user_id/user_password/company_id"
+        + (f", or the entity {auth.location_id!r} it logs in to" if auth.location_id else ""),
         errors,
         control_id=control_id,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -14,16 +14,19 @@ from intacct_api.client import DEFAULT_API_URL
 from intacct_api.concurrency import ParallelRequests
 from intacct_api.connect import (
     TRANSPORTS,
+    check_settings,
     has_xml_credentials,
     max_page_size,
     open_transport,
     transport_name,
 )
 from intacct_api.envelope import Result
+from intacct_api.errors import SettingsError
 from intacct_api.preferences import Rendering
 from intacct_api.rest.client import DEFAULT_REST_URL
 from intacct_api.rest.oauth import CLIENT_CREDENTIALS, REFRESH_TOKEN
 from intacct_api.transport import Transport
+from singer_rejects.settings import SettingsChecked
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
@@ -52,11 +55,13 @@ class StateFlushedWriter(MsgSpecWriter):
             out.flush()
 
 
-class TapIntacct(Tap):
+class TapIntacct(SettingsChecked, Tap):
     """Singer tap for Sage Intacct (XML gateway or REST API)."""
 
     name = "tap-intacct"
     package_name = "intacct-connectors-tap-intacct"
+    # Discovery logs in (`lookup`), so its settings are checked as a sync's are.
+    dynamic_catalog = True
     message_writer_class = StateFlushedWriter
 
     config_jsonschema = th.PropertiesList(
@@ -67,7 +72,7 @@ class TapIntacct(Tap):
                     description="Web Services sender ID (XML)"),
         th.Property("sender_password", th.StringType, secret=True,
                     description="Web Services sender password (XML)"),
-        th.Property("company_id", th.StringType, required=True, description="Company ID"),
+        th.Property("company_id", th.StringType, description="Company ID"),
         th.Property("user_id", th.StringType,
                     description="Web Services user ID (XML, and REST client credentials)"),
         th.Property("user_password", th.StringType, secret=True,
@@ -189,6 +194,14 @@ class TapIntacct(Tap):
         for stream in order[position + 1 : position + 1 + self.parallel.max_concurrency]:
             for context in stream.partitions or [{}]:
                 stream.read_ahead(context)
+
+    def check_settings(self, config: Mapping[str, Any]) -> list[str]:
+        """What the chosen transport needs, all named at once (not `company_id` alone)."""
+        try:
+            check_settings(config)
+        except SettingsError as exc:
+            return [str(exc)]
+        return []
 
     # --- sessions ---------------------------------------------------------------------------
 

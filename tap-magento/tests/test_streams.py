@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from connector_emulators import demo_data
-from singer_sdk.exceptions import ConfigValidationError
+from singer_rejects.settings import InvalidSettingsError
 from tap_magento.objects import OBJECTS
 from tap_magento_support import admin_config, oauth_config, run_tap
 
@@ -124,5 +124,5 @@ def test_every_key_is_unique_within_a_run(shop):
 
 def test_incomplete_credentials_are_named(shop):
     config = {"base_url": shop.base_url, "consumer_key": "k", "consumer_secret": "s"}
-    with pytest.raises(ConfigValidationError, match=r"missing: \['access_token', "):
+    with pytest.raises(InvalidSettingsError, match=r"missing: \['access_token', "):
         run_tap(config | {"consumer_key": "k"})

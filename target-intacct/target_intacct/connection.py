@@ -34,7 +34,7 @@ CONNECTION_SETTINGS = (
         secret=True,
         description="Web Services sender password (XML).",
     ),
-    th.Property("company_id", th.StringType, required=True, description="Company to write into."),
+    th.Property("company_id", th.StringType, description="Company to write into."),
     th.Property(
         "user_id",
         th.StringType,

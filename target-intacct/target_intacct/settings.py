@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from singer_rejects.settings import InvalidSettingsError
+
 from target_intacct.objects import (
     LINE_STREAMS,
     STREAM_ALIASES,
@@ -28,8 +30,8 @@ DEFAULT_NAMES = (
 )
 
 
-class SettingsError(ValueError):
-    """A stream's settings cannot work; raised before any record is written."""
+class SettingsError(InvalidSettingsError, ValueError):
+    """A stream's settings cannot work; raised before any record is written (one line)."""
 
 
 @dataclass(frozen=True)

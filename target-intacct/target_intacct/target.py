@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -12,10 +13,13 @@ from intacct_api import preferences
 from intacct_api.cli import exit_on_login_failure
 from intacct_api.concurrency import ParallelRequests
 from intacct_api.connect import SECRET_SETTINGS, open_transport
+from intacct_api.connect import check_settings as check_connection
 from intacct_api.errors import AuthenticationError
+from intacct_api.errors import SettingsError as ConnectionSettingsError
 from intacct_api.preferences import Rendering
 from intacct_api.transport import Transport
 from singer_rejects import INPUT_STREAM, RejectingTarget, UnreadableLine
+from singer_rejects.settings import SettingsChecked
 from singer_sdk import typing as th
 from singer_sdk.helpers.capabilities import PluginCapabilities
 from singer_sdk.sinks import BatchSink, Sink
@@ -119,7 +123,7 @@ class SkippedStreamSink(BatchSink):
         self._report.count(self.stream_name, "skipped", len(context.get("records", [])))
 
 
-class TargetIntacct(RejectingTarget):
+class TargetIntacct(SettingsChecked, RejectingTarget):
     """Singer target for Sage Intacct: customers, contacts, items, AR, journals, sales documents."""
 
     name = "target-intacct"
@@ -239,12 +243,25 @@ class TargetIntacct(RejectingTarget):
         self.partial_documents: set[tuple[str, str]] = set()
         # sink name → header RECORDNO (in the source) → its lines, from line streams
         self.pending_lines: dict[str, dict[str, WaitingLines]] = {}
-        for stream in self.config.get("streams") or {}:
-            self._checked_settings(stream)
+        self.web_orders = OrderSettings.from_config(self.config)  # checked in check_settings
+
+    def check_settings(self, config: Mapping[str, Any]) -> list[str]:
+        """The transport's credentials, every stream's settings and web_orders, before any input."""
+        problems = []
         try:
-            self.web_orders = OrderSettings.from_config(self.config)
+            check_connection(config)
+        except ConnectionSettingsError as exc:
+            problems.append(str(exc))
+        for stream in config.get("streams") or {}:
+            try:
+                self._checked_settings(stream)
+            except SettingsError as exc:
+                problems.append(str(exc))
+        try:
+            OrderSettings.from_config(config)
         except ValueError as exc:
-            raise SettingsError(str(exc)) from None
+            problems.append(str(exc))
+        return problems
 
     def reject_line(self, line: UnreadableLine) -> None:
         """An input line that is not a readable message: rejected with its number."""

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from singer_sdk.exceptions import ConfigValidationError
+from singer_rejects.settings import InvalidSettingsError
 from target_intacct.settings import SettingsError
 from target_intacct_helpers import emulator_records, read_jsonl, run_target, stream_messages
 
@@ -49,15 +49,14 @@ def test_about_marks_passwords_secret():
 )
 def test_bad_stream_settings_fail_at_start(config, streams, message):
     config["streams"] = streams
-    with pytest.raises(SettingsError, match=message):
+    with pytest.raises(InvalidSettingsError, match=message):
         run_target(config, [])
 
 
 def test_settings_schema_refuses_unknown_choices(config):
     config["streams"] = {"customers": {"delete_behavior": "wipe"}}
-    with pytest.raises(ConfigValidationError) as raised:
+    with pytest.raises(InvalidSettingsError, match=r"delete_behavior must be one of .*'wipe'"):
         run_target(config, [])
-    assert any("wipe" in error for error in raised.value.errors)
 
 
 def test_unknown_stream_fails_unless_skipped(emulator, company, config):

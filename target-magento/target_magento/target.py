@@ -6,11 +6,11 @@ import typing as t
 
 from magento_api import AuthSettings
 from singer_rejects import INPUT_STREAM, RejectingTarget, UnreadableLine
+from singer_rejects.settings import SettingsChecked
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import PluginCapabilities
 
-from target_magento.loader import DEFAULT_STREAMS, Loader
+from target_magento.loader import DEFAULT_STREAMS, Loader, stream_roles
 from target_magento.records import Rejection
 from target_magento.sinks import IgnoredSink, MagentoSink
 
@@ -146,7 +146,7 @@ CONFIG_SCHEMA = th.PropertiesList(
 ).to_dict()
 
 
-class TargetMagento(RejectingTarget):
+class TargetMagento(SettingsChecked, RejectingTarget):
     """Writes customers, categories, products and invoices; drains sinks one at a time."""
 
     name = "target-magento"
@@ -156,14 +156,20 @@ class TargetMagento(RejectingTarget):
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        try:
-            AuthSettings.from_config(self.config).mode  # noqa: B018 - validates the credentials given
-            self.loader = Loader(self.config)
-        except ValueError as error:
-            raise ConfigValidationError(str(error), errors=[str(error)]) from None
+        self.loader = Loader(self.config)
         # Sinks drain one after the other: each loader already runs max_concurrency requests.
         self.max_parallelism = 1
         self._sinks_in_order: list[MagentoSink] = []
+
+    def check_settings(self, config: t.Mapping[str, t.Any]) -> list[str]:
+        """The credentials of one way in and the stream_names roles, all named."""
+        problems = []
+        for check in (lambda: AuthSettings.from_config(config).mode, lambda: stream_roles(config)):
+            try:
+                check()
+            except ValueError as error:
+                problems.append(str(error))
+        return problems
 
     def get_sink_class(self, stream_name: str) -> type[Sink]:
         return MagentoSink if stream_name in self.loader.stream_roles else IgnoredSink

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from connector_emulators import demo_data
 from magento_api import AuthSettings, MagentoError
-from singer_sdk.exceptions import ConfigValidationError
+from singer_rejects.settings import InvalidSettingsError
 from target_magento.target import TargetMagento
 from target_magento_support import (
     customer_records,
@@ -82,11 +82,11 @@ def test_wrong_admin_password_fails_clearly(harness):
 
 
 def test_incomplete_credentials_are_a_config_error(harness):
-    with pytest.raises(ConfigValidationError, match="access_token_secret"):
+    with pytest.raises(InvalidSettingsError, match="access_token_secret"):
         TargetMagento(config=harness.config(access_token_secret=None))
-    with pytest.raises(ConfigValidationError, match="No Magento credentials"):
+    with pytest.raises(InvalidSettingsError, match="No Magento credentials"):
         TargetMagento(config={"base_url": harness.magento.base_url})
-    with pytest.raises(ConfigValidationError, match="unknown roles"):
+    with pytest.raises(InvalidSettingsError, match="unknown roles"):
         TargetMagento(config=harness.config(stream_names={"vendors": "vendors"}))
 
 
