@@ -7,7 +7,12 @@ STAMP := $(VENV)/.installed
 # Dagster and dagster-meltano for orchestrate/dagster/ (its own file: not needed by the plugins).
 ORCHESTRATE_REQUIREMENTS := orchestrate/dagster/requirements.txt
 
-.PHONY: setup demo stack test lint typecheck pytest clean
+# `make dist`: every package's sdist and wheel, built in isolation, in one folder. A Meltano
+# project's pip_url names a plugin and this folder (`--find-links`), so one pip_url brings the
+# packages the plugin shares with the others. DIST may be any folder; only our files are replaced.
+DIST ?= dist
+
+.PHONY: setup demo stack test lint typecheck pytest dist clean
 
 setup: $(STAMP)
 
@@ -36,5 +41,13 @@ pytest: setup
 
 test: lint typecheck pytest
 
+dist: setup
+	mkdir -p $(DIST)
+	rm -f $(DIST)/intacct_connectors_*
+	for package in $(PACKAGES); do \
+	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m build -q --installer uv --outdir $(DIST) $$package \
+	    || exit 1; \
+	done
+
 clean:
-	rm -rf $(VENV) .meltano output
+	rm -rf $(VENV) .meltano output dist

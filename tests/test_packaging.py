@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -52,3 +53,15 @@ def test_every_plugin_reports_the_version(plugin: str) -> None:
         [executable, "--about", "--format=json"], capture_output=True, text=True, check=True
     ).stdout
     assert json.loads(about)["version"] == VERSION
+
+
+def test_the_documented_pins_are_the_version() -> None:
+    """The pip_urls the READMEs and docs give pin the current version."""
+    pin = re.compile(r"intacct-connectors-[a-z-]+==(\d[^\s`]*)")
+    documents = [ROOT / "README.md", *ROOT.glob("docs/*.md"), *ROOT.glob("*/README.md")]
+    pins = {
+        str(doc.relative_to(ROOT)): pin.findall(doc.read_text(encoding="utf-8"))
+        for doc in documents
+    }
+    assert pins["README.md"] and pins["docs/quickstart.md"]
+    assert {found for found_in in pins.values() for found in found_in} == {VERSION}
