@@ -134,12 +134,19 @@ def emulators(intacct_port: int = 0, magento_port: int = 0) -> Iterator[tuple[Em
 
 
 def meltano(
-    *args: str, env: Mapping[str, str] | None = None, check: bool = True, timeout: float = 900
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+    timeout: float = 900,
+    cwd: Path = ROOT,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the Meltano CLI in the project root; on failure raise with the end of its output."""
+    """Run the Meltano CLI in a project, this repository's unless `cwd` names another.
+
+    On failure raise with the end of its output.
+    """
     completed = subprocess.run(
         [str(VENV_BIN / "meltano"), *args],
-        cwd=ROOT,
+        cwd=cwd,
         env=meltano_environment(env),
         capture_output=True,
         text=True,
@@ -167,16 +174,17 @@ class MeltanoRun:
 
 @dataclass
 class MeltanoProject:
-    """The repository's Meltano project run with extra environment variables.
+    """A Meltano project (the repository's by default) run with extra environment variables.
 
     The variables take precedence over `meltano.yml`: tests point plugins at their own emulators
     and give every test its own system database (`MELTANO_DATABASE_URI`), hence its own state.
     """
 
     env: dict[str, str] = field(default_factory=dict)
+    root: Path = ROOT
 
     def meltano(self, *args: str) -> MeltanoRun:
-        completed = meltano("--log-format=json", *args, env=self.env)
+        completed = meltano("--log-format=json", *args, env=self.env, cwd=self.root)
         return MeltanoRun(completed.stdout + completed.stderr)
 
     def run(self, *blocks: str, environment: str = "demo") -> MeltanoRun:
@@ -185,7 +193,9 @@ class MeltanoProject:
 
     def state(self, state_id: str, environment: str = "demo") -> dict[str, Any]:
         """The state Meltano stored under `state_id`."""
-        completed = meltano(f"--environment={environment}", "state", "get", state_id, env=self.env)
+        completed = meltano(
+            f"--environment={environment}", "state", "get", state_id, env=self.env, cwd=self.root
+        )
         return dict(json.loads(completed.stdout))
 
 
