@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import local_stack
+from connector_runtime.progress import read_table
 from local_stack import ROOT, meltano
 
 ORDERS_JOB = "magento-orders-to-intacct"
@@ -34,12 +35,12 @@ def sales_documents(intacct: local_stack.Emulator, docparid: str) -> dict[str, d
 
 
 def summary(run: local_stack.MeltanoRun, plugin: str, stream: str) -> str:
-    """The target's end-of-run summary line for a stream, as it logged it."""
-    for event in run.events():
-        message = str(event.get("event", ""))
-        if event.get("name") == plugin and message.startswith(f"Summary for {stream}:"):
-            return message.removeprefix(f"Summary for {stream}: ")
-    return "(no summary)"
+    """The stream's row of the target's end-of-run summary table, as `created=1 updated=0 ...`."""
+    messages = [str(e.get("event", "")) for e in run.events() if e.get("name") == plugin]
+    counts = read_table(messages, "Summary:").get(stream)
+    if counts is None:
+        return "(no summary)"
+    return " ".join(f"{outcome}={count}" for outcome, count in counts.items())
 
 
 def run_loop(

@@ -9,6 +9,7 @@ records alone. `table` lays out any summary (the targets' too).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -170,3 +171,22 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]
         ).rstrip()
         for row in cells
     ]
+
+
+def read_table(lines: Iterable[str], title: str) -> dict[str, dict[str, str]]:
+    """The rows of the table logged after the line starting with `title`, by their first cell.
+
+    Log prefixes (`... | name | `) are dropped; cells are apart by two spaces or more.
+    """
+    messages = [line.rsplit(" | ", 1)[-1].strip() for line in lines]
+    start = next((i for i, text in enumerate(messages) if text.startswith(title)), None)
+    if start is None or start + 1 >= len(messages):
+        return {}
+    columns = re.split(r"\s{2,}", messages[start + 1])
+    rows: dict[str, dict[str, str]] = {}
+    for text in messages[start + 2 :]:
+        cells = re.split(r"\s{2,}", text)
+        if len(cells) != len(columns):
+            break
+        rows[cells[0]] = dict(zip(columns[1:], cells[1:], strict=True))
+    return rows

@@ -10,9 +10,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from connector_runtime.progress import table
 from intacct_api.errors import mask_secrets
 
 OUTCOMES = ("created", "updated", "unchanged", "deleted", "skipped", "rejected", "pending")
+SUMMARY = "Summary"  # the title line of the end-of-run table
 
 
 class SecretMaskFilter(logging.Filter):
@@ -119,9 +121,15 @@ class RunReport:
         )
 
     def log_summary(self) -> None:
-        for stream, counts in sorted(self.counts.items()):
-            self._logger.info(
-                "Summary for %s: %s",
-                stream,
-                " ".join(f"{outcome}={counts.get(outcome, 0)}" for outcome in OUTCOMES),
-            )
+        """One table: a stream a row, an outcome a column, the run's total last."""
+        if not self.counts:
+            return
+        streams = sorted(self.counts.items())
+        total: Counter[str] = sum((counts for _, counts in streams), Counter())
+        rows = [
+            [stream, *(counts.get(outcome, 0) for outcome in OUTCOMES)]
+            for stream, counts in [*streams, ("total", total)]
+        ]
+        self._logger.info("%s: %d streams, %d records", SUMMARY, len(streams), sum(total.values()))
+        for line in table(["stream", *OUTCOMES], rows):
+            self._logger.info("%s", line)
