@@ -49,6 +49,7 @@ ROOTS = (
     "sales-data-creditmemo-item-creation-interface",
     "sales-data-creditmemo-comment-creation-interface",
     "sales-data-creditmemo-creation-arguments-interface",
+    "sales-data-order-interface",
 )
 SCALARS = {"integer": "int", "number": "float", "string": "string", "boolean": "bool"}
 

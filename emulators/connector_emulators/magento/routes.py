@@ -32,6 +32,7 @@ from . import customer_lookups as accounts
 from . import document_actions as actions
 from . import document_notes as notes
 from . import inventory_sales as salable
+from . import order_saves as saves
 from . import product_parts as parts
 from .common import Call
 from .directory import countries, country
@@ -77,6 +78,7 @@ CUSTOMER_MANAGE = "Magento_Customer::manage"
 CATEGORIES = "Magento_Catalog::categories"
 PRODUCTS = "Magento_Catalog::products"
 ORDERS_VIEW = "Magento_Sales::actions_view"
+ORDERS_CREATE = "Magento_Sales::create"
 INVOICE = "Magento_Sales::invoice"
 INVOICES_VIEW = "Magento_Sales::sales_invoice"
 SHIP = "Magento_Sales::ship"
@@ -270,6 +272,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/V1/orders/items", order_lines.list_lines, ORDERS_VIEW),
     Route("GET", "/V1/orders/items/:id", order_lines.get_line, ORDERS_VIEW),
     Route("GET", "/V1/orders/:id", sales.get_order, ORDERS_VIEW),
+    Route("POST", "/V1/orders", saves.save_order, ORDERS_CREATE),
+    Route("PUT", "/V1/orders/create", saves.save_order, ORDERS_CREATE),
+    Route("PUT", "/V1/orders/:parent_id", saves.save_address, ORDERS_CREATE),
     Route("GET", "/V1/orders/:id/statuses", order_lines.order_status, ORDERS_VIEW),
     Route("POST", "/V1/orders/:id/hold", sales.hold_order, "Magento_Sales::hold"),
     Route("POST", "/V1/orders/:id/unhold", sales.unhold_order, "Magento_Sales::unhold"),
