@@ -139,15 +139,17 @@ def meltano(
     check: bool = True,
     timeout: float = 900,
     cwd: Path = ROOT,
+    answers: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the Meltano CLI in a project, this repository's unless `cwd` names another.
 
-    On failure raise with the end of its output.
+    `answers` are typed into its prompts. On failure raise with the end of its output.
     """
     completed = subprocess.run(
         [str(VENV_BIN / "meltano"), *args],
         cwd=cwd,
         env=meltano_environment(env),
+        input=answers,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -179,6 +179,27 @@ def test_config_list_shows_every_setting_with_its_label_and_default(
         assert lines[at + 1] == f"\t{label}{setting['description']}"
 
 
+def test_meltano_add_custom_takes_the_one_pip_url(own_project: OwnProject, tmp_path: Path) -> None:
+    """The documented `meltano add --custom` answers (namespace, pip_url, executable,
+    capabilities, no settings) make a plugin that installs and runs."""
+    root = tmp_path / "added"
+    local_stack.meltano("init", "--no-usage-stats", str(root), cwd=tmp_path)
+    pip_url = (
+        f"intacct-connectors-target-magento=={VERSION} --find-links {own_project.root / 'wheels'}"
+    )
+    answers = f"target_magento\n{pip_url}\ntarget-magento\nabout,stream-maps\n\n"
+    local_stack.meltano(
+        "add", "--plugin-type", "loader", "--custom", "target-magento", cwd=root, answers=answers
+    )
+
+    [added] = yaml.safe_load((root / "meltano.yml").read_text(encoding="utf-8"))["plugins"][
+        "loaders"
+    ]
+    assert added["pip_url"] == pip_url
+    printed = local_stack.meltano("invoke", "target-magento", "--version", cwd=root).stdout
+    assert printed.startswith(f"target-magento v{VERSION}, Meltano SDK v")
+
+
 def test_tap_intacct_into_target_jsonl(
     own_project: OwnProject, emulators: Any, tmp_path: Path
 ) -> None:
