@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from intacct_api import functions
 from intacct_api.envelope import flatten_record
 from intacct_api.errors import AmbiguousWriteError, TransientError
+from intacct_api.rest.batches import KEY_CONFLICT
 
 if TYPE_CHECKING:
     from intacct_api.envelope import Result
@@ -51,6 +52,20 @@ def is_already_executed(result: Result) -> bool:
     )
 
 
+def made_by_another_run(result: Result, *, resent: bool) -> bool:
+    """Whether a function refused as already run went out, with the same content, in another run.
+
+    The control id names the content, so a request sent once (not `resent` after a lost answer
+    of this run's) meets it only when another run (at the same time, or earlier) sent the same
+    write. Not for a REST key Intacct saw with another body (409): that record may differ.
+    """
+    return (
+        not resent
+        and is_already_executed(result)
+        and all(e.errorno != KEY_CONFLICT for e in result.errors)
+    )
+
+
 def query_rows(
     client: Transport,
     object_name: str,
@@ -78,9 +93,16 @@ def query_rows(
         offset += len(page)
 
 
+class Sent(NamedTuple):
+    """A request's results, and whether it was re-sent after a lost answer."""
+
+    results: list[Result]
+    resent: bool
+
+
 def execute_resending(
     client: Transport, calls: Sequence[Function], stream_name: str, logger: logging.Logger
-) -> list[Result]:
+) -> Sent:
     """Send `calls` in one request, re-sending it with the same control ids when no answer came.
 
     With `uniqueid`, what already ran is refused as already executed, never repeated; after
@@ -90,7 +112,7 @@ def execute_resending(
     attempt = 1
     while True:
         try:
-            return client.execute(calls, transaction=False, unique_id=True)
+            return Sent(client.execute(calls, transaction=False, unique_id=True), attempt > 1)
         except AmbiguousWriteError as exc:
             if attempt > AMBIGUOUS_RESENDS:
                 raise WriteFailedError(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from intacct_api import functions
@@ -30,6 +31,7 @@ from target_intacct.exchange import (
     execute_resending,
     is_already_executed,
     is_invalid_reference,
+    made_by_another_run,
 )
 from target_intacct.lookups import RecordLookups
 from target_intacct.objects import HEADER_ONLY_UPDATES, WRITE_SPECS, Style, WriteSpec
@@ -447,23 +449,31 @@ class IntacctSink(RecordLookups, IntacctBaseSink):
             requests,
         )
         failure: BaseException | None = None
-        for request, (results, error) in zip(requests, answers, strict=True):
+        for request, (sent, error) in zip(requests, answers, strict=True):
             if error is not None:
                 failure = failure or error
-            elif results is not None:
-                self._conclude(request, results)
+            elif sent is not None:
+                self._conclude(request, sent.results, resent=sent.resent)
         if failure is not None:
             raise failure
 
-    def _conclude(self, writes: list[Write], results: list[Result]) -> None:
-        """What each write's result means: written, already written, retried later, rejected."""
+    def _conclude(self, writes: list[Write], results: list[Result], *, resent: bool) -> None:
+        """What each write's result means: written, already written, retried later, rejected.
+
+        A create refused as already executed counts created when this run's first try made it
+        (the request was re-sent after a lost answer); made by another run (two runs at once, or
+        one that stopped after writing), it counts unchanged here: the same content is there.
+        """
         already_ran: list[Write] = []
+        elsewhere: set[int] = set()  # id() of the writes another run made
         done: list[tuple[Write, Any, Any]] = []
         for write, result in zip(writes, results, strict=True):
             if result.ok:
                 done.append((write, *self._ids_from(write, result, None)))
             elif is_already_executed(result):
                 already_ran.append(write)
+                if write.action == "created" and made_by_another_run(result, resent=resent):
+                    elsewhere.add(id(write))
             elif is_invalid_reference(result):
                 self.retry_later.append((write.item.record, "; ".join(map(str, result.errors))))
             else:
@@ -474,7 +484,10 @@ class IntacctSink(RecordLookups, IntacctBaseSink):
                     errorno=error.errorno if error else None,
                 )
         if already_ran:
-            done += self._read_back(already_ran)
+            done += [
+                (replace(write, action="unchanged") if id(write) in elsewhere else write, *ids)
+                for write, *ids in self._read_back(already_ran)
+            ]
         self._record_outcomes(done)
 
     def _ids_from(

@@ -412,7 +412,7 @@ class WebOrderSink(IntacctBaseSink):
         results: list[Result] = []
         for start in range(0, len(calls), size):
             chunk = calls[start : start + size]
-            results += execute_resending(self.client, chunk, self.stream_name, self.logger)
+            results += execute_resending(self.client, chunk, self.stream_name, self.logger).results
         return results
 
     def _send(self, writes: list[tuple[WebOrder, str, functions.Function]]) -> None:

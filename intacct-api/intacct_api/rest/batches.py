@@ -23,6 +23,8 @@ from intacct_api.rest.mapping import ObjectMap
 from intacct_api.rest.query import QUERY_PATH
 
 Batch = list[tuple[Function, list[dict[str, Any]]]]
+# The error number of a create refused because its Idempotency-Key ran with another body.
+KEY_CONFLICT = "409"
 
 
 @dataclass
@@ -72,6 +74,10 @@ class KeyedBatches:
             )
         results = spread(batch, answer, name, mapping)
         refused = [i for i, result in enumerate(results) if not result.ok]
+        if name == "create" and first_try and _replayed(answer) and answer.tries == 1:
+            # Intacct knew the key before this request first went out: another run (at the same
+            # time, or earlier) created these records; callers read them back as already run
+            results = [ran_elsewhere(result) if result.ok else result for result in results]
         if refused and _replayed(answer):
             # Intacct answers a key it has seen with its first answer, failures too (for 48 h):
             # what failed then (a reference not written yet, say) goes again under this run's
@@ -110,7 +116,7 @@ class KeyedBatches:
         elif again:
             ran = [True] * len(batch)  # the body's own key conflicts too: read everything back
         detail = ErrorDetail(
-            errorno="409",
+            errorno=KEY_CONFLICT,
             description2="The control id already ran: Intacct answered 409 for its "
             f"Idempotency-Key ({describe(answer.errors)})",
         )
@@ -237,6 +243,15 @@ def idempotency_key(name: str, path: str, functions: list[Function]) -> str:
 def _replayed(answer: RestAnswer) -> bool:
     """Whether Intacct answered from its idempotency store (a key it had seen)."""
     return any(name.lower() == "x-ia-idempotency-cached-date" for name in answer.headers)
+
+
+def ran_elsewhere(result: Result) -> RestResult:
+    """A create another run made under the same key: the XML gateway's "control id already ran"."""
+    detail = ErrorDetail(
+        description2="The control id already ran: Intacct answered the first request under "
+        "this Idempotency-Key from its idempotency store (an earlier request made the record)",
+    )
+    return RestResult(result.function, result.control_id, "failure", (detail,))
 
 
 def success(function: Function, rows: list[dict[str, Any]]) -> RestResult:

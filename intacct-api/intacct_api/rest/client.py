@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -59,6 +59,7 @@ class RestAnswer:
     status: int
     headers: Mapping[str, str]
     body: Any  # parsed JSON, None when empty
+    tries: int = 1  # times the request went out for this answer (retries after a lost answer)
 
     @property
     def errors(self) -> tuple[ErrorDetail, ...]:
@@ -143,13 +144,16 @@ class RestClient:
         if transaction:
             headers[TRANSACTION_HEADER] = "true"
         request = _Request(method, url, payload, headers, read_only or bool(idempotency_key))
+        tries = 0
 
         def attempt() -> RestAnswer:
+            nonlocal tries
+            tries += 1
             return self._exchange(request, bearer=True)
 
         for tries_left in (1, 0):
             try:
-                return self._retried(attempt)
+                return replace(self._retried(attempt), tries=tries)
             except _UnauthorizedError as exc:
                 if not tries_left:
                     raise AuthenticationError(
