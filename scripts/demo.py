@@ -22,6 +22,7 @@ from typing import Any
 
 import demo_loop
 import local_stack
+from connector_runtime.progress import read_table
 from local_stack import ROOT, StackError, meltano
 from tap_intacct.objects import OBJECTS
 
@@ -29,7 +30,6 @@ PIPELINE = ("tap-intacct", "target-magento")
 STATE_ID = "demo:tap-intacct-to-target-magento"
 INTACCT_PORT, MAGENTO_PORT = 8765, 8766  # the `demo` environment's endpoints in meltano.yml
 DEMO_OUTPUT = ROOT / "output" / "demo"
-CARRIED = "Carried over from earlier runs for "  # target-magento's second summary
 TARGET_FILES = DEMO_OUTPUT / "target-magento"  # reject, id map and pending files (meltano.yml)
 # The streams target-magento writes; it passes over the others tap-intacct reads.
 MAGENTO_STREAMS = ("customers", "product_lines", "items", "sales_invoices", "sales_invoice_lines")
@@ -114,14 +114,13 @@ def run_pipeline(number: int) -> dict[str, int]:
         f"      and {sum(counts[s] for s in others)} records of {len(others)} other streams, "
         "which target-magento passes over"
     )
-    for event in run.events():
-        message = str(event.get("event", ""))
-        if event.get("name") != "target-magento":
-            continue
-        if message.startswith("Run summary"):
-            print(f"      target-magento: {message.removeprefix('Run summary for ')}")
-        elif message.startswith(CARRIED):  # records earlier runs left, retried by this one
-            print(f"      target-magento, left by earlier runs: {message.removeprefix(CARRIED)}")
+    target = [str(e.get("event", "")) for e in run.events() if e.get("name") == "target-magento"]
+    for name, outcomes in read_table(target, "Run summary:").items():
+        if name != "total":  # rows `earlier runs: <stream>`: what earlier runs left, retried now
+            print(
+                f"      target-magento, {name}: "
+                + ", ".join(f"{o} {n}" for o, n in outcomes.items())
+            )
     return counts
 
 

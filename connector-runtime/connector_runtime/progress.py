@@ -183,6 +183,8 @@ def read_table(lines: Iterable[str], title: str) -> dict[str, dict[str, str]]:
     if start is None or start + 1 >= len(messages):
         return {}
     columns = re.split(r"\s{2,}", messages[start + 1])
+    if columns[0] != "stream":
+        return {}
     rows: dict[str, dict[str, str]] = {}
     for text in messages[start + 2 :]:
         cells = re.split(r"\s{2,}", text)

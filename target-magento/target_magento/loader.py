@@ -175,8 +175,7 @@ class Loader:
 
     def close(self) -> None:
         if self._run is not None:
-            self._run.summary.log()
-            self._run.carried.log(quiet_when_empty=True)
+            self._run.summary.log(self._run.carried)
             if self._run.rejects.count:
                 LOGGER.warning(
                     "%d records rejected; see %s", self._run.rejects.count, self._run.rejects.path

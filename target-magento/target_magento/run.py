@@ -8,6 +8,7 @@ import typing as t
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from connector_runtime.progress import table
 from magento_api import MagentoClient, MagentoError
 
 from target_magento.records import Rejection, Skip, text
@@ -20,15 +21,16 @@ LOGGER = logging.getLogger("target-magento")
 
 # `queued`: in a Magento bulk whose operation was still open when the run stopped waiting.
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "queued", "rejected")
+TITLE = "Run summary"
+EARLIER = "earlier runs: "  # the summary rows of what earlier runs left and this one finished
 # Magento messages that name their field only in words, and the Magento field they mean.
 MESSAGE_FIELDS = (("same email address", "email"), ("url key", "url_key"))
 
 
 class Summary:
-    """Counts per stream and outcome, logged once at the end of the run under `title`."""
+    """Counts per stream and outcome, logged once at the end of the run."""
 
-    def __init__(self, title: str = "Run summary") -> None:
-        self.title = title
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
 
@@ -43,17 +45,27 @@ class Summary:
                 for stream, counts in sorted(self.counts.items())
             }
 
-    def log(self, *, quiet_when_empty: bool = False) -> None:
-        summary = self.as_dict()
-        if not summary and not quiet_when_empty:
-            LOGGER.info("%s: no records for Magento", self.title)
-        for stream, counts in summary.items():
-            LOGGER.info(
-                "%s for %s: %s",
-                self.title,
-                stream,
-                ", ".join(f"{outcome} {counts[outcome]}" for outcome in OUTCOMES),
-            )
+    def log(self, carried: Summary) -> None:
+        """One table: this run's input a stream a row, its total, then what earlier runs left.
+
+        Rows `earlier runs: <stream>` count what this run finished for earlier ones (outside
+        the total, which adds up to the records this run received).
+        """
+        summary, earlier = self.as_dict(), carried.as_dict()
+        total = [sum(counts[outcome] for counts in summary.values()) for outcome in OUTCOMES]
+        if not summary:
+            LOGGER.info("%s: no records for Magento", TITLE)
+            if not earlier:
+                return
+        else:
+            LOGGER.info("%s: %d streams, %d records", TITLE, len(summary), sum(total))
+        rows = [
+            *([stream, *counts.values()] for stream, counts in summary.items()),
+            ["total", *total],
+            *([f"{EARLIER}{stream}", *counts.values()] for stream, counts in earlier.items()),
+        ]
+        for line in table(["stream", *OUTCOMES], rows):
+            LOGGER.info("%s", line)
 
 
 @dataclass
@@ -90,7 +102,7 @@ class Run:
     # This run's input records, one outcome each, and apart from them the records earlier runs
     # left behind (their open bulks, waiting product lines and items, pending invoices).
     summary: Summary = field(default_factory=Summary)
-    carried: Summary = field(default_factory=lambda: Summary("Carried over from earlier runs"))
+    carried: Summary = field(default_factory=Summary)  # what earlier runs left, apart
     carried_keys: dict[str, set[str]] = field(default_factory=dict)  # stream → keys not re-sent
     settling: bool = False  # True while the bulks of earlier runs are finished
     stream_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)

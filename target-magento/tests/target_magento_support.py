@@ -14,7 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from connector_emulators import demo_data
+from connector_runtime.progress import read_table
 from magento_api import AuthSettings, MagentoClient, decode_json, encode_json
+from target_magento.run import EARLIER, TITLE
 from target_magento.store import shop_scope
 from target_magento.target import TargetMagento
 
@@ -352,7 +354,6 @@ def carried(target: TargetMagento) -> dict[str, dict[str, int]]:
 # The real command
 
 COMMAND = str(Path(sys.executable).with_name("target-magento"))
-COUNTS_LINE = re.compile(r"(Run summary|Carried over from earlier runs) for (\w+): (.*)")
 
 
 @dataclass
@@ -390,10 +391,18 @@ def run_command(shop: t.Any, folder: Path, messages: list[dict], **overrides: t.
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
-    found: dict[str, dict[str, dict[str, int]]] = {"Run summary": {}, "Carried over": {}}
-    for title, stream, counts in COUNTS_LINE.findall(completed.stderr):
-        pairs = (part.split(" ") for part in counts.split(", "))
-        found[title.removesuffix(" from earlier runs")][stream] = {
-            name: int(number) for name, number in pairs
-        }
-    return CommandRun(found["Run summary"], found["Carried over"], completed.stderr)
+    summary, carried = summary_table(completed.stderr)
+    return CommandRun(summary, carried, completed.stderr)
+
+
+def summary_table(log: str) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """The end-of-run table: this run's counts by stream, and what earlier runs left."""
+    assert log.count(f"| {TITLE}: ") == 1
+    rows = read_table(log.splitlines(), f"{TITLE}:")
+    counts = {name: {k: int(v) for k, v in row.items()} for name, row in rows.items()}
+    total = counts.pop("total", None)
+    summary = {name: row for name, row in counts.items() if not name.startswith(EARLIER)}
+    if total is not None:
+        assert total == {o: sum(row[o] for row in summary.values()) for o in total}
+    carried = {n.removeprefix(EARLIER): row for n, row in counts.items() if n.startswith(EARLIER)}
+    return summary, carried
