@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -243,8 +244,12 @@ class Ending:
 
 
 def run_command(
-    command: str, config: dict[str, Any], folder: Path, env: dict[str, str] | None = None
+    command: str, config: dict[str, Any], folder: Path, *, debug: bool = False
 ) -> Ending:
+    """One run of `command`, at the default log level (none set anywhere) or at DEBUG."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("LOGLEVEL")}
+    if debug:
+        env[f"{command.upper().replace('-', '_')}_LOGLEVEL"] = "DEBUG"
     settings = {**config, "request_timeout": DEADLINE, **TRY_SETTINGS[command]}
     settings |= target_files(command, folder)
     path = folder / "config.json"
@@ -289,6 +294,50 @@ def test_a_dripping_answer_ends_the_run_within_the_deadline(
         ending = run_command(command, settings(proxy.url, tmp_path), tmp_path)
     assert ending.returncode != 0, ending.stderr[-3000:]
     assert ending.seconds < BOUND, ending.stderr[-3000:]
-    named = [line for line in ending.errors if "request_timeout" in line]
-    assert named, ending.stderr[-3000:]
-    assert f"{DEADLINE} s" in named[-1], named[-1]
+    [error] = ending.errors
+    assert "request_timeout" in error and f"{DEADLINE} s" in error, ending.stderr[-3000:]
+    assert "Traceback" not in ending.stderr
+
+
+FAILING_CASES = [
+    ("tap-intacct", intacct_xml, 0),
+    ("tap-intacct", intacct_rest_emulated, 1),  # the token comes, the next answers fail
+    ("target-intacct", intacct_xml, 0),
+    ("target-intacct", intacct_rest_emulated, 1),
+    ("tap-magento", magento_oauth, 0),
+    ("target-magento", magento_admin, 0),
+]
+
+
+def secrets_of(config: dict[str, Any]) -> list[str]:
+    return [str(value) for name, value in config.items() if name in SECRETS]
+
+
+@pytest.mark.parametrize(
+    ("command", "settings", "passthrough"),
+    FAILING_CASES,
+    ids=[f"{c}-{s.__name__}" for c, s, _ in FAILING_CASES],
+)
+def test_a_server_failing_on_every_try_ends_with_one_line_and_the_traceback_only_at_debug(
+    command, settings, passthrough, intacct, tmp_path
+):
+    """HTTP 524 on every try: one error line saying so at the default level, no traceback; the
+    traceback with DEBUG on; no secret in either."""
+    endings = {}
+    for debug in (False, True):
+        folder = tmp_path / f"debug-{debug}"
+        folder.mkdir()
+        with serving(Proxy("524", passthrough, intacct.base_url)) as proxy:
+            config = settings(proxy.url, folder)
+            endings[debug] = run_command(command, config, folder, debug=debug)
+    quiet, debug = endings[False], endings[True]
+    for ending in (quiet, debug):
+        assert ending.returncode == 1, ending.stderr[-3000:]
+        assert ending.seconds < BOUND, ending.stderr[-3000:]
+        assert len(ending.errors) == 1, ending.stderr[-3000:]
+        assert "524" in ending.errors[0], ending.errors
+        for secret in secrets_of(config):
+            assert secret not in ending.stderr and secret not in ending.stdout, secret
+    assert "Traceback" not in quiet.stderr, quiet.stderr[-3000:]
+    assert " DEBUG " not in quiet.stderr
+    assert "Traceback (most recent call last)" in debug.stderr, debug.stderr[-3000:]

@@ -128,7 +128,7 @@ def in_slot(
                 now = time.monotonic()
                 first_refusal = now if first_refusal is None else first_refusal
                 if now - first_refusal >= max_wait:
-                    logger.error(
+                    logger.warning(  # the command reports the error itself, at ERROR
                         "Giving up on the Intacct request after %.0f s of concurrency refusals: "
                         "%s", now - first_refusal, exc,
                     )  # fmt: skip

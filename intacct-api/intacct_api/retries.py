@@ -131,7 +131,8 @@ def _log_backoff(details: Any) -> None:
 
 
 def _log_giveup(details: Any) -> None:
-    logger.error(
+    # a warning: where the error ends the run, the command reports it (once, at ERROR)
+    logger.warning(
         "Giving up on the Intacct request after %d attempts in %.1f s: %s",
         details["tries"],
         details["elapsed"],

@@ -31,7 +31,8 @@ if t.TYPE_CHECKING:
 
 LOGGER = logging.getLogger("magento_api.http")
 
-RETRIABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# 520-524: a CDN in front of the shop (524: the shop took too long to answer it)
+RETRIABLE_STATUS = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 CONNECT_TIMEOUT = 10.0
 MAX_RESPONSE_BYTES = 256 * 2**20

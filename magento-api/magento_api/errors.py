@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 import ssl
 
+_TAG = re.compile(r"<[^>]*>")
+MAX_TEXT_CHARS = 300
+
 
 def render_message(body: object) -> str:
     """Render Magento's error JSON: a `%name` / `%1` template plus its parameters."""
-    if not isinstance(body, dict):
-        return str(body)
+    if not isinstance(body, dict):  # an HTML page of a proxy, say: its words, on one line
+        words = " ".join(_TAG.sub(" ", str(body)).split())
+        return words if len(words) <= MAX_TEXT_CHARS else words[:MAX_TEXT_CHARS] + "…"
     message = str(body.get("message", ""))
     parameters = body.get("parameters")
     if isinstance(parameters, dict):

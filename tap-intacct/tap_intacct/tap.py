@@ -7,9 +7,9 @@ from functools import cached_property
 from typing import Any
 
 import click
+from connector_runtime.cli import one_line_errors
 from connector_runtime.progress import PROGRESS_EVERY_SECONDS, Progress, RunSummary
 from intacct_api import functions, preferences
-from intacct_api.cli import exit_on_login_failure
 from intacct_api.client import DEFAULT_API_URL
 from intacct_api.concurrency import ParallelRequests
 from intacct_api.connect import (
@@ -21,7 +21,7 @@ from intacct_api.connect import (
     transport_name,
 )
 from intacct_api.envelope import Result
-from intacct_api.errors import SettingsError
+from intacct_api.errors import IntacctError, SettingsError
 from intacct_api.preferences import Rendering
 from intacct_api.rest.client import DEFAULT_REST_URL
 from intacct_api.rest.oauth import CLIENT_CREDENTIALS, REFRESH_TOKEN
@@ -362,7 +362,7 @@ class TapIntacct(SettingsChecked, Tap):
 
     @classmethod
     def get_singer_command(cls) -> click.Command:
-        """The SDK's command, with login failures reported as one line naming what to fix."""
+        """The SDK's command, a fatal error logged as one line (the traceback only at DEBUG)."""
         command = super().get_singer_command()
-        command.main = exit_on_login_failure(command.main, cls.logger)  # type: ignore[method-assign]
+        command.main = one_line_errors(command.main, cls.logger, (IntacctError,))  # type: ignore[method-assign]
         return command

@@ -9,8 +9,10 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
+import click
+from connector_runtime.cli import one_line_errors
 from connector_runtime.progress import PROGRESS_EVERY_SECONDS, Progress, RunSummary
-from magento_api import AuthSettings, MagentoClient
+from magento_api import AuthSettings, MagentoClient, MagentoError
 from singer_rejects.settings import SettingsChecked
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
@@ -130,6 +132,13 @@ class TapMagento(SettingsChecked, Tap):
 
     def discover_streams(self) -> list[Stream]:
         return [MagentoStream(self, spec, stream_schema(spec)) for spec in OBJECTS]
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, a fatal error logged as one line (the traceback only at DEBUG)."""
+        command = super().get_singer_command()
+        command.main = one_line_errors(command.main, cls.logger, (MagentoError,))  # type: ignore[method-assign]
+        return command
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ from functools import cached_property
 from typing import Any
 
 import click
+from connector_runtime.cli import one_line_errors
 from intacct_api import preferences
-from intacct_api.cli import exit_on_login_failure
 from intacct_api.concurrency import ParallelRequests
 from intacct_api.connect import SECRET_SETTINGS, open_transport
 from intacct_api.connect import check_settings as check_connection
-from intacct_api.errors import AuthenticationError
+from intacct_api.errors import AuthenticationError, IntacctError
 from intacct_api.errors import SettingsError as ConnectionSettingsError
 from intacct_api.preferences import Rendering
 from intacct_api.transport import Transport
@@ -26,6 +26,7 @@ from singer_sdk.sinks import BatchSink, Sink
 
 from target_intacct.base import IntacctBaseSink
 from target_intacct.connection import CONNECTION_SETTINGS
+from target_intacct.exchange import WriteFailedError
 from target_intacct.objects import WRITE_SPECS
 from target_intacct.pending import Pending, PendingFile, PendingStream, WaitingLines
 from target_intacct.reports import RunReport, SecretMaskFilter
@@ -541,9 +542,10 @@ class TargetIntacct(SettingsChecked, RejectingTarget):
 
     @classmethod
     def get_singer_command(cls) -> click.Command:
-        """The SDK's command, with login failures reported as one line naming what to fix."""
+        """The SDK's command, a fatal error logged as one line (the traceback only at DEBUG)."""
         command = super().get_singer_command()
-        command.main = exit_on_login_failure(command.main, cls.logger)  # type: ignore[method-assign]
+        expected = (IntacctError, SettingsError, WriteFailedError)  # messages naming what to do
+        command.main = one_line_errors(command.main, cls.logger, expected)  # type: ignore[method-assign]
         return command
 
 

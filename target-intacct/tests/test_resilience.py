@@ -519,7 +519,7 @@ def test_without_pending_file_lines_without_header_are_rejected(emulator, compan
 def test_wrong_sender_password_is_one_line_and_exit_1(emulator, config, tmp_path):
     config["sender_password"] = "not-the-password"
     records = [{"CUSTOMERID": "L-1", "NAME": "Login"}]
-    done = run_cli(config, stream_messages("customers", records), tmp_path)
+    done = run_cli(config, stream_messages("customers", records), tmp_path, debug=False)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
@@ -555,7 +555,7 @@ def test_records_of_an_entity_intacct_refuses_are_rejected_alone(emulator, compa
 def test_wrong_password_with_entities_fails_the_run(emulator, config, tmp_path):
     config |= {"entity_field": "MEGAENTITYID", "user_password": "not-the-password"}
     records = [{"CUSTOMERID": "L-2", "NAME": "Login", "MEGAENTITYID": "US"}]
-    done = run_cli(config, stream_messages("customers", records), tmp_path)
+    done = run_cli(config, stream_messages("customers", records), tmp_path, debug=False)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "user_id/user_password" in done.stderr
@@ -620,7 +620,7 @@ def test_a_two_digit_year_preference_is_one_line_and_exit_1(emulator, company, c
     """Intacct would read `10/02/26` as which century? The target refuses before writing."""
     emulator.admin("POST", f"/_emulator/companies/{company}", {"dateformat": "/mdy"})
     records = [{"CUSTOMERID": "Y-1", "NAME": "Two digits"}]
-    done = run_cli(config, stream_messages("customers", records), tmp_path)
+    done = run_cli(config, stream_messages("customers", records), tmp_path, debug=False)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stderr.splitlines() if "ERROR" in line]

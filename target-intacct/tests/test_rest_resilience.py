@@ -25,7 +25,7 @@ del test_wrong_password_with_entities_fails_the_run  # noqa: F821 - XML's user p
 def test_wrong_client_secret_with_entities_fails_the_run(emulator, config, tmp_path):
     config |= {"entity_field": "MEGAENTITYID", "client_secret": "not-the-secret"}
     records = [{"CUSTOMERID": "L-2", "NAME": "Login", "MEGAENTITYID": "US"}]
-    done = run_cli(config, stream_messages("customers", records), tmp_path)  # noqa: F405
+    done = run_cli(config, stream_messages("customers", records), tmp_path, debug=False)  # noqa: F405
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stderr.splitlines() if "ERROR" in line]

@@ -176,7 +176,8 @@ def test_a_revoked_refresh_token_stops_with_one_line_saying_what_to_do(emulator,
     emulator.admin("POST", f"/_emulator/companies/{company}", {})
     config = refreshing_config(emulator, company, tmp_path)
     emulator.admin("POST", "/_emulator/rest/revoke", {"company": company})
-    done = run_cli(config, stream_messages("customers", customers(2, prefix="A")), tmp_path)
+    messages = stream_messages("customers", customers(2, prefix="A"))
+    done = run_cli(config, messages, tmp_path, debug=False)
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if "authorize the client" in line]
     assert len(errors) == 1 and "Traceback" not in done.stderr

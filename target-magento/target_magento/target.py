@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typing as t
 
-from magento_api import AuthSettings
+import click
+from connector_runtime.cli import one_line_errors
+from magento_api import AuthSettings, MagentoError
 from singer_rejects import INPUT_STREAM, RejectingTarget, UnreadableLine
 from singer_rejects.settings import SettingsChecked
 from singer_sdk import typing as th
@@ -200,6 +202,13 @@ class TargetMagento(SettingsChecked, RejectingTarget):
             super().process_endofpipe()
         finally:
             self.loader.close()
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, a fatal error logged as one line (the traceback only at DEBUG)."""
+        command = super().get_singer_command()
+        command.main = one_line_errors(command.main, cls.logger, (MagentoError,))  # type: ignore[method-assign]
+        return command
 
 
 if __name__ == "__main__":
