@@ -50,6 +50,8 @@ ROOTS = (
     "sales-data-creditmemo-comment-creation-interface",
     "sales-data-creditmemo-creation-arguments-interface",
     "sales-data-order-interface",
+    "inventory-low-quantity-notification-api-data-source-item-configuration-interface",
+    "inventory-source-selection-api-data-inventory-request-interface",
 )
 SCALARS = {"integer": "int", "number": "float", "string": "string", "boolean": "bool"}
 

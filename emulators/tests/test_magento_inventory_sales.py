@@ -179,3 +179,50 @@ def test_bulk_validation_failures(api):
     assert itself.json()["errors"] == [
         {"message": "Cannot transfer a source on itself", "parameters": []}
     ]
+
+
+# ---------------------------------------------------------------- notifications and selection
+
+
+def test_low_quantity_notification_settings(api):
+    path = "/inventory/low-quantity-notification"
+    assert get(api, f"{path}/dublin/DRILL-18V")["notify_stock_qty"] == 1  # the configuration's
+    setting = {"source_code": "dublin", "sku": "DRILL-18V", "notify_stock_qty": 4}
+    assert post(api, path, {"sourceItemConfigurations": [setting]}).status_code == 200
+    assert get(api, f"{path}/dublin/DRILL-18V") == setting
+    assert get(api, f"{path}/default/DRILL-18V")["notify_stock_qty"] == 1
+    unknown = api.get(f"{api.base}{path}/dublin/NOPE")
+    assert unknown.json() == {"message": "Wrong input data"}
+    nowhere = post(api, path, {"sourceItemConfigurations": [setting | {"source_code": "eu"}]})
+    assert nowhere.json() == {"message": "Could not save Source Item Configuration"}
+    gone = [{"source_code": "dublin", "sku": "DRILL-18V"}]
+    post(api, "/inventory/low-quantity-notifications-delete", {"sourceItems": gone})
+    assert get(api, f"{path}/dublin/DRILL-18V")["notify_stock_qty"] == 1
+
+
+def test_priority_source_selection(api):
+    assert [a["code"] for a in get(api, "/inventory/source-selection-algorithm-list")] == [
+        "priority"
+    ]
+    items([{"sku": "DRILL-18V", "source_code": "dublin", "quantity": 5, "status": 1}], api)
+    links = [{"stock_id": 1, "source_code": "dublin", "priority": 2}]
+    post(api, "/inventory/stock-source-links", {"links": links})
+
+    def select(qty: float) -> dict[str, Any]:
+        asked = {"stock_id": 1, "items": [{"sku": "drill-18v", "qty": qty}]}
+        body = {"inventoryRequest": asked, "algorithmCode": "priority"}
+        return post(api, "/inventory/source-selection-algorithm-result", body).json()
+
+    plan = select(15)
+    chosen = [(s["source_code"], s["qty_to_deduct"]) for s in plan["source_selection_items"]]
+    assert chosen == [("default", 12), ("dublin", 3)]
+    assert plan["source_selection_items"][1]["qty_available"] == 5
+    assert plan["shippable"] is True
+    assert select(20)["shippable"] is False
+    unknown = post(
+        api,
+        "/inventory/source-selection-algorithm-result",
+        {"inventoryRequest": {"stock_id": 1, "items": []}, "algorithmCode": "distance"},
+    )
+    assert unknown.status_code == 500  # Magento's LogicException, masked
+    assert unknown.json()["message"].startswith("Internal Error.")

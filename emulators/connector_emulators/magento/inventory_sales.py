@@ -69,11 +69,16 @@ def _sources_of(store: Store, stock_id: int) -> list[dict[str, Any]]:
     return [source for source in found if source is not None]
 
 
+def enabled_sources(store: Store, stock_id: int) -> list[dict[str, Any]]:
+    """The stock's enabled sources, by link priority: those its index and selection use."""
+    return [source for source in _sources_of(store, stock_id) if source.get("enabled")]
+
+
 def _stock_items(store: Store, sku: str, stock_id: int) -> list[dict[str, Any]]:
     """The SKU's items on the stock's enabled sources."""
     items = source_items(store, sku)
-    enabled = (s["source_code"] for s in _sources_of(store, stock_id) if s.get("enabled"))
-    return [items[code] for code in enabled if code in items]
+    codes = (source["source_code"] for source in enabled_sources(store, stock_id))
+    return [items[code] for code in codes if code in items]
 
 
 def _index(store: Store, sku: str, stock_id: int) -> tuple[float, bool] | None:

@@ -12,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .catalog import load_product
 from .common import Call, now
-from .errors import required
+from .errors import MagentoError, input_error, required
 from .fields import convert
+from .groups import GROUPS
 
 INVALID = "Invalid attribute %fieldName = %fieldValue."
 STORE = "Requested store is not found. Row ID: SKU = %SKU, Store ID: %storeId."
 PRICE_TYPES = ("fixed", "discount")
 ALL_GROUPS = "ALL GROUPS"
+ALL_GROUPS_ID = 32000  # Magento's id of the all-groups customer group
 
 
 def _rows(call: Call, name: str, interface: str) -> list[dict[str, Any]]:
@@ -199,7 +202,7 @@ def special_prices_information(call: Call) -> list[dict[str, Any]]:
 def _group_id(call: Call, code: str) -> int | None:
     """The customer group of a tier price (`ALL GROUPS` is 32000, Magento's all-groups id)."""
     if code.upper() == ALL_GROUPS:
-        return 32000
+        return ALL_GROUPS_ID
     rows = call.store.find("customer_groups", code=code)
     return int(rows[0]["id"]) if rows else None
 
@@ -285,3 +288,69 @@ def tier_prices_information(call: Call) -> list[dict[str, Any]]:
                 }
             )
     return answer
+
+
+# ---------------------------------------------------------------- group prices, one tier a call
+
+NO_GROUP_PRICE = (
+    "Product hasn't group price with such data: customerGroupId = '%1', website = %2, qty = %3"
+)
+
+
+def _group_tiers(call: Call) -> tuple[dict[str, Any], str, list[dict[str, Any]]]:
+    product = load_product(call.store, call.path["sku"])
+    return product, call.path["customerGroupId"], product.get("tier_prices") or []
+
+
+def _of_group(tier: dict[str, Any], group: str) -> bool:
+    """A tier of the path's group: `all` is the all-groups tier, a number that group's."""
+    if group == "all":
+        return bool(tier["customer_group_id"] == ALL_GROUPS_ID)
+    return group.isdigit() and tier["customer_group_id"] == int(group)
+
+
+def group_tiers(call: Call) -> list[dict[str, Any]]:
+    """`GET /V1/products/{sku}/group-prices/{customerGroupId}/tiers`."""
+    _, group, tiers = _group_tiers(call)
+    shown = ALL_GROUPS_ID if group == "all" else convert(group, "int", "customerGroupId")
+    return [
+        {"customer_group_id": shown, "qty": t["qty"], "value": t["value"]}
+        for t in tiers
+        if _of_group(t, group)
+    ]
+
+
+def add_group_tier(call: Call) -> bool:
+    """`POST .../group-prices/{customerGroupId}/tiers/{qty}/price/{price}`: add or reprice."""
+    price = convert(call.path["price"], "float", "price")
+    qty = convert(call.path["qty"], "float", "qty")
+    if price <= 0 or qty <= 0:
+        raise input_error("The data was invalid. Verify the data and try again.")
+    product, group, tiers = _group_tiers(call)
+    same = [t for t in tiers if _of_group(t, group) and t["qty"] == qty]
+    if same:
+        same[0]["value"] = price
+    else:
+        group_id = ALL_GROUPS_ID if group == "all" else GROUPS.load(call.store, group)["id"]
+        extension = {"website_id": 0}
+        tiers.append(
+            {"customer_group_id": group_id, "qty": qty, "value": price}
+            | {"extension_attributes": extension}
+        )
+    product["tier_prices"] = tiers
+    product["updated_at"] = now()
+    call.store.update("products", product)
+    return True
+
+
+def remove_group_tier(call: Call) -> bool:
+    """`DELETE .../group-prices/{customerGroupId}/tiers/{qty}`."""
+    qty = convert(call.path["qty"], "float", "qty")
+    product, group, tiers = _group_tiers(call)
+    kept = [t for t in tiers if not (_of_group(t, group) and t["qty"] == qty)]
+    if len(kept) == len(tiers):
+        raise MagentoError(404, NO_GROUP_PRICE, [group, 0, call.path["qty"]])
+    product["tier_prices"] = kept
+    product["updated_at"] = now()
+    call.store.update("products", product)
+    return True

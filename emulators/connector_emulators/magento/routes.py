@@ -31,6 +31,7 @@ from . import (
 from . import customer_lookups as accounts
 from . import document_actions as actions
 from . import document_notes as notes
+from . import inventory_notices as notices
 from . import inventory_sales as salable
 from . import order_saves as saves
 from . import product_parts as parts
@@ -262,6 +263,21 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/V1/products/tier-prices", prices.replace_tier_prices, PRODUCTS),
     Route("POST", "/V1/products/tier-prices-delete", prices.delete_tier_prices, PRODUCTS),
     Route("POST", "/V1/products/tier-prices-information", prices.tier_prices_information, PRODUCTS),
+    Route(
+        "GET", "/V1/products/:sku/group-prices/:customerGroupId/tiers", prices.group_tiers, PRODUCTS
+    ),
+    Route(
+        "POST",
+        "/V1/products/:sku/group-prices/:customerGroupId/tiers/:qty/price/:price",
+        prices.add_group_tier,
+        PRODUCTS,
+    ),
+    Route(
+        "DELETE",
+        "/V1/products/:sku/group-prices/:customerGroupId/tiers/:qty",
+        prices.remove_group_tier,
+        PRODUCTS,
+    ),
     Route("GET", "/V1/stockItems/lowStock", parts.low_stock, INVENTORY),
     Route("GET", "/V1/stockItems/:productSku", parts.stock_item, INVENTORY),
     Route("GET", "/V1/stockStatuses/:productSku", parts.stock_status, INVENTORY),
@@ -360,6 +376,20 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/V1/inventory/bulk-product-source-unassign", salable.bulk_unassign, PRODUCTS),
     Route("POST", "/V1/inventory/bulk-product-source-transfer", salable.bulk_transfer, PRODUCTS),
     Route("POST", "/V1/inventory/bulk-partial-source-transfer", salable.partial_transfer, PRODUCTS),
+    Route("POST", "/V1/inventory/low-quantity-notification", notices.save_notices, SOURCE),
+    Route(
+        "GET",
+        "/V1/inventory/low-quantity-notification/:sourceCode/:sku",
+        notices.get_notice,
+        SOURCE,
+    ),
+    Route(
+        "POST", "/V1/inventory/low-quantity-notifications-delete", notices.delete_notices, SOURCE
+    ),
+    Route("GET", "/V1/inventory/source-selection-algorithm-list", notices.algorithms, SOURCE),
+    Route(
+        "POST", "/V1/inventory/source-selection-algorithm-result", notices.select_sources, SOURCE
+    ),
     Route("POST", "/V1/salesRules", sales_rules.save_rule, SALES_RULES),
     Route("GET", "/V1/salesRules/search", RULES.search, SALES_RULES),
     Route("GET", "/V1/salesRules/:ruleId", RULES.get, SALES_RULES),

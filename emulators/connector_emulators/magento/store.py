@@ -40,6 +40,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "inventory_stocks": (),
     "stock_source_links": ("stock_id",),
     "source_items": ("sku",),
+    "low_stock_notifications": ("sku",),
 }
 # Text comparisons are case-insensitive (search.py, as MySQL collates); their indexes must be too.
 TEXT_INDEXES = {
