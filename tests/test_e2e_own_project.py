@@ -222,6 +222,28 @@ def test_tap_intacct_into_target_jsonl(
         assert len(local_stack.read_jsonl(written)) == count, stream
 
 
+def test_tap_magento_into_target_jsonl(
+    own_project: OwnProject, emulators: Any, tmp_path: Path
+) -> None:
+    _, magento = emulators
+    env = {
+        "TAP_MAGENTO_BASE_URL": magento.url,
+        "TAP_MAGENTO_USERNAME": "admin",
+        "TAP_MAGENTO_PASSWORD": "admin123",
+        "TAP_MAGENTO__SELECT": '["orders.*"]',
+        "TARGET_JSONL_DESTINATION_PATH": str(tmp_path),
+        "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path}/meltano.db",
+    }
+
+    run = own_project.project(env).run("tap-magento", "target-jsonl", environment="dev")
+
+    orders = len(magento.get_json("/_emulator/dump")["orders"])
+    assert orders > 0
+    assert run.record_counts() == {"orders": orders}
+    [written] = tmp_path.glob("orders*.jsonl")
+    assert len(local_stack.read_jsonl(written)) == orders
+
+
 def test_tap_jsonl_into_target_intacct(
     own_project: OwnProject, emulators: Any, tmp_path: Path
 ) -> None:
