@@ -243,8 +243,15 @@ def _errors(parent: etree._Element | None, secrets: Sequence[str]) -> tuple[Erro
     return tuple(d.masked(secrets) for d in details)
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value not in (None, "") else None
+def _int(attributes: Mapping[str, str], name: str) -> int | None:
+    """A `<data>` attribute that counts rows; anything but a number is a broken answer."""
+    value = attributes.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise GatewayError(f"Intacct's result has a {name} that is not a number") from None
 
 
 def _result(element: etree._Element, secrets: Sequence[str]) -> Result:
@@ -262,11 +269,11 @@ def _result(element: etree._Element, secrets: Sequence[str]) -> Result:
         status=_child_text(element, "status") or "",
         errors=_errors(element, secrets),
         listtype=listtype,
-        count=_int(attributes.get("count")),
-        total_count=_int(attributes.get("totalcount")),
-        num_remaining=_int(attributes.get("numremaining")),
+        count=_int(attributes, "count"),
+        total_count=_int(attributes, "totalcount"),
+        num_remaining=_int(attributes, "numremaining"),
         result_id=attributes.get("resultId") or None,
-        offset=_int(attributes.get("offset")),
+        offset=_int(attributes, "offset"),
         key=_child_text(element, "key"),
         data=data,
     )

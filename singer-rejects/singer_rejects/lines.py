@@ -132,7 +132,7 @@ class RejectingReader(GenericSingerReader[str]):
         """The line's message, or None once it is rejected."""
         try:
             message = decoder.decode(line)
-        except msgspec.DecodeError as error:
+        except (msgspec.DecodeError, RecursionError) as error:
             self._reject(self._unreadable(number, line, str(error)))
             return None
         problem = _structure_problem(message)
@@ -164,6 +164,8 @@ class RejectingReader(GenericSingerReader[str]):
             else:
                 reason = f"is not valid JSON ({error.msg} at column {error.colno})"
             return UnreadableLine(number, reason, _line_text(line))
+        except (ValueError, RecursionError):  # too many digits, or nested too deep
+            return UnreadableLine(number, f"is not valid JSON ({decode_error})", _line_text(line))
         path = _surrogate_path(message)
         if path is None:  # such as NaN: the record is kept as text, never as a value
             return UnreadableLine(number, f"is not valid JSON ({decode_error})", _line_text(line))

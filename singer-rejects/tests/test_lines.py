@@ -51,6 +51,14 @@ def test_json_the_standard_library_alone_accepts_is_still_refused():
     )
 
 
+def test_numbers_and_nesting_beyond_the_decoders_limits_are_refused():
+    digits = b'{"type": "RECORD", "stream": "s", "record": {"ID": 1' + b"0" * 5000 + b"}}"
+    deep = b'{"type": "RECORD", "stream": "s", "record": {"ID": ' + b"[" * 100000 + b"]" * 100000
+    _, (long_number, nested) = read(digits, deep + b"}}")
+    assert long_number.reason.startswith("is not valid JSON (Integer value out of range")
+    assert nested.number == 2 and nested.reason.startswith("is not valid JSON (")
+
+
 def test_messages_the_sdk_could_not_route():
     _, rejected = read(
         b'{"type": "RECORD", "record": {}}',
