@@ -13,7 +13,7 @@ import functools
 import sys
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 import jsonschema
@@ -104,6 +104,15 @@ class SettingsChecked(PluginBase):
     A subclass adds its own checks in `check_settings`; they run once the values' types are
     right, and with missing required settings too, so one run names everything missing.
     """
+
+    #: The SDK's built-in settings the plugin takes no notice of, left out of `--about`.
+    ignored_builtin_settings: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        super().append_builtin_config(config_jsonschema)
+        for name in cls.ignored_builtin_settings:
+            config_jsonschema["properties"].pop(name, None)
 
     def check_settings(self, config: Mapping[str, Any]) -> list[str]:
         """The plugin's own problems with well-typed settings (credentials, combinations)."""

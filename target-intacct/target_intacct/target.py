@@ -128,6 +128,8 @@ class TargetIntacct(SettingsChecked, RejectingTarget):
     """Singer target for Sage Intacct: customers, contacts, items, AR, journals, sales documents."""
 
     name = "target-intacct"
+    # Records are written by key as the settings say, Singer's metadata fields never written.
+    ignored_builtin_settings = ("load_method", "add_record_metadata")
     package_name = "intacct-connectors-target-intacct"
     capabilities = [*RejectingTarget.capabilities, PluginCapabilities.BATCH]
     default_sink_class = IntacctSink

@@ -152,6 +152,8 @@ class TargetMagento(SettingsChecked, RejectingTarget):
     """Writes customers, categories, products and invoices; drains sinks one at a time."""
 
     name = "target-magento"
+    # Records are written by key as the settings say, Singer's metadata fields never written.
+    ignored_builtin_settings = ("load_method", "add_record_metadata")
     package_name = "intacct-connectors-target-magento"
     config_jsonschema = CONFIG_SCHEMA
     capabilities: t.ClassVar = [*RejectingTarget.capabilities, PluginCapabilities.BATCH]
