@@ -203,3 +203,50 @@ def test_meltano_select_list_without_credentials(tmp_path: Path) -> None:
     magento = meltano_without_credentials("select", "tap-magento", "--list", "--all")
     assert magento.returncode == 0, (magento.stdout + magento.stderr)[-3000:]
     assert "orders.increment_id" in magento.stdout, magento.stdout[-3000:]
+
+
+def test_validate_records_false_from_the_environment_reaches_target_intacct(
+    intacct_emulator: local_stack.Emulator, tmp_path: Path
+) -> None:
+    """`meltano invoke target-intacct` with TARGET_INTACCT_VALIDATE_RECORDS=false: a record
+    breaking its stream's schema is written instead of rejected."""
+    local_stack.meltano("install", "loader", "target-intacct", timeout=900)
+    schema = {"properties": {"CUSTOMERID": {"type": "string"}, "NAME": {"type": "integer"}}}
+    messages = [
+        {
+            "type": "SCHEMA",
+            "stream": "customers",
+            "schema": schema,
+            "key_properties": ["CUSTOMERID"],
+        },
+        {"type": "RECORD", "stream": "customers", "record": {"CUSTOMERID": "VR-1", "NAME": "Ltd"}},
+    ]
+
+    def invoke(run: str, **env: str) -> list[dict[str, Any]]:
+        variables = local_stack.project_env(intacct_emulator, None, tmp_path / run) | env
+        completed = subprocess.run(
+            [
+                str(local_stack.VENV_BIN / "meltano"),
+                "--environment=demo",
+                "invoke",
+                "target-intacct",
+            ],
+            input="".join(json.dumps(m) + "\n" for m in messages),
+            cwd=local_stack.ROOT,
+            env=local_stack.meltano_environment(variables),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        assert "Traceback" not in completed.stderr, completed.stderr[-3000:]
+        stored = intacct_emulator.get_json("/_emulator/records/demo/CUSTOMER")["records"]
+        return [r for r in stored if r.get("CUSTOMERID") == "VR-1"]
+
+    assert invoke("validated") == []
+    [rejected] = [
+        json.loads(line) for line in (tmp_path / "validated" / "intacct-rejects.jsonl").open()
+    ]
+    assert rejected["field"] == "NAME" and "NAME must be integer" in rejected["message"]
+    [written] = invoke("not-validated", TARGET_INTACCT_VALIDATE_RECORDS="false")
+    assert written["NAME"] == "Ltd"
