@@ -26,6 +26,7 @@ from resilience_support import (
     run_all,
     tail,
 )
+from singer_rejects.lines import INPUT_STREAM
 
 HOSTILE = "Ünïcødé & <b>bold</b> 'single' \"double\" ✓ 日本語 😀 ]]> &amp;"
 TABLE = "bad input (one target run per case)"
@@ -434,13 +435,21 @@ def malformed_cases(target: str) -> list[Case]:
         later["record"] |= {"RECORDNO": 2, "CUSTOMERID": "M-2"}
         later["record"]["DISPLAYCONTACT.EMAIL1"] = "later@example.com"
         later_key = "later@example.com"
+    if target == "target-intacct":
+        after_bad, after_key = (
+            record("customers", {"CUSTOMERID": "GOOD-3", "NAME": "After"}),
+            "GOOD-3",
+        )
+    else:
+        after_key = "after.bad.line@example.com"
+        after_bad = shopper(3, after_key)
     return [
-        Case(
+        Case(  # the line is rejected with its number; the records around it land
             target,
             "bad JSON line",
-            [customer_schema, good, '{"type": "RECORD", "stream": '],
-            expect="failed",
-            hint="json",
+            [customer_schema, good, '{"type": "RECORD", "stream": ', after_bad],
+            bad=(INPUT_STREAM, "", ("input line 3", "truncated")),
+            good=("customers", after_key),
         ),
         Case(
             target, "RECORD before SCHEMA", [good, customer_schema], expect="failed", hint="schema"
