@@ -27,6 +27,7 @@ from target_intacct.exchange import (
     execute_resending,
     is_already_executed,
     is_invalid_reference,
+    made_by_another_run,
     query_rows,
 )
 from target_intacct.records import content_hash
@@ -391,10 +392,12 @@ class WebOrderSink(IntacctBaseSink):
             for order in orders
         ]
         created: dict[str, str] = {}
-        for order, result in zip(orders, self._execute(calls), strict=True):
+        for order, (result, resent) in zip(orders, self._execute(calls), strict=True):
             if result.status == "success" or is_already_executed(result):
                 created[order.email.lower()] = order.customer_id_wanted
-                self.report.count("customers (from web orders)", "created")
+                another = made_by_another_run(result, resent=resent)  # a run at the same time
+                outcome = "unchanged" if another else "created"
+                self.report.count("customers (from web orders)", outcome)
             else:
                 self._reject(
                     order.record,
@@ -406,24 +409,31 @@ class WebOrderSink(IntacctBaseSink):
 
     # --- sending ---------------------------------------------------------------------------
 
-    def _execute(self, calls: list[functions.Function]) -> list[Result]:
-        """One request per `batch_size` functions, each re-sent when its answer is lost."""
+    def _execute(self, calls: list[functions.Function]) -> list[tuple[Result, bool]]:
+        """One request per `batch_size` functions, each re-sent when its answer is lost.
+
+        Answers each function's result, and whether its request was re-sent.
+        """
         size = int(self._target_intacct.config.get("batch_size") or 100)
-        results: list[Result] = []
+        results: list[tuple[Result, bool]] = []
         for start in range(0, len(calls), size):
             chunk = calls[start : start + size]
-            results += execute_resending(self.client, chunk, self.stream_name, self.logger).results
+            sent = execute_resending(self.client, chunk, self.stream_name, self.logger)
+            results += [(result, sent.resent) for result in sent.results]
         return results
 
     def _send(self, writes: list[tuple[WebOrder, str, functions.Function]]) -> None:
         results = self._execute([function for _, _, function in writes])
-        confirm = []
-        for (order, action, _), result in zip(writes, results, strict=True):
+        confirm: list[tuple[WebOrder, str]] = []
+        for (order, action, _), (result, resent) in zip(writes, results, strict=True):
             if result.status == "success":
                 self.report.count(self.stream_name, action)
                 self.report.map_id(self.stream_name, self._key(order.record), None, result.key)
             elif is_already_executed(result):
-                confirm.append(order)  # written by an earlier try: read back below
+                # written by an earlier try of this run's (counted as its action), or by another
+                # run (unchanged here): read back below
+                another = made_by_another_run(result, resent=resent)
+                confirm.append((order, "unchanged" if another else action))
             elif is_invalid_reference(result):
                 self.retry_later.append((order.record, f"items: {_errors(result)}"))
             else:
@@ -434,10 +444,10 @@ class WebOrderSink(IntacctBaseSink):
                     errorno=errorno,
                 )
         if confirm:
-            existing = self._sales_orders([o.increment_id for o in confirm])
-            for order in confirm:
+            existing = self._sales_orders([order.increment_id for order, _ in confirm])
+            for order, outcome in confirm:
                 row = existing.get(order.increment_id)
-                self.report.count(self.stream_name, "unchanged" if row else "rejected")
+                self.report.count(self.stream_name, outcome if row else "rejected")
                 if row:
                     self.report.map_id(
                         self.stream_name, self._key(order.record), row["RECORDNO"], row["DOCID"]

@@ -5,13 +5,19 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import simplejson
 from connector_emulators import demo_data
 from connector_emulators.intacct.server import serve_in_thread as serve_intacct
 from connector_emulators.magento.server import serve_in_thread as serve_magento
+from connector_runtime.progress import read_table
 from magento_api import AuthSettings, MagentoClient
 from tap_magento.tap import TapMagento
 from target_intacct_helpers import (
@@ -200,3 +206,42 @@ def test_a_changed_order_updates_an_open_sales_order(intacct, shop, config):
     assert summary(target, "orders")["updated"] == 1
     docid = sales_orders(intacct)["000000206"]["DOCID"]
     assert lines_of(intacct, docid) == [("INSTALL-HR", Decimal(3), Decimal("65.00"))]
+
+
+def test_two_runs_at_once_create_each_web_customer_once(intacct, shop, tmp_path):
+    """Both runs find the guest's customer missing and create it: Intacct runs the create once,
+    and only one run counts it created; the web orders land once and count once between them."""
+    stdin = "".join(simplejson.dumps(m, use_decimal=True) + "\n" for m in orders(shop))
+    intacct.admin("POST", "/_emulator/config", {"latency_base": 0.3})  # both look up, then write
+    try:
+        processes = []
+        for number in (1, 2):
+            folder = tmp_path / f"run-{number}"
+            folder.mkdir()
+            settings = base_config(intacct, "demo", folder, request_timeout=30,
+                                   web_orders={"currencies": ["USD", "EUR"]})  # fmt: skip
+            (folder / "config.json").write_text(json.dumps(settings))
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "target_intacct.target", "--config",
+                 str(folder / "config.json")],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                text=True, env={**os.environ, "LOGLEVEL": "INFO"},
+            ))  # fmt: skip
+        for process in processes:
+            process.stdin.write(stdin)
+            process.stdin.close()
+        with ThreadPoolExecutor(2) as pool:
+            logs = list(pool.map(lambda process: process.stderr.read(), processes))
+        for process, log in zip(processes, logs, strict=True):
+            assert process.wait(timeout=300) == 0, log[-3000:]
+    finally:
+        intacct.admin("POST", "/_emulator/config", {"latency_base": 0})
+    tables = [read_table(log.splitlines(), "Summary:") for log in logs]
+    customers = [c["CUSTOMERID"] for c in stored(intacct, "demo", "CUSTOMER")]
+    assert len(customers) == len(set(customers))
+    guests = [c for c in customers if c.startswith("MAG-G-")]
+    assert guests
+    made = [int(table.get("customers (from web orders)", {}).get("created", 0)) for table in tables]
+    assert sum(made) == len(guests)
+    written = [int(table["orders"]["created"]) for table in tables]
+    assert sum(written) == len(WRITTEN)
