@@ -52,6 +52,7 @@ ROOTS = (
     "sales-data-order-interface",
     "inventory-low-quantity-notification-api-data-source-item-configuration-interface",
     "inventory-source-selection-api-data-inventory-request-interface",
+    "catalog-data-product-custom-option-interface",
 )
 SCALARS = {"integer": "int", "number": "float", "string": "string", "boolean": "bool"}
 

@@ -34,6 +34,7 @@ from . import document_notes as notes
 from . import inventory_notices as notices
 from . import inventory_sales as salable
 from . import order_saves as saves
+from . import product_options as options
 from . import product_parts as parts
 from .common import Call
 from .directory import countries, country
@@ -174,6 +175,12 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/V1/products", catalog.save_product, PRODUCTS),
     Route("GET", "/V1/products", catalog.list_products, PRODUCTS),
     Route("GET", "/V1/products/types", attrs.product_types, PRODUCTS),
+    Route("GET", "/V1/products/options/types", options.option_types, PRODUCTS),
+    Route("POST", "/V1/products/options", options.save_option, PRODUCTS),
+    Route("PUT", "/V1/products/options/:optionId", options.save_option, PRODUCTS),
+    Route("GET", "/V1/products/:sku/options", options.list_options, PRODUCTS),
+    Route("GET", "/V1/products/:sku/options/:optionId", options.get_option, PRODUCTS),
+    Route("DELETE", "/V1/products/:sku/options/:optionId", options.delete_option, PRODUCTS),
     Route("GET", "/V1/products/links/types", attrs.link_types, PRODUCTS),
     Route("GET", "/V1/products/links/:type/attributes", attrs.link_attributes, PRODUCTS),
     Route("GET", "/V1/products/media/types/:attributeSetName", attrs.media_types, PRODUCTS),
