@@ -143,3 +143,5 @@ class Write:
     function: Function
     record_no: str | None = None
     intacct_id: str | None = None
+    # a create sent again under a new control id, its record not being in Intacct
+    again: bool = False

@@ -449,20 +449,24 @@ class IntacctSink(RecordLookups, IntacctBaseSink):
             requests,
         )
         failure: BaseException | None = None
+        again: list[Write] = []
         for request, (sent, error) in zip(requests, answers, strict=True):
             if error is not None:
                 failure = failure or error
             elif sent is not None:
-                self._conclude(request, sent.results, resent=sent.resent)
+                again += self._conclude(request, sent.results, resent=sent.resent)
         if failure is not None:
             raise failure
+        if again:
+            self._send_all(again)
 
-    def _conclude(self, writes: list[Write], results: list[Result], *, resent: bool) -> None:
+    def _conclude(self, writes: list[Write], results: list[Result], *, resent: bool) -> list[Write]:
         """What each write's result means: written, already written, retried later, rejected.
 
         A create refused as already executed counts created when this run's first try made it
         (the request was re-sent after a lost answer); made by another run (two runs at once, or
         one that stopped after writing), it counts unchanged here: the same content is there.
+        Returns the creates whose records are not there, to send again (`_read_back`).
         """
         already_ran: list[Write] = []
         elsewhere: set[int] = set()  # id() of the writes another run made
@@ -483,12 +487,15 @@ class IntacctSink(RecordLookups, IntacctBaseSink):
                     "; ".join(str(e) for e in result.errors) or f"{result.function} failed",
                     errorno=error.errorno if error else None,
                 )
+        again: list[Write] = []
         if already_ran:
+            found, again = self._read_back(already_ran)
             done += [
                 (replace(write, action="unchanged") if id(write) in elsewhere else write, *ids)
-                for write, *ids in self._read_back(already_ran)
+                for write, *ids in found
             ]
         self._record_outcomes(done)
+        return again
 
     def _ids_from(
         self, write: Write, result: Result | None, row: Mapping[str, Any] | None
@@ -537,8 +544,14 @@ class IntacctSink(RecordLookups, IntacctBaseSink):
                 intacct_id,
             )
 
-    def _read_back(self, writes: list[Write]) -> list[tuple[Write, Any, Any]]:
-        """Writes refused as already executed ran in an earlier request: read their IDs back."""
+    def _read_back(self, writes: list[Write]) -> tuple[list[tuple[Write, Any, Any]], list[Write]]:
+        """Writes refused as already executed: their IDs read back, or the creates to redo.
+
+        "Already executed" says the control id ran, not that the record is there: a create
+        whose record Intacct does not have by its natural key (deleted since the earlier run)
+        goes again under a new control id. A create that cannot be read back (no natural key)
+        is taken as written.
+        """
         key_field = self.spec.id_field or self.settings.match_field
         keys = {}
         for write in writes:
@@ -555,14 +568,30 @@ class IntacctSink(RecordLookups, IntacctBaseSink):
             if keys and key_field
             else {}
         )
-        self.logger.info(
-            "%s: %d writes already ran in an earlier request; taking their results from Intacct",
-            self.stream_name,
-            len(writes),
-        )
-        done = []
+        done, again = [], []
         for write in writes:
             key = write.intacct_id if self.spec.id_field else write.item.match_value
             matches = rows.get(str(key), []) if key is not None else []
-            done.append((write, *self._ids_from(write, None, matches[0] if matches else None)))
-        return done
+            if matches or keys.get(str(key)) is not write:  # there, or not to be read back
+                done.append((write, *self._ids_from(write, None, matches[0] if matches else None)))
+            elif write.again:  # a new control id cannot have run before: the answer is wrong
+                self._reject(write.item, f"Intacct refused the create as already executed, "
+                             f"but has no {self.spec.object} with {key_field}={key!r}")  # fmt: skip
+            else:
+                again.append(replace(write, function=WriteFunctions.again(write.function),
+                                     again=True))  # fmt: skip
+        if done:
+            self.logger.info(
+                "%s: %d writes already ran in an earlier request; taking their results from "
+                "Intacct",
+                self.stream_name,
+                len(done),
+            )
+        if again:
+            self.logger.info(
+                "%s: %d creates ran in an earlier run but Intacct no longer has their records "
+                "(deleted since); writing them again under new control ids",
+                self.stream_name,
+                len(again),
+            )
+        return done, again

@@ -7,6 +7,8 @@ and payments.
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from intacct_api import functions
@@ -33,9 +35,11 @@ class WriteFunctions:
     def control_id(self, action: str, item: Item, payload: Any) -> str:
         """Same record, same version, same action → same control id.
 
-        A create keeps its control id across runs, so replaying an input never creates twice.
-        Updates and deletes are safe to repeat, so their ids are unique to the run: a later run
-        that sets a field back to an earlier value is not refused as already executed.
+        A create keeps its control id across runs, so replaying an input never creates twice
+        (its record is read back, and written again under a new control id, `again`, if it was
+        deleted since). Updates and deletes are safe to repeat, so their ids are unique to the
+        run: a later run that sets a field back to an earlier value is not refused as already
+        executed.
         """
         version = lookup(item.record, "WHENMODIFIED")
         run = "" if action == "created" else self.run_id
@@ -43,6 +47,16 @@ class WriteFunctions:
             [self.stream_name, action, item.source_key, item.match_value, version, payload, run]
         )
         return f"{self.stream_name[:40]}-{action[0]}-{digest[:40]}"
+
+    @staticmethod
+    def again(function: Function) -> Function:
+        """The same function under a new control id: another attempt, not a retry of one.
+
+        For a create whose control id ran before but whose record Intacct does not have (it
+        was deleted since), so the create runs instead of being refused as already executed.
+        """
+        prefix = function.control_id.rsplit("-", 1)[0]
+        return replace(function, control_id=f"{prefix}-{uuid.uuid4().hex}")
 
     def natural_key(self, item: Item) -> Any:
         """The ID a new record will have in Intacct, where the record itself gives it."""

@@ -137,3 +137,20 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
 
 def summary(target: TargetIntacct, stream: str) -> dict[str, int]:
     return dict(target.report.counts.get(stream, {}))
+
+
+def config_over(transport: str, emulator, company: str, tmp_path: Path) -> dict[str, Any]:
+    """The base config over `transport`: xml, or rest (REST alone)."""
+    if transport == "rest":
+        return rest_config(emulator, company, tmp_path)
+    return base_config(emulator, company, tmp_path)
+
+
+def record_nos(emulator, company: str, obj: str = "CUSTOMER", key: str = "CUSTOMERID"):
+    """What the emulator holds: each record's key → its RECORDNO."""
+    return {str(r[key]): str(r["RECORDNO"]) for r in stored(emulator, company, obj)}
+
+
+def mapped(id_map_file: str | Path, key: str = "CUSTOMERID") -> dict[str, Any]:
+    """The ID map's latest RECORDNO per source key (the file grows run after run)."""
+    return {e["source_key"][key]: e["RECORDNO"] for e in read_jsonl(id_map_file)}

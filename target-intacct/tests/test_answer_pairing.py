@@ -13,7 +13,6 @@ import copy
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,9 +20,10 @@ from connector_emulators.proxy import ForwardingProxy
 from connector_runtime.progress import read_table
 from lxml import etree
 from target_intacct_helpers import (
-    base_config,
+    config_over,
+    mapped,
     read_jsonl,
-    rest_config,
+    record_nos,
     run_target,
     stored,
     stream_messages,
@@ -127,28 +127,11 @@ def messages(records: list[dict]) -> list[dict]:
     return [*stream_messages("customers", records, ["CUSTOMERID"]), STATE]
 
 
-def settings(emulator, company: str, tmp_path: Path, transport: str) -> dict[str, Any]:
-    if transport == "rest":
-        return rest_config(emulator, company, tmp_path)
-    return base_config(emulator, company, tmp_path)
-
-
-def record_nos(emulator, company: str) -> dict[str, str]:
-    return {r["CUSTOMERID"]: str(r["RECORDNO"]) for r in stored(emulator, company, "CUSTOMER")}
-
-
-def id_map(tmp_path: Path) -> dict[str, str]:
-    return {
-        entry["source_key"]["CUSTOMERID"]: str(entry["RECORDNO"])
-        for entry in read_jsonl(tmp_path / "ids.jsonl")
-    }
-
-
 @pytest.mark.parametrize("transport", ["xml", "rest"])
 def test_reordered_results_are_concluded_each_for_its_own_record(
     emulator, company, tmp_path, transport
 ):
-    config = settings(emulator, company, tmp_path, transport)
+    config = config_over(transport, emulator, company, tmp_path)
     config["streams"] = {"customers": {"sync_mode": "insert"}}
     run_target(config, stream_messages("customers", [{"CUSTOMERID": "P-2", "NAME": "Earlier"}]))
     (tmp_path / "ids.jsonl").unlink()
@@ -158,8 +141,8 @@ def test_reordered_results_are_concluded_each_for_its_own_record(
     assert done.returncode == 0, done.stderr[-3000:]
     assert sorted(record_nos(emulator, company)) == ["P-1", "P-2", "P-3", "P-4"]
     assert record_nos(emulator, company)["P-2"] == earlier["P-2"]
-    mapped = id_map(tmp_path)
-    assert mapped == {k: v for k, v in record_nos(emulator, company).items() if k in GOOD}
+    ids = mapped(tmp_path / "ids.jsonl")
+    assert ids == {k: v for k, v in record_nos(emulator, company).items() if k in GOOD}
     [reject] = read_jsonl(tmp_path / "rejects.jsonl")
     assert reject["key"] == {"CUSTOMERID": "P-2"}
     assert "already exists" in reject["message"]
@@ -172,7 +155,7 @@ def test_reordered_results_are_concluded_each_for_its_own_record(
 def test_results_that_do_not_match_the_writes_stop_the_run(
     emulator, company, tmp_path, transport, rewrite
 ):
-    config = settings(emulator, company, tmp_path, transport)
+    config = config_over(transport, emulator, company, tmp_path)
     records = [r for r in CUSTOMERS if r["CUSTOMERID"] in GOOD]
     with behind_proxy(config, emulator, rewrite) as proxied:
         done = run_cli(proxied, messages(records), tmp_path, debug=False)
@@ -188,5 +171,5 @@ def test_results_that_do_not_match_the_writes_stop_the_run(
     assert again.returncode == 0, again.stderr[-3000:]
     assert sorted(record_nos(emulator, company)) == list(GOOD)  # each exactly once
     assert len(stored(emulator, company, "CUSTOMER")) == 3
-    assert id_map(tmp_path) == record_nos(emulator, company)
+    assert mapped(tmp_path / "ids.jsonl") == record_nos(emulator, company)
     assert state_lines(again.stdout) == [STATE["value"]]
