@@ -10,7 +10,6 @@ one error line naming what to change.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
 import subprocess
@@ -55,13 +54,18 @@ class Proxy:
     answer: str  # "drip" or "524"
     passthrough: int = 0
     upstream: str = ""
-    hits: itertools.count = field(default_factory=itertools.count)
+    seen: list[str] = field(default_factory=list)  # every request's path, in turn
     url: str = ""
+
+    @property
+    def answered_badly(self) -> int:
+        return max(len(self.seen) - self.passthrough, 0)
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
-        if next(self.hits) < self.passthrough:
+        self.seen.append(handler.path)
+        if len(self.seen) <= self.passthrough:
             self.forward(handler, body)
         elif self.answer == "drip":
             drip(handler)
@@ -297,6 +301,7 @@ def test_a_dripping_answer_ends_the_run_within_the_deadline(
     [error] = ending.errors
     assert "request_timeout" in error and f"{DEADLINE} s" in error, ending.stderr[-3000:]
     assert "Traceback" not in ending.stderr
+    assert proxy.answered_badly == TRIES, proxy.seen  # a request's tries, not tries of tries
 
 
 FAILING_CASES = [
@@ -330,6 +335,7 @@ def test_a_server_failing_on_every_try_ends_with_one_line_and_the_traceback_only
         with serving(Proxy("524", passthrough, intacct.base_url)) as proxy:
             config = settings(proxy.url, folder)
             endings[debug] = run_command(command, config, folder, debug=debug)
+        assert proxy.answered_badly == TRIES, proxy.seen
     quiet, debug = endings[False], endings[True]
     for ending in (quiet, debug):
         assert ending.returncode == 1, ending.stderr[-3000:]

@@ -32,6 +32,7 @@ from intacct_api.errors import (
     IntacctError,
     RateLimitError,
     ServiceUnavailableError,
+    TransientError,
     mask_secrets,
 )
 from intacct_api.rest.errors import describe_answer, error_details
@@ -189,11 +190,21 @@ class RestClient:
         answer = self._retried(lambda: self._exchange(request, bearer=False))
         return answer.status, answer.body
 
+    def _access_token(self) -> str:
+        """The bearer token, its request tried `max_tries` times and no more.
+
+        The request that needed it does not try again: that would be tries times tries.
+        """
+        try:
+            return self.tokens.access_token()
+        except TransientError as exc:
+            raise GatewayError(f"no OAuth access token from Intacct: {exc}") from None
+
     def _exchange(self, request: _Request, *, bearer: bool) -> RestAnswer:
         headers = {**request.headers, "User-Agent": USER_AGENT}
         access = ""
         if bearer:
-            access = self.tokens.access_token()
+            access = self._access_token()
             headers["Authorization"] = f"Bearer {access}"
         secrets = (*self.secrets, *request.secrets)
         self.request_count += 1
