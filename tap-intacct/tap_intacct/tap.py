@@ -69,10 +69,12 @@ class TapIntacct(SettingsChecked, Tap):
                     description="xml (every stream) or rest (Sage's REST API; streams REST does "
                                 "not serve use the XML credentials when they are set)"),
         th.Property("sender_id", th.StringType,
-                    description="Web Services sender ID (XML)"),
+                    description="Web Services sender ID (XML; Sage issues it with the Web "
+                                "Services subscription)"),
         th.Property("sender_password", th.StringType, secret=True,
                     description="Web Services sender password (XML)"),
-        th.Property("company_id", th.StringType, description="Company ID"),
+        th.Property("company_id", th.StringType,
+                    description="Intacct company ID to log in to (XML and REST)"),
         th.Property("user_id", th.StringType,
                     description="Web Services user ID (XML, and REST client credentials)"),
         th.Property("user_password", th.StringType, secret=True,
@@ -90,11 +92,14 @@ class TapIntacct(SettingsChecked, Tap):
                     default=CLIENT_CREDENTIALS,
                     description="client_credentials (user_id@company_id) or refresh_token"),
         th.Property("refresh_token", th.StringType, secret=True,
-                    description="REST refresh token of an authorization (refresh_token grant)"),
+                    description="REST refresh token of an authorization (oauth_grant "
+                                "refresh_token); rotated on every refresh"),
         th.Property("token_file", th.StringType,
-                    description="File keeping the rotated refresh token between runs (0600)"),
+                    description="File keeping the rotated refresh token between runs "
+                                "(written atomically, mode 0600)"),
         th.Property("start_date", th.DateTimeType,
-                    description="Read rows modified at or after this time (ISO 8601)"),
+                    description="Read rows modified at or after this time (ISO 8601) on "
+                                "the first run; later runs resume from state"),
         th.Property("entity_ids", th.ArrayType(th.StringType),
                     description="Entities (location ids) to read, one session each; records "
                                 "carry ENTITY and state is kept per entity. Empty: top level."),

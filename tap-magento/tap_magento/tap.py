@@ -63,7 +63,8 @@ class TapMagento(SettingsChecked, Tap):
                     description="Store view ids whose orders, invoices, credit memos and "
                                 "shipments are read. Empty: every store view"),
         _secret("access_token",
-                "Integration access token (Bearer, or OAuth token with the keys below)"),
+                "Integration access token: signed with the consumer key and secret, or alone as a "
+                "Bearer token if the shop allows it"),
         _secret("consumer_key", "Integration consumer key (OAuth 1.0a, HMAC-SHA256)"),
         _secret("consumer_secret", "Integration consumer secret (OAuth 1.0a)"),
         _secret("access_token_secret", "Integration access token secret (OAuth 1.0a)"),

@@ -25,7 +25,6 @@ CONNECTION_SETTINGS = (
     th.Property(
         "sender_id",
         th.StringType,
-        title="Web Services sender ID",
         description="Web Services sender ID (issued by Sage; XML).",
     ),
     th.Property(

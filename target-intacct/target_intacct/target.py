@@ -185,12 +185,15 @@ class TargetIntacct(SettingsChecked, RejectingTarget):
             "skip_unknown_streams",
             th.BooleanType,
             default=False,
-            description="Count and skip streams with no sink instead of failing.",
+            description="Count and skip streams that no Intacct object matches instead of "
+            "failing.",
         ),
         th.Property(
             "streams",
             th.ObjectType(additional_properties=STREAM_SETTINGS),
-            description="Per-stream settings keyed by stream name.",
+            description="Per-stream settings keyed by stream name: sink, sync_mode, "
+            "match_field, delete_behavior, payment_function, defaults, lines_of, link_field "
+            "(see the README).",
         ),
         th.Property(
             "defaults",
@@ -224,7 +227,10 @@ class TargetIntacct(SettingsChecked, RejectingTarget):
                             description="An order naming a SKU Intacct lacks waits in "
                             "pending_file (wait, default) or is rejected at once (reject)"),
             ),
-            description="Magento orders → sales orders: see the README's Web orders section.",
+            description="Magento orders (tap-magento's orders stream) written as sales "
+            "orders: stream, transaction_definition, customer_id_template, "
+            "guest_customer_id_template, currencies, charges (subtotals or lines), charge_items, "
+            "unknown_sku (wait or reject); see the README's Web orders section.",
         ),
     ).to_dict()  # fmt: skip
 

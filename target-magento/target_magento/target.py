@@ -32,7 +32,10 @@ CONFIG_SCHEMA = th.PropertiesList(
         description="Shop URL without /rest, e.g. https://shop.example.com",
     ),
     th.Property(
-        "store_code", th.StringType, default="default", description="Store for customers and sales"
+        "store_code",
+        th.StringType,
+        default="default",
+        description="Store view code for customers and sales",
     ),
     th.Property(
         "catalog_store_code",
@@ -44,7 +47,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         "website_id", th.IntegerType, default=1, description="Website of customers and products"
     ),
     _secret(
-        "access_token", "Integration access token (Bearer, or OAuth token with the keys below)"
+        "access_token",
+        "Integration access token: signed with the consumer key and secret, or alone as a "
+        "Bearer token if the shop allows it",
     ),
     _secret("consumer_key", "Integration consumer key (OAuth 1.0a, HMAC-SHA256)"),
     _secret("consumer_secret", "Integration consumer secret (OAuth 1.0a)"),
@@ -88,7 +93,12 @@ CONFIG_SCHEMA = th.PropertiesList(
         description="Send product upserts and new customers through the async bulk API "
         "when a batch has bulk_threshold of them or more",
     ),
-    th.Property("bulk_threshold", th.IntegerType, default=200, description="Smallest bulk batch"),
+    th.Property(
+        "bulk_threshold",
+        th.IntegerType,
+        default=200,
+        description="Smallest product batch sent through the bulk API",
+    ),
     th.Property(
         "bulk_poll_timeout",
         th.NumberType,
@@ -100,7 +110,7 @@ CONFIG_SCHEMA = th.PropertiesList(
         "reject_file",
         th.StringType,
         default="target-magento-rejects.jsonl",
-        description="JSON lines of rejected records",
+        description="JSON-lines file of the records Magento did not take, with the reason",
     ),
     th.Property(
         "id_map_file",
