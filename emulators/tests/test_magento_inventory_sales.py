@@ -226,3 +226,18 @@ def test_priority_source_selection(api):
     )
     assert unknown.status_code == 500  # Magento's LogicException, masked
     assert unknown.json()["message"].startswith("Internal Error.")
+
+
+def test_the_stock_exports_of_a_sales_channel(api):
+    exported = get(
+        api,
+        "/inventory/export-stock-salable-qty/website/base",
+        **criteria([("sku", "DRILL-18V", "eq")]),
+    )
+    assert exported["items"] == [{"sku": "DRILL-18V", "qty": 12, "is_salable": True}]
+    assert exported["total_count"] == 1
+    dump = {row["sku"]: row for row in get(api, "/inventory/dump-stock-index-data/website/base")}
+    assert dump["DRILL-18V"] == {"sku": "DRILL-18V", "qty": 12, "is_salable": True}
+    assert dump["SCREW-100"]["is_salable"] is False
+    unknown = api.get(f"{api.base}/inventory/dump-stock-index-data/website/eu")
+    assert unknown.status_code == 404

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog import STOCK_DEFAULTS
+from .catalog import PRODUCT_FIELDS, STOCK_DEFAULTS
 from .common import Call
 from .errors import PRODUCT_NOT_FOUND, MagentoError, input_error, required
 from .fields import convert
@@ -263,16 +263,60 @@ def sources_by_priority(call: Call) -> list[dict[str, Any]]:
     return [SOURCES.render(call.store, source) for source in _sources_of(call.store, stock_id)]
 
 
+def _channel_stock(store: Store, kind: str, code: str) -> dict[str, Any]:
+    """`GetStockBySalesChannel`: the stock a sales channel is assigned to, or a 404."""
+    wanted = {"type": kind, "code": code}
+    for stock in store.all(STOCKS.table):
+        if wanted in (stock.get("sales_channels") or []):
+            return stock
+    parameters = {"fieldName": "type", "fieldValue": kind, "field2Name": "code"}
+    raise MagentoError(404, DOUBLE_FIELD, parameters | {"field2Value": code})
+
+
 def resolve_stock(call: Call) -> dict[str, Any]:
     """`GET /V1/inventory/stock-resolver/{type}/{code}`: the stock of a sales channel."""
-    wanted = {"type": call.path["type"], "code": call.path["code"]}
-    for stock in call.store.all(STOCKS.table):
-        if wanted in (stock.get("sales_channels") or []):
-            return STOCKS.render(call.store, stock)
-    parameters = {"fieldName": "type", "fieldValue": wanted["type"]}
-    raise MagentoError(
-        404, DOUBLE_FIELD, parameters | {"field2Name": "code", "field2Value": wanted["code"]}
-    )
+    stock = _channel_stock(call.store, call.path["type"], call.path["code"])
+    return STOCKS.render(call.store, stock)
+
+
+def _exported_stock(call: Call) -> int:
+    channel = (call.path["salesChannelType"], call.path["salesChannelCode"])
+    return int(_channel_stock(call.store, *channel)["stock_id"])
+
+
+def _export_row(store: Store, product: dict[str, Any], stock_id: int) -> dict[str, Any] | None:
+    """`PreciseExportStockProcessor`: salable qty and flag; None when not in the stock."""
+    sku = product["sku"]
+    if product.get("type_id", "simple") not in SOURCE_ITEM_TYPES:
+        return {"sku": sku, "qty": 0.0, "is_salable": _is_salable(store, sku, stock_id)}
+    if not _settings(product)["manage_stock"]:
+        return {"sku": sku, "qty": None, "is_salable": True}  # no qty configured for unmanaged
+    if _index(store, sku, stock_id) is None:
+        return None
+    qty = _salable_qty(store, product, stock_id)
+    return {"sku": sku, "qty": qty, "is_salable": _is_salable(store, sku, stock_id)}
+
+
+def export_salable(call: Call) -> dict[str, Any]:
+    """`GET /V1/inventory/export-stock-salable-qty/{type}/{code}?searchCriteria...`."""
+    stock_id = _exported_stock(call)
+    found = call.search("products", PRODUCT_FIELDS, lambda row: row)
+    rows = (_export_row(call.store, product, stock_id) for product in found["items"])
+    return found | {"items": [row for row in rows if row is not None]}
+
+
+def dump_index(call: Call) -> list[dict[str, Any]]:
+    """`GET /V1/inventory/dump-stock-index-data/{type}/{code}`: the stock index, as it is."""
+    stock_id = _exported_stock(call)
+    rows = []
+    for product in call.store.all("products"):
+        if not _settings(product)["manage_stock"]:
+            rows.append({"qty": None, "is_salable": True, "sku": product["sku"]})
+            continue
+        data = _index(call.store, product["sku"], stock_id)
+        if data is not None:
+            rows.append({"qty": data[0], "is_salable": data[1], "sku": product["sku"]})
+    return rows
 
 
 # ---------------------------------------------------------------- bulk source operations

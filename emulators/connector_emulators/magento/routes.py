@@ -379,6 +379,18 @@ ROUTES: tuple[Route, ...] = (
         SALES_STOCK,
     ),
     Route("GET", "/V1/inventory/stock-resolver/:type/:code", salable.resolve_stock, SALES_STOCK),
+    Route(
+        "GET",
+        "/V1/inventory/export-stock-salable-qty/:salesChannelType/:salesChannelCode",
+        salable.export_salable,
+        SALES_STOCK,
+    ),
+    Route(
+        "GET",
+        "/V1/inventory/dump-stock-index-data/:salesChannelType/:salesChannelCode",
+        salable.dump_index,
+        SALES_STOCK,
+    ),
     Route("POST", "/V1/inventory/bulk-product-source-assign", salable.bulk_assign, PRODUCTS),
     Route("POST", "/V1/inventory/bulk-product-source-unassign", salable.bulk_unassign, PRODUCTS),
     Route("POST", "/V1/inventory/bulk-product-source-transfer", salable.bulk_transfer, PRODUCTS),
