@@ -132,7 +132,8 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    # JSON lines end at "\n" only: a value may hold U+0085 or U+2028, which splitlines splits at
+    return [json.loads(line) for line in path.read_text().split("\n") if line.strip()]
 
 
 def summary(target: TargetIntacct, stream: str) -> dict[str, int]:

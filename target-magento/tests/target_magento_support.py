@@ -236,7 +236,7 @@ class Harness:
         path = self.folder / "rejects.jsonl"
         if not path.exists():
             return []
-        return [decode_json(line) for line in path.read_text().splitlines() if line]
+        return [decode_json(line) for line in path.read_bytes().split(b"\n") if line]
 
     def id_map(self) -> dict:
         """The ID map's entries for this shop (the file keeps one map per shop and store)."""
