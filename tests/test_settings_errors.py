@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import local_stack
+import plugin_definitions
 import pytest
 
 TAPS = ("tap-intacct", "tap-magento")
@@ -250,3 +251,31 @@ def test_validate_records_false_from_the_environment_reaches_target_intacct(
     assert rejected["field"] == "NAME" and "NAME must be integer" in rejected["message"]
     [written] = invoke("not-validated", TARGET_INTACCT_VALIDATE_RECORDS="false")
     assert written["NAME"] == "Ltd"
+
+
+def wrong_value(prop: dict[str, Any]) -> Any:
+    """A value of the wrong type for a setting, as a mistyped meltano.yml or JSON file gives it."""
+    types = prop.get("type", "string")
+    kind = next(t for t in ([types] if isinstance(types, str) else types) if t != "null")
+    if prop.get("secret"):
+        return 98765  # never to be shown
+    if prop.get("enum"):
+        return "no-such-choice"
+    if prop.get("format") == "date-time":
+        return "yesterday"
+    return {"string": 12345, "integer": "many", "number": "slow", "boolean": "maybe"}.get(
+        kind, "not-a-container"
+    )
+
+
+@pytest.mark.parametrize("name", [*TAPS, *TARGETS])
+def test_every_setting_of_the_wrong_type_is_named_in_the_one_line(
+    name: str, tmp_path: Path
+) -> None:
+    """Every setting `--about` lists, each given a value of the wrong type at once."""
+    properties = plugin_definitions.about(name)["settings"]["properties"]
+    config = {key: wrong_value(prop) for key, prop in properties.items()}
+    line = one_error(*plugin(name, config, tmp_path, *(("--test",) if name in TAPS else ())))
+    unnamed = [key for key in properties if not re.search(rf"(^|; |Settings: ){key} ", line)]
+    assert unnamed == [], line
+    assert "98765" not in line
