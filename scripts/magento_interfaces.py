@@ -53,6 +53,8 @@ ROOTS = (
     "inventory-low-quantity-notification-api-data-source-item-configuration-interface",
     "inventory-source-selection-api-data-inventory-request-interface",
     "catalog-data-product-custom-option-interface",
+    "sales-data-invoice-interface",
+    "sales-data-shipment-interface",
 )
 SCALARS = {"integer": "int", "number": "float", "string": "string", "boolean": "bool"}
 

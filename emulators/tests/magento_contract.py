@@ -8,6 +8,8 @@ Each answer is checked against the schema its operation declares in `admin-schem
   properties also accept null.
 * `error-response.parameters` is declared as a list of objects, but Magento sends a dict for named
   placeholders and a list of strings for `%1`: both are accepted.
+* A method declared to return a scalar answers `[]` when it returns null (ServiceOutputProcessor
+  renders a null result as an empty array, as it does for void methods): a shipment's label.
 * Objects may not carry properties the definition does not list (`additionalProperties: false`),
   so the emulator cannot invent fields.
 
@@ -53,6 +55,7 @@ ASYNC_RESPONSE = {  # not in the generated schema (async routes are dynamic); fr
     },
 }
 ERROR = {"$ref": "#/definitions/error-response"}
+NOTHING = {"type": "array", "maxItems": 0}  # how Magento renders a null (or void) result
 # Areas of the admin API the emulator models (first path segment after /V1/).
 AREAS = (
     "store", "directory", "customers", "customerGroups", "products", "categories", "stockItems",
@@ -106,8 +109,11 @@ def schema_for(method: str, template: str, status: int) -> dict[str, Any]:
     responses = swagger()["paths"][template][method.lower()]["responses"]
     if status == 200:
         if "200" not in responses:  # a void method: Magento answers an empty array
-            return {"type": "array", "maxItems": 0}
-        return responses["200"].get("schema", {})
+            return NOTHING
+        schema: dict[str, Any] = responses["200"].get("schema", {})
+        if schema.get("type") in ("string", "integer", "number", "boolean"):
+            return {"anyOf": [schema, NOTHING]}  # a null result, rendered as []
+        return schema
     return (responses.get(str(status)) or responses["default"])["schema"]
 
 

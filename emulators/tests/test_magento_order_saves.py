@@ -113,3 +113,47 @@ def test_an_order_address_is_saved_by_its_id(api):
     unknown = api.put(f"{api.base}/orders/1", json={"entity": {"entity_id": 777, "parent_id": 1}})
     assert unknown.status_code == 400
     assert unknown.json() == {"message": "The order address couldn't be saved."}
+
+
+# ---------------------------------------------------------------- document repositories
+
+NEW_SHIPMENT = {
+    "order_id": 8,
+    "shipping_label": "JVBERi0xLjQK",
+    "items": [{"order_item_id": 13, "qty": 1, "sku": "SCREW-A4-50", "name": "Screws", "price": 5}],
+    "tracks": [{"order_id": 8, "track_number": "Z1", "carrier_code": "dhl", "title": "DHL"}],
+}
+
+
+def test_a_saved_shipment_is_stored_as_sent_and_leaves_the_order(api):
+    before = order(api, 8)
+    saved = api.post(f"{api.base}/shipment/", json={"entity": NEW_SHIPMENT})
+    assert saved.status_code == 200
+    shipment = saved.json()
+    assert shipment["entity_id"] > 1 and shipment["increment_id"]
+    assert shipment["items"][0]["parent_id"] == shipment["entity_id"]
+    assert shipment["tracks"][0]["entity_id"] > 0
+    assert api.get(f"{api.base}/shipment/{shipment['entity_id']}").json() == shipment
+    label = api.get(f"{api.base}/shipment/{shipment['entity_id']}/label")
+    assert label.json() == "JVBERi0xLjQK"
+    assert api.get(f"{api.base}/shipment/1/label").json() == []  # none: Magento's null
+    assert [line["qty_shipped"] for line in order(api, 8)["items"]] == [
+        line["qty_shipped"] for line in before["items"]
+    ]
+    changed = api.post(
+        f"{api.base}/shipment/",
+        json={"entity": {"entity_id": shipment["entity_id"], "shipping_label": "QUJD"}},
+    )
+    assert changed.json()["shipping_label"] == "QUJD"
+    assert changed.json()["items"] == shipment["items"]
+
+
+def test_document_saves_that_fail(api):
+    shipment = api.post(f"{api.base}/shipment/", json={"entity": {"order_id": 999}})
+    assert shipment.json() == {"message": "The shipment couldn't be saved."}
+    memo = api.post(f"{api.base}/creditmemo", json={"entity": {"order_id": 999}})
+    assert memo.json() == {"message": "The credit memo couldn't be saved."}
+    invoice = api.post(f"{api.base}/invoices/", json={"entity": {"order_id": 999}})
+    assert invoice.status_code == 500  # its repository catches nothing: the masked error
+    unknown = api.post(f"{api.base}/invoices/", json={"entity": {"entity_id": 99, "state": 2}})
+    assert unknown.status_code == 404

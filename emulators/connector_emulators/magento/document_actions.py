@@ -126,3 +126,9 @@ def refund_creditmemo(call: Call) -> dict[str, Any]:
         available = f"${paid - refunded:,.2f}"  # the base currency, USD
         raise input_error("The most money available to refund is %1.", [available])
     return render_order(memo)
+
+
+def shipment_label(call: Call) -> Any:
+    """`GET /V1/shipment/{id}/label`: the label, or Magento's rendering of none (`[]`)."""
+    label = document(call, "shipments", call.path["id"]).get("shipping_label")
+    return [] if label is None else label

@@ -1,6 +1,7 @@
-"""Orders and order addresses saved through their repositories.
+"""Orders, order addresses and an order's documents saved through their repositories.
 
-`POST /V1/orders`, `PUT /V1/orders/create` and, for an address, `PUT /V1/orders/{parent_id}`.
+`POST /V1/orders`, `PUT /V1/orders/create`; an address: `PUT /V1/orders/{parent_id}`; a document:
+`POST /V1/invoices/`, `POST /V1/shipment/`, `POST /V1/creditmemo`.
 
 Both order routes are `OrderRepository::save`. With the `entity_id` of a stored order, the fields
 sent are written over it, as Magento's resource model updates just those columns: a status or
@@ -15,13 +16,24 @@ where Magento would store the totals sent as they are. Both answer the order as
 
 `OrderAddressRepository::save` updates an order address by its `entity_id` (billing, or the
 shipping assignment's); an unknown one is 400 `The order address couldn't be saved.`.
+
+A document repository's save stores the entity as sent, as the resource model does: with the
+`entity_id` of a stored document its fields sent are written over it; without one a new document
+of the named order is stored with its items, tracks and comments numbered, and the order is left
+as it was (the quantities invoiced, shipped or refunded do not move: that is what
+`POST /V1/order/{orderId}/invoice`, `/ship` and `/refund` are for). A new document whose order
+does not exist fails its foreign key: 400 `The shipment couldn't be saved.`, `The credit memo
+couldn't be saved.`, and for an invoice the masked 500 (its repository catches nothing).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from .common import Call
+from .common import Call, now
+from .document_notes import document
 from .errors import input_error
 from .sales import create_order, find_order, render_order, touch
 
@@ -124,3 +136,96 @@ def _addresses(order: dict[str, Any]) -> list[dict[str, Any]]:
         if address:
             found.append(address)
     return found
+
+
+# ---------------------------------------------------------------- documents
+
+
+COMMENT_GETTERS = ("comment", "is_customer_notified", "is_visible_on_front")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document repository: its table, interface, sequences and save failure (None: a 500).
+
+    `getters` names, per part (`""` the document itself), the interface's required getters: a
+    field the entity did not send is stored as null, which Magento answers for it.
+    """
+
+    table: str
+    interface: str
+    name: str  # the sequences' prefix: `invoice_increment`, `invoice_items`, ...
+    not_saved: str | None
+    getters: dict[str, tuple[str, ...]]
+
+
+DOCUMENTS = (
+    Document(
+        "invoices",
+        "sales-data-invoice-interface",
+        "invoice",
+        None,
+        {"": ("total_qty",), "items": ("sku", "qty"), "comments": COMMENT_GETTERS},
+    ),
+    Document(
+        "shipments",
+        "sales-data-shipment-interface",
+        "shipment",
+        "The shipment couldn't be saved.",
+        {
+            "": (),
+            "items": ("qty",),
+            "tracks": ("weight", "qty", "description", "track_number", "title", "carrier_code"),
+            "comments": COMMENT_GETTERS,
+        },
+    ),
+    Document(
+        "creditmemos",
+        "sales-data-creditmemo-interface",
+        "creditmemo",
+        "The credit memo couldn't be saved.",
+        {"": (), "items": ("base_cost", "base_price", "qty"), "comments": COMMENT_GETTERS},
+    ),
+)
+
+
+def save_document(table: str) -> Callable[[Call], dict[str, Any]]:
+    """The `{entity}` save of one document repository (see the module docstring)."""
+    kind = next(d for d in DOCUMENTS if d.table == table)
+
+    def save(call: Call) -> dict[str, Any]:
+        data = {k: v for k, v in call.body_param("entity", kind.interface).items() if v is not None}
+        if data.get("entity_id"):
+            stored = document(call, kind.table, data["entity_id"])
+            _write(stored, data, placed=False)
+            stored["updated_at"] = now()
+            call.store.update(kind.table, stored)
+            return render_order(stored)
+        if call.store.get("orders", data.get("order_id") or 0) is None:
+            if kind.not_saved is None:
+                raise LookupError("a foreign key constraint fails: sales_invoice.order_id")
+            raise input_error(kind.not_saved)
+        return render_order(_insert(call, kind, data))
+
+    return save
+
+
+def _insert(call: Call, kind: Document, data: dict[str, Any]) -> dict[str, Any]:
+    document_id = call.store.next_id(kind.table)
+    stamp = now()
+    for part, getters in kind.getters.items():
+        if not part:
+            data |= {name: data.get(name) for name in getters}
+            continue
+        data[part] = data.get(part) or []
+        for row in data[part]:
+            row |= {name: row.get(name) for name in getters}
+            row["entity_id"] = call.store.next_id(f"{kind.name}_{part}")
+            row["parent_id"] = document_id
+            if part == "tracks":
+                row.setdefault("order_id", data["order_id"])
+    increment = data.get("increment_id") or f"{call.store.next_id(kind.name + '_increment'):09d}"
+    row = data | {"id": document_id, "entity_id": document_id, "increment_id": increment}
+    row = {"created_at": stamp, **row, "updated_at": stamp}
+    call.store.insert(kind.table, row)
+    return row
