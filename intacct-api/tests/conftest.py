@@ -1,13 +1,19 @@
-"""An Intacct emulator for the whole session, and clients pointed at it."""
+"""An Intacct emulator for the whole session, clients pointed at it, and the XSDs requests meet."""
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from intacct_api.client import Credentials, IntacctClient
+from lxml import etree
+
+sys.path.insert(0, str(Path(__file__).parent))
+from intacct_conformance_support import SHARED
 
 DEMO = Credentials(
     sender_id="demo_sender",
@@ -76,3 +82,15 @@ def new_id() -> Callable[[str], str]:
     and match a test's ``C-10%`` filter on the demo customers).
     """
     return lambda prefix: f"{prefix}-T{uuid.uuid4().hex[:8].upper()}"
+
+
+@pytest.fixture(scope="session")
+def api_schema() -> etree.XMLSchema:
+    """The 2019 XML API schema the SDK's requests validate against."""
+    return etree.XMLSchema(etree.parse(str(SHARED / "schemas" / "intacct_dtd_v3.0_api.xsd")))
+
+
+@pytest.fixture(scope="session")
+def query_schema() -> etree.XMLSchema:
+    """The schema of the `query` function, which the API schema leaves out."""
+    return etree.XMLSchema(etree.parse(str(SHARED / "schemas" / "query_function_schema.xsd")))
