@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 from connector_emulators.intacct.server import AdminError, serve_in_thread
+from emulator_intacct_support import freeze
 
 FIRST = "<orderby><order><field>RECORDNO</field></order></orderby><pagesize>1</pagesize>"
 
@@ -13,10 +14,6 @@ FIRST = "<orderby><order><field>RECORDNO</field></order></orderby><pagesize>1</p
 def prefer(gw, **settings):
     """Set the demo company's user preferences; returns the company's settings."""
     return gw.emulator.admin("POST", "/_emulator/companies/demo", settings)
-
-
-def freeze(gw, now):
-    gw.emulator.admin("POST", "/_emulator/clock", {"now": now, "frozen": True})
 
 
 def formatting(gw, selector="<key>1</key>"):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-
-def find(records, **match):
-    return [r for r in records if all(r.get(k) == v for k, v in match.items())]
+from emulator_intacct_support import find
 
 
 def test_legacy_deletes_use_the_attribute_sage_documents(gw):
