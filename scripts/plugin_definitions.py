@@ -4,7 +4,8 @@
 from what the plugin itself declares (labels, descriptions, kinds, defaults, secrets, choices, the
 SDK's settings it takes), so the two cannot drift: `python scripts/plugin_definitions.py` rewrites
 them, `--check` fails on a difference (tests/test_project.py runs it), `--hub NAME` prints a
-Meltano Hub definition of one plugin.
+Meltano Hub definition of one plugin, which `meltano add --from-ref` takes in a project of one's
+own (`--find-links DIR`: its pip_url finds the distributions `make dist` built in DIR).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 MELTANO_YML = ROOT / "meltano.yml"
+VERSION = (ROOT / "VERSION").read_text(encoding="utf-8").strip()
 VENV_BIN = Path(sys.executable).parent
 # Our variant on Meltano Hub (which lists another tap-intacct), the distributions' prefix.
 VARIANT = "intacct-connectors"
@@ -188,7 +190,13 @@ def rewrite_plugin(block: str, name: str) -> str:
     return re.sub(r"(?ms)^    settings:\n.*?(?=^    [a-z])", lambda _: made, block)
 
 
-def hub_definition(name: str) -> dict[str, Any]:
+def pip_url(name: str, find_links: str | None = None) -> str:
+    """The plugin's distribution at this release, and where its wheels and the shared ones lie."""
+    pinned = f"intacct-connectors-{name}=={VERSION}"
+    return f"{pinned} --find-links {find_links}" if find_links else pinned
+
+
+def hub_definition(name: str, find_links: str | None = None) -> dict[str, Any]:
     """The plugin as a Meltano Hub variant file would list it."""
     plugin = project_plugin(yaml.safe_load(MELTANO_YML.read_text(encoding="utf-8")), name)
     info = about(name)
@@ -200,7 +208,7 @@ def hub_definition(name: str) -> dict[str, Any]:
         "description": plugin["description"],
         "docs": docs(name),
         "repo": REPOSITORY,
-        "pip_url": f"intacct-connectors-{name}",
+        "pip_url": pip_url(name, find_links),
         "executable": name,
         "capabilities": capabilities(name),
         "settings": settings(name),
@@ -214,9 +222,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail when meltano.yml differs")
     parser.add_argument("--hub", metavar="PLUGIN", choices=sorted(PLUGIN_TYPES))
+    parser.add_argument(
+        "--find-links", metavar="DIR", help="with --hub: the folder (or page) of `make dist`"
+    )
     args = parser.parse_args()
     if args.hub:
-        print(yaml.safe_dump(hub_definition(args.hub), sort_keys=False, allow_unicode=True))
+        definition = hub_definition(args.hub, args.find_links)
+        print(yaml.safe_dump(definition, sort_keys=False, allow_unicode=True))
         return 0
     text = MELTANO_YML.read_text(encoding="utf-8")
     if args.check:

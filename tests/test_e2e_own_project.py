@@ -1,9 +1,10 @@
-"""Our plugins in a Meltano project of a user's own: `meltano init` in an empty folder, the
-distributions built by `make dist` into a folder of it, each plugin defined as in this
-repository's `meltano.yml` but with one pip_url (its distribution, `--find-links` that folder),
-`meltano install`, then runs against the emulators.
+"""Our plugins in a Meltano project of a user's own, added as the quickstart says: `meltano init`
+in an empty folder, `make dist` into a folder of it, each plugin's definition printed by
+`scripts/plugin_definitions.py --hub NAME --find-links ...` (one pip_url: its distribution and
+that folder) and added with `meltano add --from-ref`, which installs it; then runs against the
+emulators. tap-jsonl and target-jsonl come from PyPI, defined as in this repository.
 
-The build and the install happen once for the module; each test gets fresh emulators.
+The build and the installs happen once for the module; each test gets fresh emulators.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,27 +54,31 @@ def ours_installed_with(distribution: str) -> set[str]:
     return needed
 
 
-def plugin_definitions() -> dict[str, list[dict[str, Any]]]:
-    """The plugins as a user writes them: this repository's definitions without its own config
-    and docs path, ours with a pip_url of one distribution and the wheels folder."""
+def add_ours(root: Path, definitions: Path) -> None:
+    """Each of our plugins from its printed Hub definition; `meltano add` installs it."""
+    for plugin_type, names in OURS.items():
+        for name in names:
+            printed = subprocess.run(
+                [sys.executable, str(ROOT / "scripts" / "plugin_definitions.py"),
+                 "--hub", name, "--find-links", WHEELS],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            definition = definitions / f"{name}.yml"
+            definition.write_text(printed, encoding="utf-8")
+            local_stack.meltano(
+                "add", "--plugin-type", plugin_type[:-1], name, "--from-ref", str(definition),
+                cwd=root,
+            )  # fmt: skip
+
+
+def add_from_pypi(project: dict[str, Any]) -> None:
+    """tap-jsonl and target-jsonl as this repository defines them, without its config."""
     repository = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))["plugins"]
-    plugins: dict[str, list[dict[str, Any]]] = {}
-    for plugin_type in ("extractors", "loaders"):
-        wanted = OURS[plugin_type] + FROM_PYPI[plugin_type]
+    for plugin_type, names in FROM_PYPI.items():
         for definition in repository[plugin_type]:
-            if definition["name"] not in wanted:
-                continue
-            plugin = {
-                key: value for key, value in definition.items() if key not in ("config", "docs")
-            }
-            if plugin["name"] in OURS[plugin_type]:
-                name = pyproject(plugin["name"])["name"]
-                plugin["pip_url"] = f"{name}=={VERSION} --find-links {WHEELS}"
-            plugins.setdefault(plugin_type, []).append(plugin)
-    assert sorted(p["name"] for group in plugins.values() for p in group) == sorted(
-        name for group in (*OURS.values(), *FROM_PYPI.values()) for name in group
-    )
-    return plugins
+            if definition["name"] in names:
+                plugin = {key: value for key, value in definition.items() if key != "config"}
+                project["plugins"][plugin_type].append(plugin)
 
 
 @dataclass
@@ -103,9 +109,10 @@ def own_project(tmp_path_factory: pytest.TempPathFactory) -> OwnProject:
         text=True,
         check=True,
     )
+    add_ours(root, base)
     meltano_yml = root / "meltano.yml"
     project = yaml.safe_load(meltano_yml.read_text(encoding="utf-8"))
-    project["plugins"] = plugin_definitions()
+    add_from_pypi(project)
     meltano_yml.write_text(yaml.safe_dump(project, sort_keys=False), encoding="utf-8")
     local_stack.meltano("install", cwd=root, timeout=1200)
     return OwnProject(root, project["plugins"])
@@ -148,14 +155,15 @@ def test_one_pip_url_installs_the_plugin_with_the_packages_it_shares(
     own_project: OwnProject, plugin: str
 ) -> None:
     plugin_type, definition = own_project.definition(plugin)
-    assert definition["pip_url"].split()[1:] == ["--find-links", WHEELS]
+    distribution = pyproject(plugin)["name"]
+    assert definition["pip_url"] == f"{distribution}=={VERSION} --find-links {WHEELS}"
     site = next(
         (own_project.root / ".meltano" / plugin_type / plugin / "venv").glob("lib/*/site-packages")
     )
     installed = sorted(path.name for path in site.glob("intacct_connectors_*.dist-info"))
     assert installed == sorted(
         f"{name.replace('-', '_')}-{VERSION}.dist-info"
-        for name in ours_installed_with(pyproject(plugin)["name"])
+        for name in ours_installed_with(distribution)
     )
 
     printed = own_project.project().meltano("invoke", plugin, "--version").output
@@ -171,12 +179,14 @@ def test_config_list_shows_every_setting_with_its_label_and_default(
     _, definition = own_project.definition(plugin)
     listed = local_stack.meltano("config", "list", plugin, "--all", cwd=own_project.root).stdout
     lines = listed.splitlines()
-    for setting in definition["settings"]:
+    settings = definition["settings"]
+    assert all(setting.get("label") for setting in settings)
+    assert any("value" in setting for setting in settings)
+    for setting in settings:
         [at] = [i for i, text in enumerate(lines) if text.startswith(f"{setting['name']} ")]
         default = setting.get("value")
         assert lines[at].endswith(f"current value: {default!r} (default)"), lines[at]
-        label = f"{setting['label']}: " if "label" in setting else ""
-        assert lines[at + 1] == f"\t{label}{setting['description']}"
+        assert lines[at + 1] == f"\t{setting['label']}: {setting['description']}"
 
 
 def test_meltano_add_custom_takes_the_one_pip_url(own_project: OwnProject, tmp_path: Path) -> None:
