@@ -115,7 +115,14 @@ def test_tap_intacct_names_a_wrong_setting_before_any_request(
             "streams.customers.sync_mode must be one of insert, update, upsert, got 'merge'",
         ),
         ("target-intacct", INTACCT | {"streams": {"widgets": {}}}, "set streams.widgets.sink"),
+        (
+            "target-intacct",
+            INTACCT | {"records_per_lookup": 5000},
+            "records_per_lookup must be at most 1000, got 5000",
+        ),
         ("tap-magento", MAGENTO | {"page_size": 500}, "page_size must be at most 300, got 500"),
+        ("tap-magento", MAGENTO | {"request_timeout": 0}, "request_timeout must be more than 0"),
+        ("target-magento", MAGENTO | {"max_concurrency": 0}, "max_concurrency must be at least 1"),
         ("tap-magento", MAGENTO | {"start_date": "2024-13-01"}, "start_date must be an ISO 8601"),
         ("target-magento", MAGENTO | {"website_id": "one"}, "website_id must be integer"),
         (

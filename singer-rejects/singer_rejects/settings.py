@@ -85,8 +85,9 @@ def _describe(error: jsonschema.ValidationError, schema: Mapping[str, Any]) -> l
     if rule == "enum":
         allowed = ", ".join(str(option) for option in value if option is not None)
         return [f"{name} must be one of {allowed}{got}"]
-    if rule in ("minimum", "maximum"):
-        return [f"{name} must be at {'least' if rule == 'minimum' else 'most'} {value}{got}"]
+    bounds = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than"}
+    if rule in bounds:
+        return [f"{name} must be {bounds[rule]} {value}{got}"]
     return [f"{name} breaks the settings schema's {rule!r} rule{got}"]
 
 

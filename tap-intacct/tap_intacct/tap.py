@@ -126,7 +126,7 @@ class TapIntacct(SettingsChecked, Tap):
                                 "to read as streams dimension_values_<name>"),
         th.Property("verify_tls", th.BooleanType, default=True,
                     description="Verify the gateway's TLS certificate"),
-        th.Property("request_timeout", th.NumberType, default=300,
+        th.Property("request_timeout", th.NumberType(exclusive_minimum=0), default=300,
                     description="Seconds a whole request may take (connecting, sending and "
                                 "every byte of the answer)"),
         th.Property("max_retries", th.IntegerType(minimum=0), default=5,

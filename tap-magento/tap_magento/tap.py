@@ -77,10 +77,10 @@ class TapMagento(SettingsChecked, Tap):
         th.Property("verify_tls", th.BooleanType, default=True,
                     description="Verify HTTPS certificates (against REQUESTS_CA_BUNDLE when "
                                 "set)"),
-        th.Property("request_timeout", th.NumberType, default=60,
+        th.Property("request_timeout", th.NumberType(exclusive_minimum=0), default=60,
                     description="Seconds a whole HTTP request may take (connecting, sending "
                                 "and every byte of the answer)"),
-        th.Property("max_retries", th.IntegerType, default=5,
+        th.Property("max_retries", th.IntegerType(minimum=1), default=5,
                     description="Tries per request on 429, 5xx and broken connections"),
         th.Property("progress_seconds", th.NumberType(minimum=0),
                     default=PROGRESS_EVERY_SECONDS,

@@ -96,14 +96,14 @@ CONNECTION_SETTINGS = (
     ),
     th.Property(
         "request_timeout",
-        th.NumberType,
+        th.NumberType(exclusive_minimum=0),
         default=300,
         description="Seconds a whole request may take (connecting, sending and every byte "
         "of the answer); a write without an answer is re-sent with the same control ids.",
     ),
     th.Property(
         "max_tries",
-        th.IntegerType,
+        th.IntegerType(minimum=1),
         default=6,
         description="Tries for a request that failed in a way safe to repeat (429, 502, 503).",
     ),

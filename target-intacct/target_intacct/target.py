@@ -146,13 +146,13 @@ class TargetIntacct(SettingsChecked, RejectingTarget):
         ),
         th.Property(
             "batch_size",
-            th.IntegerType,
+            th.IntegerType(minimum=1),
             description="Functions per request (transaction=false: each succeeds on its own); "
             "empty: 100 over XML, 500 (Sage's batch limit) over REST.",
         ),
         th.Property(
             "records_per_lookup",
-            th.IntegerType,
+            th.IntegerType(minimum=1, maximum=1000),
             default=1000,
             description="Records per sink batch, looked up with one query (at most 1000).",
         ),

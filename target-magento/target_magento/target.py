@@ -58,7 +58,7 @@ CONFIG_SCHEMA = th.PropertiesList(
     _secret("password", "Admin password for an admin token (refreshed on 401)"),
     th.Property(
         "root_category_id",
-        th.IntegerType,
+        th.IntegerType(minimum=1),
         default=2,
         description="Category under which top-level product lines are created",
     ),
@@ -82,7 +82,7 @@ CONFIG_SCHEMA = th.PropertiesList(
     ),
     th.Property(
         "max_concurrency",
-        th.IntegerType,
+        th.IntegerType(minimum=1),
         default=4,
         description="Worker threads sharing one keep-alive HTTP session",
     ),
@@ -95,13 +95,13 @@ CONFIG_SCHEMA = th.PropertiesList(
     ),
     th.Property(
         "bulk_threshold",
-        th.IntegerType,
+        th.IntegerType(minimum=1),
         default=200,
         description="Smallest product batch sent through the bulk API",
     ),
     th.Property(
         "bulk_poll_timeout",
-        th.NumberType,
+        th.NumberType(minimum=0),
         default=300,
         description="Seconds to wait for a bulk request's operations; those still open then "
         "are counted queued, not rejected",
@@ -147,13 +147,16 @@ CONFIG_SCHEMA = th.PropertiesList(
     ),
     th.Property(
         "request_timeout",
-        th.NumberType,
+        th.NumberType(exclusive_minimum=0),
         default=60,
         description="Seconds a whole HTTP request may take (connecting, sending and every byte "
         "of the answer)",
     ),
     th.Property(
-        "max_retries", th.IntegerType, default=5, description="Tries per retriable request"
+        "max_retries",
+        th.IntegerType(minimum=1),
+        default=5,
+        description="Tries per retriable request",
     ),
 ).to_dict()
 
