@@ -55,6 +55,8 @@ ROOTS = (
     "catalog-data-product-custom-option-interface",
     "sales-data-invoice-interface",
     "sales-data-shipment-interface",
+    "downloadable-data-link-interface",
+    "downloadable-data-sample-interface",
 )
 SCALARS = {"integer": "int", "number": "float", "string": "string", "boolean": "bool"}
 

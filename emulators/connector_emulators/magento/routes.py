@@ -31,6 +31,7 @@ from . import (
 from . import customer_lookups as accounts
 from . import document_actions as actions
 from . import document_notes as notes
+from . import downloadables as downloads
 from . import inventory_notices as notices
 from . import inventory_sales as salable
 from . import order_saves as saves
@@ -179,6 +180,24 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/V1/products/options", options.save_option, PRODUCTS),
     Route("PUT", "/V1/products/options/:optionId", options.save_option, PRODUCTS),
     Route("GET", "/V1/products/:sku/options", options.list_options, PRODUCTS),
+    Route("GET", "/V1/products/:sku/downloadable-links", downloads.list_links, PRODUCTS),
+    Route("POST", "/V1/products/:sku/downloadable-links", downloads.save_link, PRODUCTS),
+    Route("PUT", "/V1/products/:sku/downloadable-links/:id", downloads.save_link, PRODUCTS),
+    Route("DELETE", "/V1/products/downloadable-links/:id", downloads.delete_link, PRODUCTS),
+    Route("GET", "/V1/products/:sku/downloadable-links/samples", downloads.list_samples, PRODUCTS),
+    Route("POST", "/V1/products/:sku/downloadable-links/samples", downloads.save_sample, PRODUCTS),
+    Route(
+        "PUT",
+        "/V1/products/:sku/downloadable-links/samples/:id",
+        downloads.save_sample,
+        PRODUCTS,
+    ),
+    Route(
+        "DELETE",
+        "/V1/products/downloadable-links/samples/:id",
+        downloads.delete_sample,
+        PRODUCTS,
+    ),
     Route("GET", "/V1/products/:sku/options/:optionId", options.get_option, PRODUCTS),
     Route("DELETE", "/V1/products/:sku/options/:optionId", options.delete_option, PRODUCTS),
     Route("GET", "/V1/products/links/types", attrs.link_types, PRODUCTS),

@@ -41,6 +41,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "stock_source_links": ("stock_id",),
     "source_items": ("sku",),
     "low_stock_notifications": ("sku",),
+    "downloadable_links": ("sku",),
+    "downloadable_samples": ("sku",),
 }
 # Text comparisons are case-insensitive (search.py, as MySQL collates); their indexes must be too.
 TEXT_INDEXES = {
