@@ -81,6 +81,7 @@ def to_decimal(text: str) -> Decimal:
 _BOOLEANS = {"true": True, "false": False, "t": True, "f": False, "1": True, "0": False}
 
 
+@lru_cache(maxsize=64)  # a handful of spellings: a hit costs no Python frame
 def to_boolean(text: str) -> bool:
     """Intacct writes booleans as true/false on some objects and T/F on others."""
     try:
@@ -135,6 +136,26 @@ def converter_for(
     if "string" in types and prop.get("format") == "date":
         return to_date
     return None
+
+
+def split_decimals(
+    typed: Iterable[tuple[str, Converter]],
+) -> tuple[list[tuple[str, Converter]], list[str]]:
+    """The typed fields as (name, callable) pairs and the names of the decimal ones.
+
+    Integers go to `int` itself, which accepts what `to_integer` accepts; decimals are converted
+    inline by the reader (`Decimal` and a finiteness check, as `to_decimal`). A record costs no
+    Python frame per integer or decimal value; when one fails, the field's own converter is run
+    on it for the message.
+    """
+    calls: list[tuple[str, Converter]] = []
+    decimals: list[str] = []
+    for name, convert in typed:
+        if convert is to_decimal:
+            decimals.append(name)
+        else:
+            calls.append((name, int if convert is to_integer else convert))
+    return calls, decimals
 
 
 def converters(schema: Mapping[str, Any], rendering: Rendering) -> dict[str, Converter | None]:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from connector_runtime.progress import Progress
@@ -48,6 +49,7 @@ from tap_intacct.schema import (
     Converter,
     converters,
     datetime_converter,
+    split_decimals,
 )
 
 if TYPE_CHECKING:
@@ -89,7 +91,9 @@ class FieldPlan:
 
     names: list[str]
     select: list[str]
-    typed: list[tuple[str, Converter]]
+    typed: dict[str, Converter]
+    calls: list[tuple[str, Converter]]
+    decimals: list[str]
 
 
 class RecordError(ValueError):
@@ -474,31 +478,42 @@ class IntacctStream(RecordOutput):
         """The selected fields and the converters of the typed ones, computed once per sync."""
         names = self._selected_fields()
         by_name = converters(self.schema, self.intacct.rendering)
-        typed = [(name, convert) for name in names if (convert := by_name.get(name))]
-        return FieldPlan(names, list(names), typed)
+        typed = {name: convert for name in names if (convert := by_name.get(name))}
+        return FieldPlan(names, list(names), typed, *split_decimals(typed.items()))
 
     def _convert(
         self, rows: list[dict[str, Any]], plan: FieldPlan, entity: str | None
     ) -> Iterator[dict]:
         """The rows as records, converted in place (a page's rows are used once)."""
-        names, typed, width = plan.names, plan.typed, len(plan.names)
+        names, calls, decimals, width = plan.names, plan.calls, plan.decimals, len(plan.names)
         for row in rows:
             # fields the answer left out (or not asked for) are null
             record = row if len(row) == width else {name: row.get(name) for name in names}
-            name = ""
+            name, value = "", None
             try:
-                for name, convert in typed:
+                for name, convert in calls:
                     if value := record[name]:  # empty values are None already
                         record[name] = convert(value)
+                for name in decimals:
+                    if value := record[name]:
+                        number = record[name] = Decimal(value)
+                        if not number.is_finite():
+                            raise ValueError(value)
             except (ValueError, ArithmeticError) as exc:
-                raise self._record_error(record, name, exc) from None
+                raise self._record_error(record, name, exc, plan.typed[name], value) from None
             if entity is not None:
                 record[ENTITY] = entity
             yield record
 
-    def _record_error(self, record: Mapping[str, Any], field: str, exc: Exception) -> RecordError:
-        """Name the record (by its key) and the field whose value did not convert."""
+    def _record_error(
+        self, record: Mapping[str, Any], field: str, exc: Exception, convert: Converter, value: Any
+    ) -> RecordError:
+        """Name the record (by its key) and the field; the field's converter words the error."""
         key = ", ".join(f"{name}={record.get(name)}" for name in self.spec.key_properties)
+        try:
+            convert(value)
+        except (ValueError, ArithmeticError) as checked:
+            exc = checked
         return RecordError(f"Stream '{self.name}', record {key}: field {field}: {exc}")
 
     # --- deletes ----------------------------------------------------------------------------

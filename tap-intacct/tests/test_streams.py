@@ -232,15 +232,37 @@ def test_extra_objects_are_discovered_by_name(reset, config):
     assert "podocument_purchase_order" in entries
 
 
-def test_a_bad_value_names_the_record_and_the_field(reset, config, demo_catalog, select):
+@pytest.mark.parametrize(
+    ("declared", "reason"), [("integer", "not an integer"), ("number", "not a number")]
+)
+def test_a_bad_value_names_the_record_and_the_field(
+    reset, config, demo_catalog, select, declared, reason
+):
     catalog = select(demo_catalog, "customers")
-    # A catalog that types a text field as integer: the conversion error must name both.
-    catalog["streams"][0]["schema"]["properties"]["NAME"] = {"type": ["integer", "null"]}
+    # A catalog that types a text field as a number: the conversion error must name both.
+    catalog["streams"][0]["schema"]["properties"]["NAME"] = {"type": [declared, "null"]}
     from tap_intacct.streams import RecordError
     from tap_intacct.tap import TapIntacct
 
     tap = TapIntacct(config=config, catalog=catalog)
-    with pytest.raises(RecordError, match=r"record RECORDNO=\d+: field NAME"):
+    with pytest.raises(RecordError, match=rf"record RECORDNO=\d+: field NAME: {reason}: '"):
+        list(tap.streams["customers"].get_records(None))
+
+
+def test_a_number_that_is_not_finite_names_the_record_and_the_field(
+    reset, config, demo_catalog, select, client, api_rows
+):
+    """`NaN` and `Infinity` parse as decimals but are no JSON numbers: refused by name."""
+    from intacct_api import functions
+    from tap_intacct.streams import RecordError
+    from tap_intacct.tap import TapIntacct
+
+    for row in api_rows("CUSTOMER"):
+        client.call(functions.update("CUSTOMER", {"CUSTOMERID": row["CUSTOMERID"], "NAME": "NaN"}))
+    catalog = select(demo_catalog, "customers")
+    catalog["streams"][0]["schema"]["properties"]["NAME"] = {"type": ["number", "null"]}
+    tap = TapIntacct(config=config, catalog=catalog)
+    with pytest.raises(RecordError, match=r"RECORDNO=\d+: field NAME: not a finite number: 'NaN'"):
         list(tap.streams["customers"].get_records(None))
 
 
