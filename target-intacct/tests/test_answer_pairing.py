@@ -28,7 +28,7 @@ from target_intacct_helpers import (
     stored,
     stream_messages,
 )
-from test_resilience import state_lines
+from target_resilience_support import state_lines
 from test_secrets_and_cli import run_cli
 
 WRITES = ("create", "update", "delete")

@@ -1,4 +1,4 @@
-"""Every test of `test_resilience.py` again over REST, with the XML credentials beside.
+"""Every test of `test_resilience*.py` again over REST, with the XML credentials beside.
 
 Pending headers and lines, references later in the input, entities, unchanged re-runs and
 the one-line failures hold over REST as over XML.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from target_intacct_helpers import rest_config
 from test_resilience import *  # noqa: F403 - the same tests, collected here with the REST config
+from test_resilience_pending_lines import *  # noqa: F403
+from test_resilience_references import *  # noqa: F403
 
 pytestmark = pytest.mark.usefixtures("rest_journal")
 REST_WRITES = {("POST", "item"), ("POST", "product-line"), ("PATCH", "customer")}
