@@ -1,7 +1,10 @@
-"""An Intacct emulator for the whole session, clients pointed at it, and the XSDs requests meet."""
+"""Shared fixtures: the Intacct emulator and clients, the XSDs, and a hostile server."""
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,6 +16,7 @@ from intacct_api.client import Credentials, IntacctClient
 from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).parent))
+from hostile_server_support import run_server
 from intacct_conformance_support import SHARED
 
 DEMO = Credentials(
@@ -94,3 +98,33 @@ def api_schema() -> etree.XMLSchema:
 def query_schema() -> etree.XMLSchema:
     """The schema of the `query` function, which the API schema leaves out."""
     return etree.XMLSchema(etree.parse(str(SHARED / "schemas" / "query_function_schema.xsd")))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """A hostile server (hostile_server_support) on 127.0.0.1, over plain HTTP."""
+    yield from run_server()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> Path:
+    """A self-signed certificate for 127.0.0.1 (key and certificate in one PEM file)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    pem = tmp_path_factory.mktemp("tls") / "server.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(pem), "-out", str(pem.with_suffix(".crt"))],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    pem.write_text(pem.read_text() + pem.with_suffix(".crt").read_text())
+    return pem
+
+
+@pytest.fixture(scope="module")
+def tls_server(certificate) -> Iterator[str]:
+    """The hostile server over TLS, with `certificate`."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate)
+    yield from run_server(context)
