@@ -160,6 +160,38 @@ def test_records_shapes_and_flattening():
     }
 
 
+def _page(rows: bytes) -> bytes:
+    return (
+        b"<response><control><status>success</status></control><operation><authentication>"
+        b"<status>success</status></authentication><result><status>success</status>"
+        b"<function>query</function><controlid>c</controlid><data>" + rows + b"</data></result>"
+        b"</operation></response>"
+    )
+
+
+def test_flat_rows_of_changing_shapes():
+    """Rows of a flat page need not share their fields' order, names or count."""
+    raw = _page(
+        b"<R><A>1</A><B/><C><![CDATA[]]></C></R>"  # an empty CDATA section is empty
+        b"<R><B>2</B><A>x</A><C>y</C></R>"  # another order
+        b"<R><A>1</A><A>2</A></R>"  # a repeated name
+        b"<R><A>z</A><B>w</B><C>v</C></R><R/>"
+    )
+    rows = parse_response(raw).results[0].records()
+    assert rows == [
+        {"A": "1", "B": None, "C": None},
+        {"B": "2", "A": "x", "C": "y"},
+        {"A": ["1", "2"]},
+        {"A": "z", "B": "w", "C": "v"},
+        {},
+    ]
+    assert list(rows[1]) == ["B", "A", "C"]
+    with_attributes = _page(b'<R><A>1</A></R><R id="5"><A>2</A></R>')
+    assert parse_response(with_attributes).results[0].records() == [
+        {"A": "1"}, {"@id": "5", "A": "2"},
+    ]  # fmt: skip
+
+
 def test_secrets_are_masked_in_errors_and_reprs():
     session = "Zx9kQ2abcdefghijklmnop.."
     assert mask_secrets(f"Invalid session {session}", [session]) == "Invalid session ***"
