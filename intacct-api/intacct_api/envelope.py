@@ -161,7 +161,7 @@ class Result:
         rows = []
         names: list[str] = []
         for element in self.data:
-            children = list(element)
+            children = element[:]  # type: ignore[index]  # a slice: lxml-stubs type ints only
             tags = list(map(_TAG, children))
             if tags != names:
                 names = tags
