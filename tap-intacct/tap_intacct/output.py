@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import IO, Any
@@ -49,6 +49,17 @@ class RecordOutput(Stream):
         self._record_tail: bytes | None = None
         self._stdout: Any = None
 
+    def _process_record(
+        self,
+        record: dict,
+        child_context: Mapping[str, Any] | None = None,
+        partition_context: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Nothing per record: no partition key copied in, no child streams to sync.
+
+        The entity is a field of the record already (`ENTITY`), and no stream has children.
+        """
+
     def _write_record_message(self, record: dict) -> None:
         """A RECORD line written straight from the record when no stream map changes it.
 
@@ -59,7 +70,6 @@ class RecordOutput(Stream):
         if not self._plain_output:
             super()._write_record_message(record)
             return
-        record.pop(ENTITY_CONTEXT, None)  # the SDK copies the partition key into the record
         deleted = DELETED_AT in record
         if deleted != (self.name in self._narrowed):
             self._switch_schema(self.stream_maps[0], record if deleted else None)
@@ -101,7 +111,6 @@ class RecordOutput(Stream):
         The SDK's per-record selection and type passes are skipped: they cost more than the rest
         of the record's way to stdout.
         """
-        record.pop(ENTITY_CONTEXT, None)  # the SDK copies the partition key into the record
         deleted = DELETED_AT in record
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)

@@ -146,12 +146,6 @@ class IntacctStream(RecordOutput):
         entity_ids = self.config.get("entity_ids") or []
         return [{ENTITY_CONTEXT: entity} for entity in entity_ids] or None
 
-    def generate_child_contexts(
-        self, record: dict, context: Mapping[str, Any] | None
-    ) -> Iterable[dict | None]:
-        """Lines are streams of their own, so no record has children (saves a copy per record)."""
-        return ()
-
     def _increment_stream_state(
         self, latest_record: dict, *, context: Mapping[str, Any] | None = None
     ) -> None:
