@@ -286,3 +286,20 @@ def test_every_setting_of_the_wrong_type_is_named_in_the_one_line(
     unnamed = [key for key in properties if not re.search(rf"(^|; |Settings: ){key} ", line)]
     assert unnamed == [], line
     assert "98765" not in line
+
+
+def test_number_settings_from_the_environment_as_meltano_test_passes_them(tmp_path: Path) -> None:
+    """`meltano test` runs `--config ENV`, where the SDK leaves number settings as text."""
+    env = {
+        **os.environ,
+        "TAP_MAGENTO_BASE_URL": "http://127.0.0.1:9",
+        "TAP_MAGENTO_ACCESS_TOKEN": "t0ken",
+        "TAP_MAGENTO_REQUEST_TIMEOUT": "60",
+        "TAP_MAGENTO_PROGRESS_SECONDS": "2.5",
+    }
+    command = [str(local_stack.VENV_BIN / "tap-magento"), "--config", "ENV", "--discover"]
+    good = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert good.returncode == 0 and "Settings:" not in good.stderr, good.stderr
+    env["TAP_MAGENTO_REQUEST_TIMEOUT"] = "slow"
+    bad = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert "Settings: request_timeout must be number, got 'slow'" in bad.stderr, bad.stderr

@@ -22,7 +22,13 @@ from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR, extend_validator_wit
 
 from singer_rejects import field_path, json_type
 
-__all__ = ["InvalidSettingsError", "SettingsChecked", "settings_problems"]
+__all__ = [
+    "InvalidSettingsError",
+    "SettingsChecked",
+    "missing_settings",
+    "numbers_from_text",
+    "settings_problems",
+]
 
 _WITH_DEFAULTS = extend_validator_with_defaults(DEFAULT_JSONSCHEMA_VALIDATOR)
 _DATE_FORMATS: dict[str, Callable[[str], object]] = {
@@ -65,6 +71,24 @@ def settings_problems(schema: Mapping[str, Any], config: dict[str, Any]) -> list
                 f"{name} must be an ISO 8601 {prop['format']} such as {example}, got {value!r}"
             )
     return problems
+
+
+def numbers_from_text(schema: Mapping[str, Any], config: dict[str, Any]) -> None:
+    """Number settings given as text made numbers, as `--config ENV` gives them.
+
+    The SDK turns `TAP_X_PAGE_SIZE=300` into an integer but leaves `TAP_X_REQUEST_TIMEOUT=60`
+    text, which its own check then refuses; Meltano's `meltano test` passes settings this way.
+    """
+    for name, prop in (schema.get("properties") or {}).items():
+        types = prop.get("type")
+        value = config.get(name)
+        if isinstance(value, str) and "number" in (
+            [types] if isinstance(types, str) else types or []
+        ):
+            try:
+                config[name] = float(value) if any(c in value for c in ".eE") else int(value)
+            except ValueError:
+                continue
 
 
 def _describe(error: jsonschema.ValidationError, schema: Mapping[str, Any]) -> list[str]:
@@ -122,6 +146,7 @@ class SettingsChecked(PluginBase):
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         schema = self.config_jsonschema
         self.append_builtin_config(schema)
+        numbers_from_text(schema, self._config)
         problems = settings_problems(schema, self._config)
         # The plugin's checks need values of the right types; they name what else is missing.
         problems = missing_settings(schema, self._config) + (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from singer_rejects.settings import missing_settings, settings_problems
+from singer_rejects.settings import missing_settings, numbers_from_text, settings_problems
 from singer_sdk import typing as th
 
 SCHEMA = th.PropertiesList(
@@ -47,3 +47,13 @@ def test_a_secret_of_the_wrong_type_is_named_without_its_value() -> None:
     assert settings_problems(SCHEMA, {"base_url": "https://x", "password": 12345678}) == [
         "password must be string"
     ]
+
+
+def test_number_settings_given_as_text_become_numbers() -> None:
+    """`--config ENV` leaves TAP_X_TIMEOUT=60 text; numbers it is, other text stays to be named."""
+    config = {"base_url": "https://x", "timeout": "2.5", "mode": "60"}
+    numbers_from_text(SCHEMA, config)
+    assert config == {"base_url": "https://x", "timeout": 2.5, "mode": "60"}
+    config = {"base_url": "https://x", "timeout": "slow"}
+    numbers_from_text(SCHEMA, config)
+    assert settings_problems(SCHEMA, config) == ["timeout must be number, got 'slow'"]
