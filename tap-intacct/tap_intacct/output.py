@@ -75,7 +75,10 @@ class RecordOutput(Stream):
             self._switch_schema(self.stream_maps[0], record if deleted else None)
         if self._record_tail is None:
             self._record_tail = self._tail_bytes()
-        self._stdout.write(self._record_head + RECORD_ENCODER.encode(record) + self._record_tail)
+        line = self._line
+        RECORD_ENCODER.encode_into(record, line, len(self._record_head))
+        line += self._record_tail
+        self._stdout.write(line)  # a writer may not keep the buffer after the call (io's rule)
 
     @cached_property
     def _plain_output(self) -> bool:
@@ -91,6 +94,11 @@ class RecordOutput(Stream):
     @cached_property
     def _record_head(self) -> bytes:
         return b'{"type":"RECORD","stream":' + RECORD_ENCODER.encode(self.name) + b',"record":'
+
+    @cached_property
+    def _line(self) -> bytearray:
+        """One RECORD line at a time: each record encoded over the last behind the same head."""
+        return bytearray(self._record_head)
 
     def _tail_bytes(self) -> bytes:
         self._stdout = singer_stdout()
