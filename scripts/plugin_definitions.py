@@ -87,9 +87,14 @@ def setting(name: str, prop: Mapping[str, Any]) -> dict[str, Any]:
     elif prop.get("format") == "date-time":
         definition["kind"] = "date_iso8601"
     else:
-        definition["kind"] = {"number": "decimal"}.get(kind, kind)
-    if prop.get("default") is not None:
-        definition["value"] = prop["default"]
+        # Meltano 4.4 reads a `decimal` setting given in the environment as a Decimal, which it
+        # then cannot write into the plugin's config (TypeError: Decimal is not JSON
+        # serializable): numbers are declared `integer` (whole seconds, whole counts).
+        definition["kind"] = "integer" if kind == "number" else kind
+    default = prop.get("default")
+    if default is not None:
+        whole = kind == "number" and isinstance(default, float) and default.is_integer()
+        definition["value"] = int(default) if whole else default
     if prop.get("secret"):
         definition["sensitive"] = True
     definition["description"] = prop.get("description") or definition["label"]
